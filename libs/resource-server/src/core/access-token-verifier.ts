@@ -1,0 +1,90 @@
+// RFC 9068 §4 / RFC 8725: validation of a JWT access token, in the order that does the least work
+// for a bad token: size, shape, algorithm, issuer (no network for an unknown one), key, signature,
+// claims. Every failure is a ResourceServerError; nothing here knows about HTTP requests.
+import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
+import { verifySignature, type JwsAlgorithm } from './algorithms.js';
+import { checkTokenType, validateClaims } from './claims.js';
+import type { IssuerConfig, ResolvedConfig } from './config.js';
+import { DiscoveryClient, isAcceptableEndpoint } from './discovery.js';
+import { decodeJws, looksLikeJws } from './jws.js';
+import { JwksKeyStore } from './key-store.js';
+import { buildPrincipal, type Principal } from './principal.js';
+import type { Runtime } from './runtime.js';
+
+/** Everything the verifier holds for one trusted issuer. */
+export interface IssuerContext {
+  readonly config: IssuerConfig;
+  readonly discovery: DiscoveryClient;
+  readonly keys: JwksKeyStore;
+}
+
+function createIssuerContext(config: IssuerConfig, resolved: ResolvedConfig, runtime: Runtime): IssuerContext {
+  const discovery = new DiscoveryClient(
+    config.issuer,
+    { cacheMaxAge: 24 * 3_600_000, retryInterval: resolved.keySet.retryInterval },
+    runtime,
+  );
+  const jwksUri = async (): Promise<string> => {
+    if (config.jwksUri) return config.jwksUri;
+    const { jwks_uri } = await discovery.metadata();
+    if (!isAcceptableEndpoint(jwks_uri, config.issuer)) {
+      throw new UpstreamError('discovery_unavailable', 503, {
+        cause: new Error(`discovery document of ${config.issuer} has no usable jwks_uri`),
+      });
+    }
+    return jwks_uri;
+  };
+  return { config, discovery, keys: new JwksKeyStore(config.issuer, jwksUri, resolved.keySet, runtime) };
+}
+
+/**
+ * Verifies bearer access tokens against the configured issuers. Injectable in Nest apps, usable
+ * anywhere (a WebSocket handshake, a queue consumer) through `verify()`.
+ * @example
+ * const principal = await verifier.verify(token); // throws a ResourceServerError when the token is bad
+ */
+export class AccessTokenVerifier {
+  private readonly issuers = new Map<string, IssuerContext>();
+  private readonly algorithms: ReadonlySet<JwsAlgorithm>;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly runtime: Runtime,
+  ) {
+    for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
+    this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
+  }
+
+  /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
+  async verify(token: string): Promise<Principal> {
+    if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
+    if (!looksLikeJws(token)) throw new InvalidTokenError('malformed_token');
+    const jws = decodeJws(token, this.algorithms);
+    // The issuer is picked from the unverified `iss` only among configured ones, so an unknown issuer
+    // costs no network call, and a key of one issuer can never verify a token claiming another.
+    const issuer = typeof jws.payload.iss === 'string' ? this.issuers.get(jws.payload.iss) : undefined;
+    if (!issuer) throw new InvalidTokenError('untrusted_issuer');
+    if (!issuer.config.algorithms.has(jws.alg)) throw new InvalidTokenError('unsupported_algorithm');
+    checkTokenType(jws.header, issuer.config.strict);
+    const key = await issuer.keys.getKey(jws.kid, jws.alg);
+    if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
+    validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
+    return buildPrincipal(token, jws.payload, issuer.config.scopeClaims);
+  }
+
+  /** The issuer context for an `iss`, for features that call the issuer (userinfo, introspection). */
+  issuer(iss: string): IssuerContext | undefined {
+    return this.issuers.get(iss);
+  }
+
+  /**
+   * Fetches discovery and the key set of every issuer, bounded by the HTTP timeout of each step.
+   * Resolves to the issuers whose keys could not be had (an empty list when all are ready).
+   */
+  async warmUp(): Promise<string[]> {
+    const results = await Promise.all(
+      [...this.issuers.values()].map(async (ctx) => ((await ctx.keys.warmUp()) ? undefined : ctx.config.issuer)),
+    );
+    return results.filter((r): r is string => r !== undefined);
+  }
+}

@@ -1,0 +1,36 @@
+// RFC 6749 §3.3 (scope is a space-delimited list of case-sensitive tokens), RFC 8693 §4.2 / RFC 9068
+// §2.2.3 (`scope` claim) and the `scp` claim some providers use (a string or an array).
+import { InsufficientScopeError, InvalidTokenError } from '../errors/resource-server.error.js';
+
+/** Reads scopes from the configured claims, in order, without duplicates. */
+export function readScopes(claims: Readonly<Record<string, unknown>>, claimNames: readonly string[]): string[] {
+  const scopes = new Set<string>();
+  for (const name of claimNames) {
+    const value = claims[name];
+    if (value === undefined) continue;
+    const list = typeof value === 'string' ? value.split(' ') : value;
+    if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {
+      throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is malformed` });
+    }
+    for (const scope of list) if (scope !== '') scopes.add(scope);
+  }
+  return [...scopes];
+}
+
+/** What a route requires: every scope of `all`, and from each group of `anyOf` at least one. */
+export interface ScopeRequirement {
+  readonly all: readonly string[];
+  readonly anyOf: readonly (readonly string[])[];
+}
+
+/**
+ * Throws {@link InsufficientScopeError} unless the granted scopes meet the requirement.
+ * Matching is exact: `read` does not satisfy `read:messages`, nor the reverse.
+ */
+export function checkScopes(granted: readonly string[], required: ScopeRequirement): void {
+  const missingAll = required.all.some((s) => !granted.includes(s));
+  const failedGroup = required.anyOf.find((group) => !group.some((s) => granted.includes(s)));
+  if (!missingAll && !failedGroup) return;
+  const named = new Set([...required.all, ...(failedGroup ?? [])]);
+  throw new InsufficientScopeError([...named]);
+}

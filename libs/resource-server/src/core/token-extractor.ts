@@ -1,0 +1,66 @@
+// RFC 6750 §2: where a bearer token may travel. The Authorization header always; the form body
+// (§2.2) and the query string (§2.3, which leaks tokens into logs) only when configured.
+// §2 also forbids sending more than one: that is a 400 invalid_request.
+import { InvalidRequestError, MissingTokenError } from '../errors/resource-server.error.js';
+
+/** Where, besides the Authorization header (always read), the guard may look for the access token. */
+export type TokenLocation = 'body' | 'query';
+
+/** The parts of an HTTP request the extractor reads (Express and Fastify requests both fit). */
+export interface TokenSource {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+  method?: string;
+  query?: unknown;
+  body?: unknown;
+}
+
+// RFC 6750 §2.1 b64token.
+const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+const BEARER = /^bearer(?: +(.*))?$/is;
+
+function fromHeader(value: string | string[] | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new InvalidRequestError('malformed_authorization');
+  const match = BEARER.exec(value.trim());
+  if (!match) return undefined; // another scheme (Basic, DPoP, ...) is not ours to judge
+  const credentials = match[1]?.trim();
+  if (!credentials || !B64TOKEN.test(credentials)) throw new InvalidRequestError('malformed_authorization');
+  return credentials;
+}
+
+function fromParameters(params: unknown): string | undefined {
+  if (typeof params !== 'object' || params === null) return undefined;
+  const value = (params as Record<string, unknown>).access_token;
+  if (value === undefined) return undefined;
+  if (Array.isArray(value)) throw new InvalidRequestError('multiple_tokens');
+  if (typeof value !== 'string' || !B64TOKEN.test(value)) throw new InvalidRequestError('malformed_parameter');
+  return value;
+}
+
+function isFormRequest(source: TokenSource): boolean {
+  const type = source.headers['content-type'];
+  return source.method !== 'GET' && typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
+}
+
+/**
+ * Returns the one access token of a request.
+ * Throws {@link MissingTokenError} when there is none and {@link InvalidRequestError} when the header
+ * is malformed or several tokens are present.
+ */
+export function extractToken(source: TokenSource, locations: ReadonlySet<TokenLocation>): string {
+  const found: string[] = [];
+  const header = fromHeader(source.headers.authorization);
+  if (header !== undefined) found.push(header);
+  if (locations.has('body') && isFormRequest(source)) {
+    const body = fromParameters(source.body);
+    if (body !== undefined) found.push(body);
+  }
+  if (locations.has('query')) {
+    const query = fromParameters(source.query);
+    if (query !== undefined) found.push(query);
+  }
+  if (found.length > 1) throw new InvalidRequestError('multiple_tokens');
+  const [token] = found;
+  if (token === undefined) throw new MissingTokenError();
+  return token;
+}

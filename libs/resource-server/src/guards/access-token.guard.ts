@@ -1,0 +1,99 @@
+import { HttpException, Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AccessTokenVerifier } from '../core/access-token-verifier.js';
+import type { ResolvedConfig } from '../core/config.js';
+import { checkScopes, type ScopeRequirement } from '../core/scopes.js';
+import { extractToken, type TokenSource } from '../core/token-extractor.js';
+import { Public } from '../decorators/public.decorator.js';
+import { AnyScope, Scopes } from '../decorators/scopes.decorator.js';
+import { buildChallenge, errorBody } from '../errors/challenge.js';
+import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
+import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { attachPrincipal } from './request-principal.js';
+
+interface RouteRules {
+  readonly isPublic: boolean;
+  readonly scopes: ScopeRequirement;
+}
+
+/** The response operations the guard needs; Express and Fastify both have `header`. */
+interface HeaderSink {
+  header(name: string, value: string): unknown;
+}
+
+/**
+ * Lets a request through only with a valid bearer access token that carries the scopes the route
+ * requires (`@Scopes`, `@AnyScope`). Apply it globally (`APP_GUARD`) and opt routes out with
+ * `@Public()`, or per controller / route with `@UseGuards(AccessTokenGuard)`.
+ * Failures are answered per RFC 6750 §3 with a `WWW-Authenticate` challenge.
+ * @example
+ * providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }]
+ */
+@Injectable()
+export class AccessTokenGuard implements CanActivate {
+  private readonly logger = new Logger('ResourceServer');
+  // Route metadata is read once per handler, not per request.
+  private readonly rules = new WeakMap<object, WeakMap<object, RouteRules>>();
+
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly verifier: AccessTokenVerifier,
+    @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const rules = this.routeRules(context);
+    if (rules.isPublic) return true;
+    if (context.getType() !== 'http') {
+      // RPC, WebSocket and GraphQL contexts are not supported yet: deny, never fail open.
+      this.logger.warn(`Denied a ${context.getType()} call: the access token guard supports HTTP only`);
+      return false;
+    }
+    const http = context.switchToHttp();
+    const request = http.getRequest<TokenSource & object>();
+    try {
+      const token = extractToken(request, this.config.tokenLocations);
+      const principal = await this.verifier.verify(token);
+      checkScopes(principal.scopes, rules.scopes);
+      attachPrincipal(request, principal);
+      return true;
+    } catch (error) {
+      throw this.toHttpException(error, http.getResponse<HeaderSink>());
+    }
+  }
+
+  /** Reads the route's metadata. Override to add rules of your own. */
+  protected readRouteRules(context: ExecutionContext): RouteRules {
+    const targets = [context.getHandler(), context.getClass()];
+    return {
+      isPublic: this.reflector.getAllAndOverride(Public, targets) === true,
+      scopes: {
+        all: [...new Set(this.reflector.getAllAndMerge(Scopes, targets) ?? [])],
+        anyOf: targets.map((t) => this.reflector.get(AnyScope, t)).filter((s): s is string[] => Array.isArray(s) && s.length > 0),
+      },
+    };
+  }
+
+  private routeRules(context: ExecutionContext): RouteRules {
+    const cls = context.getClass();
+    const handler = context.getHandler();
+    let perClass = this.rules.get(cls);
+    if (!perClass) this.rules.set(cls, (perClass = new WeakMap()));
+    let rules = perClass.get(handler);
+    if (!rules) perClass.set(handler, (rules = this.readRouteRules(context)));
+    return rules;
+  }
+
+  private toHttpException(error: unknown, response: HeaderSink): HttpException {
+    if (!(error instanceof ResourceServerError)) {
+      // Not an answer we planned: still no 500 with details, but log it, it is a bug.
+      this.logger.error(`Unexpected error while checking an access token: ${String(error)}`);
+      return this.toHttpException(new UpstreamError('keys_unavailable', 503, { cause: error }), response);
+    }
+    response.header('WWW-Authenticate', buildChallenge(this.config.realm, error));
+    if (error instanceof UpstreamError && error.retryAfterSeconds !== undefined) {
+      response.header('Retry-After', String(error.retryAfterSeconds));
+    }
+    return new HttpException(errorBody(error), error.status, { cause: error });
+  }
+}

@@ -1,0 +1,25 @@
+// The public API of nestjs-resource-server. Everything not exported here is internal.
+export { ResourceServerModule } from './resource-server.module.js';
+export { RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+export type { ResourceServerModuleExtras } from './resource-server.module-definition.js';
+export type { ResourceServerModuleOptions, KeySetOptions } from './resource-server-options.interface.js';
+export { AccessTokenGuard } from './guards/access-token.guard.js';
+export { Public } from './decorators/public.decorator.js';
+export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
+export { Principal, AccessToken } from './decorators/principal.decorator.js';
+export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/principal.js';
+export { AccessTokenVerifier } from './core/access-token-verifier.js';
+export { ResourceServerConfigError } from './core/config.js';
+export type { JwsAlgorithm } from './core/algorithms.js';
+export type { TokenLocation } from './core/token-extractor.js';
+export {
+  ResourceServerError,
+  MissingTokenError,
+  InvalidRequestError,
+  InvalidTokenError,
+  InsufficientScopeError,
+  UpstreamError,
+} from './errors/resource-server.error.js';
+export type { BearerErrorCode } from './errors/resource-server.error.js';
+export type { ErrorCode } from './errors/messages.js';
+export type { ErrorBody } from './errors/challenge.js';

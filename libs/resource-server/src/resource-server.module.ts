@@ -1,0 +1,62 @@
+import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { AccessTokenVerifier } from './core/access-token-verifier.js';
+import { resolveConfig, type ResolvedConfig } from './core/config.js';
+import type { Runtime } from './core/runtime.js';
+import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
+import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
+import { RESOLVED_CONFIG } from './resource-server.tokens.js';
+
+
+/**
+ * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
+ * @example
+ * ⁣@Module({
+ *   imports: [ResourceServerModule.forRoot({ issuer: 'https://id.example.com/', audience: 'https://api.example.com' })],
+ *   providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
+ * })
+ * export class AppModule {}
+ */
+@Module({
+  providers: [
+    {
+      provide: RESOLVED_CONFIG,
+      // Invalid options stop the application here, at bootstrap, with a message that says what to set.
+      useFactory: (options: ResourceServerModuleOptions) => resolveConfig(options),
+      inject: [RESOURCE_SERVER_OPTIONS],
+    },
+    {
+      provide: AccessTokenVerifier,
+      useFactory: (config: ResolvedConfig) => {
+        const runtime: Runtime = {
+          now: Date.now,
+          logger: new Logger('ResourceServer'),
+          httpTimeoutMs: config.httpTimeoutMs,
+          maxResponseBytes: 512 * 1024,
+        };
+        return new AccessTokenVerifier(config, runtime);
+      },
+      inject: [RESOLVED_CONFIG],
+    },
+    AccessTokenGuard,
+  ],
+  exports: [AccessTokenVerifier, AccessTokenGuard],
+})
+export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
+  private readonly logger = new Logger('ResourceServer');
+
+  constructor(
+    @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
+    private readonly verifier: AccessTokenVerifier,
+  ) {
+    super();
+  }
+
+  /** Optional warm-up: never blocks startup beyond the outbound timeouts, never fails it. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.warmUp) return;
+    const failed = await this.verifier.warmUp();
+    if (failed.length === 0) this.logger.log(`Keys ready for ${this.config.issuers.map((i) => i.issuer).join(', ')}`);
+    else this.logger.warn(`Keys not available yet for ${failed.join(', ')}: fetching again on the first request`);
+  }
+}
