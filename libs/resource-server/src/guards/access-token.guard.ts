@@ -5,7 +5,7 @@ import type { ResolvedConfig } from '../core/config.js';
 import { checkScopes, type ScopeRequirement } from '../core/scopes.js';
 import { extractToken, type TokenSource } from '../core/token-extractor.js';
 import { Public } from '../decorators/public.decorator.js';
-import { AnyScope, Scopes } from '../decorators/scopes.decorator.js';
+import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.js';
 import { buildChallenge, errorBody } from '../errors/challenge.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
@@ -68,8 +68,8 @@ export class AccessTokenGuard implements CanActivate {
     return {
       isPublic: this.reflector.getAllAndOverride(Public, targets) === true,
       scopes: {
-        all: [...new Set(this.reflector.getAllAndMerge(Scopes, targets) ?? [])],
-        anyOf: targets.map((t) => this.reflector.get(AnyScope, t)).filter((s): s is string[] => Array.isArray(s) && s.length > 0),
+        all: [...new Set(targets.flatMap((t) => this.reflector.get(REQUIRED_SCOPES, t) ?? []))],
+        anyOf: targets.map((t) => this.reflector.get(ANY_OF_SCOPES, t)).filter((s) => s !== undefined),
       },
     };
   }
