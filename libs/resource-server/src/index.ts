@@ -8,6 +8,8 @@ export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
 export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/principal.js';
+export { UserInfoService } from './userinfo/userinfo.service.js';
+export type { UserInfo } from './core/userinfo-client.js';
 export { AccessTokenVerifier } from './core/access-token-verifier.js';
 export { ResourceServerConfigError } from './core/config.js';
 export type { JwsAlgorithm } from './core/algorithms.js';

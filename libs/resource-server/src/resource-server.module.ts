@@ -1,8 +1,11 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import { AccessTokenVerifier } from './core/access-token-verifier.js';
 import { resolveConfig, type ResolvedConfig } from './core/config.js';
 import type { Runtime } from './core/runtime.js';
+import { ResourceServerExceptionFilter } from './filters/resource-server-exception.filter.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
 import { RESOLVED_CONFIG } from './resource-server.tokens.js';
@@ -39,8 +42,10 @@ import { RESOLVED_CONFIG } from './resource-server.tokens.js';
       inject: [RESOLVED_CONFIG],
     },
     AccessTokenGuard,
+    UserInfoService,
+    { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
   ],
-  exports: [AccessTokenVerifier, AccessTokenGuard],
+  exports: [AccessTokenVerifier, AccessTokenGuard, UserInfoService],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

@@ -1,6 +1,6 @@
 // RFC 6750 §3: the WWW-Authenticate challenge of the Bearer scheme.
 import type { ResourceServerError } from './resource-server.error.js';
-import { InsufficientScopeError } from './resource-server.error.js';
+import { InsufficientScopeError, UpstreamError } from './resource-server.error.js';
 
 // RFC 6750 §3: error_description and scope values are limited to %x20-21 / %x23-5B / %x5D-7E,
 // so neither a quote nor a backslash can ever appear and no escaping is needed.
@@ -47,4 +47,13 @@ export function errorBody(error: ResourceServerError): ErrorBody {
     error: error.bearerError ?? FALLBACK_ERROR[error.status] ?? 'error',
     message: error.message,
   };
+}
+
+/** The response headers for an error: the challenge, and `Retry-After` for an upstream outage. */
+export function errorHeaders(realm: string, error: ResourceServerError): [name: string, value: string][] {
+  const headers: [string, string][] = [['WWW-Authenticate', buildChallenge(realm, error)]];
+  if (error instanceof UpstreamError && error.retryAfterSeconds !== undefined) {
+    headers.push(['Retry-After', String(error.retryAfterSeconds)]);
+  }
+  return headers;
 }

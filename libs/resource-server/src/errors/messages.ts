@@ -27,6 +27,10 @@ export const MESSAGES = {
   insufficient_scope: 'The access token lacks the scope this resource requires',
   keys_unavailable: 'The token issuer keys are temporarily unavailable',
   discovery_unavailable: 'The token issuer metadata is temporarily unavailable',
+  userinfo_rejected: 'The issuer rejected the access token at its userinfo endpoint',
+  userinfo_unavailable: 'The issuer userinfo endpoint is unavailable',
+  userinfo_timeout: 'The issuer userinfo endpoint did not answer in time',
+  userinfo_invalid: 'The issuer userinfo endpoint answered with an invalid response',
   unsupported_context: 'This transport is not supported by the access token guard',
 } as const;
 

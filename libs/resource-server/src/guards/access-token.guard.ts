@@ -6,7 +6,7 @@ import { checkScopes, type ScopeRequirement } from '../core/scopes.js';
 import { extractToken, type TokenSource } from '../core/token-extractor.js';
 import { Public } from '../decorators/public.decorator.js';
 import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.js';
-import { buildChallenge, errorBody } from '../errors/challenge.js';
+import { errorBody, errorHeaders } from '../errors/challenge.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
 import { attachPrincipal } from './request-principal.js';
@@ -90,10 +90,7 @@ export class AccessTokenGuard implements CanActivate {
       this.logger.error(`Unexpected error while checking an access token: ${String(error)}`);
       return this.toHttpException(new UpstreamError('keys_unavailable', 503, { cause: error }), response);
     }
-    response.header('WWW-Authenticate', buildChallenge(this.config.realm, error));
-    if (error instanceof UpstreamError && error.retryAfterSeconds !== undefined) {
-      response.header('Retry-After', String(error.retryAfterSeconds));
-    }
+    for (const [name, value] of errorHeaders(this.config.realm, error)) response.header(name, value);
     return new HttpException(errorBody(error), error.status, { cause: error });
   }
 }

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
+import { oidcConfig } from './config/oidc.config.js';
+import { HealthController } from './health.controller.js';
+import { MeController } from './me.controller.js';
+import { MessagesController } from './messages/messages.controller.js';
+import { MessagesService } from './messages/messages.service.js';
+import { ProfileController } from './profile.controller.js';
+
+@Module({
+  imports: [
+    ConfigModule.forRoot({ isGlobal: true, load: [oidcConfig] }),
+    ResourceServerModule.forRootAsync({
+      inject: [oidcConfig.KEY],
+      useFactory: (oidc: ConfigType<typeof oidcConfig>) => ({
+        issuer: oidc.issuer,
+        audience: oidc.audience,
+        warmUp: true,
+      }),
+    }),
+  ],
+  controllers: [HealthController, MeController, MessagesController, ProfileController],
+  // Every route requires a valid token unless marked @Public().
+  providers: [MessagesService, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
+})
+export class AppModule {}

@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+import { startDevIssuer, type DevIssuer } from './dev-issuer/dev-issuer.js';
+import { assertDevIssuerAllowed, readSettings } from './settings.js';
+
+const logger = new Logger('SampleApi');
+
+function printTryIt(devIssuer: DevIssuer, apiUrl: string): void {
+  const curl = [
+    `TOKEN=$(curl -s -u ${devIssuer.clientId}:${devIssuer.clientSecret} \\`,
+    `  -d grant_type=client_credentials -d scope=read:messages \\`,
+    `  ${devIssuer.tokenEndpoint} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
+    `curl -i -H "Authorization: Bearer $TOKEN" ${apiUrl}/messages`,
+  ].join('\n');
+  logger.log(`Development issuer at ${devIssuer.issuer} (client demo-client / demo-secret, user demo / demo-password).`);
+  logger.log(`Try it:\n\n${curl}\n`);
+}
+
+async function bootstrap(): Promise<void> {
+  const settings = readSettings(process.env);
+  let devIssuer: DevIssuer | undefined;
+  if (!settings.issuer) {
+    assertDevIssuerAllowed(settings);
+    const audience = settings.audience ?? `http://localhost:${settings.port}`;
+    devIssuer = await startDevIssuer({ port: settings.devIssuerPort, host: '127.0.0.1', audience });
+    process.env.OIDC_ISSUER = devIssuer.issuer;
+    process.env.OIDC_AUDIENCE = audience;
+  }
+  const app = await NestFactory.create(AppModule);
+  app.enableShutdownHooks();
+  await app.listen(settings.port);
+  const apiUrl = `http://localhost:${settings.port}`;
+  logger.log(`Sample API listening on ${apiUrl} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
+  if (devIssuer) printTryIt(devIssuer, apiUrl);
+}
+
+bootstrap().catch((error: unknown) => {
+  logger.error(error instanceof Error ? error.message : String(error));
+  process.exit(1);
+});

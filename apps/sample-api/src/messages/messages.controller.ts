@@ -1,0 +1,31 @@
+import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Principal, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
+import { MessagesService, type Message } from './messages.service.js';
+
+@Controller('messages')
+export class MessagesController {
+  constructor(private readonly messages: MessagesService) {}
+
+  @Scopes('read:messages')
+  @Get()
+  list(): readonly Message[] {
+    return this.messages.list();
+  }
+
+  @Scopes('write:messages')
+  @Post()
+  @HttpCode(201)
+  create(@Body() body: unknown, @Principal() caller: VerifiedPrincipal): Message {
+    const text = (body as { text?: unknown } | undefined)?.text;
+    if (typeof text !== 'string' || text.trim() === '' || text.length > 500) {
+      throw new BadRequestException('Send JSON {"text": "..."} with 1 to 500 characters');
+    }
+    return this.messages.create(text, caller.subject ?? caller.clientId ?? 'unknown');
+  }
+
+  @Scopes('read:messages', 'admin:messages')
+  @Get('admin')
+  admin() {
+    return { total: this.messages.list().length, messages: this.messages.list() };
+  }
+}

@@ -1,0 +1,27 @@
+import { Injectable } from '@nestjs/common';
+
+export interface Message {
+  id: number;
+  text: string;
+  author: string;
+  createdAt: string;
+}
+
+/** An in-memory message board, bounded so a demo left running cannot grow without limit. */
+@Injectable()
+export class MessagesService {
+  static readonly MAX_MESSAGES = 1000;
+  private readonly messages: Message[] = [{ id: 1, text: 'Hello from the sample API', author: 'system', createdAt: new Date(0).toISOString() }];
+  private nextId = 2;
+
+  list(): readonly Message[] {
+    return this.messages;
+  }
+
+  create(text: string, author: string): Message {
+    const message = { id: this.nextId++, text, author, createdAt: new Date().toISOString() };
+    this.messages.push(message);
+    if (this.messages.length > MessagesService.MAX_MESSAGES) this.messages.shift();
+    return message;
+  }
+}

@@ -1,0 +1,159 @@
+// The sample API as a user runs it: its AppModule configured through the environment, against the
+// embedded development issuer (oidc-provider, software we did not write) and against tokens minted
+// with our own keys on a local JWKS endpoint.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppModule } from '../apps/sample-api/src/app.module.js';
+import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issuer/dev-issuer.js';
+import { expectChallenge } from './helpers/challenge.js';
+import { startLocalIssuer, type LocalIssuer } from './helpers/issuer-server.js';
+import { generateTestKey } from './helpers/keys.js';
+import { mintAccessToken, nowSeconds } from './helpers/tokens.js';
+
+const AUDIENCE = 'http://localhost:3000';
+
+async function bootSampleApi(issuer: string): Promise<INestApplication> {
+  process.env.OIDC_ISSUER = issuer;
+  process.env.OIDC_AUDIENCE = AUDIENCE;
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
+async function clientCredentialsToken(issuer: DevIssuer, scope: string): Promise<string> {
+  const response = await fetch(issuer.tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${issuer.clientId}:${issuer.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
+  });
+  expect(response.status).toBe(200);
+  const body = (await response.json()) as { access_token: string };
+  return body.access_token;
+}
+
+describe('sample API with the embedded development issuer (oidc-provider)', () => {
+  let issuer: DevIssuer;
+  let app: INestApplication;
+  const api = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    issuer = await startDevIssuer({ port: 0, audience: AUDIENCE });
+    app = await bootSampleApi(issuer.issuer);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('GET /health is public', async () => {
+    await api().get('/health').expect(200, { status: 'ok' });
+  });
+
+  it('a plain client-credentials token for read:messages reads messages', async () => {
+    const token = await clientCredentialsToken(issuer, 'read:messages');
+    const res = await api().get('/messages').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body)).toBe(true);
+  });
+
+  it('GET /me returns sub and scopes of the caller', async () => {
+    const token = await clientCredentialsToken(issuer, 'read:messages write:messages');
+    const res = await api().get('/me').set('Authorization', `Bearer ${token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sub: 'demo-client', clientId: 'demo-client', issuer: issuer.issuer });
+    expect(res.body.scopes).toEqual(['read:messages', 'write:messages']);
+  });
+
+  it('POST /messages needs write:messages and answers 201', async () => {
+    const reader = await clientCredentialsToken(issuer, 'read:messages');
+    expectChallenge(await api().post('/messages').set('Authorization', `Bearer ${reader}`).send({ text: 'hi' }), {
+      status: 403,
+      error: 'insufficient_scope',
+      scope: 'write:messages',
+    });
+    const writer = await clientCredentialsToken(issuer, 'write:messages');
+    const res = await api().post('/messages').set('Authorization', `Bearer ${writer}`).send({ text: 'hello' });
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ text: 'hello', author: 'demo-client' });
+  });
+
+  it('GET /messages/admin needs read:messages and admin:messages', async () => {
+    const admin = await clientCredentialsToken(issuer, 'admin:messages');
+    expectChallenge(await api().get('/messages/admin').set('Authorization', `Bearer ${admin}`), {
+      status: 403,
+      error: 'insufficient_scope',
+      scope: 'read:messages admin:messages',
+    });
+    const both = await clientCredentialsToken(issuer, 'read:messages admin:messages');
+    const res = await api().get('/messages/admin').set('Authorization', `Bearer ${both}`);
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBeGreaterThanOrEqual(1);
+  });
+
+  it('no token: 401 with a bare challenge', async () => {
+    expectChallenge(await api().get('/messages'), { status: 401 });
+  });
+
+  it('a tampered oidc-provider token: 401 invalid_token', async () => {
+    const token = await clientCredentialsToken(issuer, 'read:messages');
+    const [h, p, s] = token.split('.') as [string, string, string];
+    const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
+    payload.scope = 'read:messages admin:messages';
+    const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
+    expectChallenge(await api().get('/messages/admin').set('Authorization', `Bearer ${forged}`), { status: 401, error: 'invalid_token' });
+  });
+});
+
+describe('sample API with tokens minted on a local JWKS endpoint', () => {
+  const key = generateTestKey('ES256');
+  let issuer: LocalIssuer;
+  let app: INestApplication;
+  const api = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    issuer = await startLocalIssuer({ keys: [key] });
+    issuer.route('GET', '/userinfo', (req, res) => {
+      const ok = req.headers.authorization?.startsWith('Bearer ');
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ sub: 'alice', name: 'Alice', email: 'alice@example.test' }));
+    });
+    app = await bootSampleApi(issuer.issuer);
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  const token = (claims: Record<string, unknown> = {}) =>
+    mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, sub: 'alice', scope: 'read:messages', ...claims });
+
+  it('GET /profile returns the userinfo of the caller', async () => {
+    const res = await api().get('/profile').set('Authorization', `Bearer ${token()}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ sub: 'alice', name: 'Alice', email: 'alice@example.test' });
+  });
+
+  it('GET /profile refuses a userinfo answer about someone else (OIDC Core 5.3.4)', async () => {
+    const res = await api().get('/profile').set('Authorization', `Bearer ${token({ sub: 'mallory' })}`);
+    expect(res.status).toBe(502);
+    expect(res.text).not.toContain('alice');
+  });
+
+  it('an expired token: 401 invalid_token', async () => {
+    const expired = token({ exp: nowSeconds() - 60, iat: nowSeconds() - 120 });
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${expired}`), { status: 401, error: 'invalid_token' });
+  });
+
+  it('a token for another audience: 401 invalid_token', async () => {
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${token({ aud: 'https://other.example' })}`), {
+      status: 401,
+      error: 'invalid_token',
+    });
+  });
+});
