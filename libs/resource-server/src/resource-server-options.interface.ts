@@ -56,6 +56,13 @@ export interface ResourceServerModuleOptions {
   httpTimeoutMs?: number;
   /** Allow `http:` issuer, JWKS and metadata URLs on hosts other than loopback (never in production!). @default false */
   allowInsecureRequests?: boolean;
+  /**
+   * Tokens that verified once are not verified again until they could have changed: entries are keyed
+   * by a SHA-256 of the token, expire no later than its `exp`, have `exp`/`nbf`/`iat` re-checked on every
+   * hit, and are dropped once the signing key leaves the key set. Failures are never cached.
+   * `false` turns it off. @default { maxEntries: 10000 }
+   */
+  verifiedTokenCache?: { maxEntries?: number } | false;
   /** Key-set caching and refetch limits. */
   keySet?: KeySetOptions;
   /** Fetch discovery and the JWKS at startup. Startup never waits longer than the HTTP timeout. @default false */

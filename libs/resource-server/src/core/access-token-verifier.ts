@@ -10,6 +10,7 @@ import { decodeJws, looksLikeJws } from './jws.js';
 import { JwksKeyStore } from './key-store.js';
 import { buildPrincipal, type Principal } from './principal.js';
 import type { Runtime } from './runtime.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 /** Everything the verifier holds for one trusted issuer. */
 export interface IssuerContext {
@@ -46,6 +47,7 @@ function createIssuerContext(config: IssuerConfig, resolved: ResolvedConfig, run
 export class AccessTokenVerifier {
   private readonly issuers = new Map<string, IssuerContext>();
   private readonly algorithms: ReadonlySet<JwsAlgorithm>;
+  private readonly cache: VerifiedTokenCache | undefined;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -53,12 +55,23 @@ export class AccessTokenVerifier {
   ) {
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
+    this.cache = config.verifiedTokenCacheSize > 0 ? new VerifiedTokenCache(config.verifiedTokenCacheSize) : undefined;
   }
 
   /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
   async verify(token: string): Promise<Principal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
     if (!looksLikeJws(token)) throw new InvalidTokenError('malformed_token');
+    const cached = this.cache?.get(token, this.runtime.now());
+    if (cached) {
+      const issuer = this.issuers.get(cached.principal.issuer);
+      // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
+      if (issuer?.keys.holds(cached.key)) {
+        validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
+        return cached.principal;
+      }
+      this.cache?.delete(token);
+    }
     const jws = decodeJws(token, this.algorithms);
     // The issuer is picked from the unverified `iss` only among configured ones, so an unknown issuer
     // costs no network call, and a key of one issuer can never verify a token claiming another.
@@ -69,7 +82,9 @@ export class AccessTokenVerifier {
     const key = await issuer.keys.getKey(jws.kid, jws.alg);
     if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
     validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
-    return buildPrincipal(token, jws.payload, issuer.config.scopeClaims);
+    const principal = buildPrincipal(token, jws.payload, issuer.config.scopeClaims);
+    this.cache?.set(token, { principal, key }, (principal.expiresAt + issuer.config.clockTolerance) * 1000);
+    return principal;
   }
 
   /** The issuer context for an `iss`, for features that call the issuer (userinfo, introspection). */

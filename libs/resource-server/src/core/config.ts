@@ -23,6 +23,8 @@ export interface ResolvedConfig {
   readonly httpTimeoutMs: number;
   readonly keySet: KeyStoreSettings;
   readonly warmUp: boolean;
+  /** Verified-token cache size; 0 when disabled. */
+  readonly verifiedTokenCacheSize: number;
 }
 
 /** Thrown at startup for options that cannot work; the message says what to set. */
@@ -48,10 +50,10 @@ function checkUrl(name: string, value: unknown, insecureOk: boolean, problems: s
   problems.push(`\`${name}\` must use https (http is accepted only for localhost, or with allowInsecureRequests: true)`);
 }
 
-function positive(name: string, value: unknown, fallback: number, problems: string[], max = Number.MAX_SAFE_INTEGER): number {
+function positive(name: string, value: unknown, fallback: number, problems: string[], max = Number.MAX_SAFE_INTEGER, min = 0): number {
   if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > max) {
-    problems.push(`\`${name}\` must be a number between 0 and ${max} (got ${JSON.stringify(value)})`);
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
+    problems.push(`\`${name}\` must be a number between ${min} and ${max} (got ${JSON.stringify(value)})`);
     return fallback;
   }
   return value;
@@ -133,12 +135,17 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
   const config: ResolvedConfig = {
     issuers: [issuer],
     tokenLocations: new Set(locations as TokenLocation[]),
-    maxTokenLength: Math.floor(positive('maxTokenLength', o.maxTokenLength, 8192, problems, 1_048_576)),
+    maxTokenLength: Math.floor(positive('maxTokenLength', o.maxTokenLength, 8192, problems, 1_048_576, 16)),
     realm,
-    httpTimeoutMs: positive('httpTimeoutMs', o.httpTimeoutMs, 5000, problems, 120_000),
+    httpTimeoutMs: positive('httpTimeoutMs', o.httpTimeoutMs, 5000, problems, 120_000, 1),
     keySet,
     warmUp: o.warmUp === true,
+    verifiedTokenCacheSize:
+      o.verifiedTokenCache === false
+        ? 0
+        : Math.floor(positive('verifiedTokenCache.maxEntries', o.verifiedTokenCache?.maxEntries, 10_000, problems, 10_000_000)),
   };
+  if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   return config;
 }

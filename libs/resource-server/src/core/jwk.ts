@@ -9,6 +9,8 @@ export const MIN_RSA_MODULUS_BITS = 2048;
 /** A verification key, imported once. */
 export interface VerificationKey {
   readonly kid: string | undefined;
+  /** The public members and alg, serialized: equal fingerprints mean the same key. */
+  readonly fingerprint: string;
   readonly key: KeyObject;
   /** The algorithms this key may verify: its `alg` if the JWK names one, else all that fit its type. */
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
@@ -31,7 +33,7 @@ export function importJwk(jwk: unknown): VerificationKey | { skipped: string } {
   if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) return { skipped: 'not an object' };
   const j = jwk as Record<string, unknown>;
   const kty = typeof j.kty === 'string' ? j.kty : '';
-  const members = PUBLIC_MEMBERS[kty];
+  const members = Object.hasOwn(PUBLIC_MEMBERS, kty) ? PUBLIC_MEMBERS[kty] : undefined;
   if (!members) return { skipped: `kty ${kty || '(none)'} is not a signature key type` };
   if (j.use !== undefined && j.use !== 'sig') return { skipped: 'use is not sig' };
   if (j.key_ops !== undefined && !(Array.isArray(j.key_ops) && j.key_ops.includes('verify'))) {
@@ -46,9 +48,10 @@ export function importJwk(jwk: unknown): VerificationKey | { skipped: string } {
     if (!isSupportedAlgorithm(j.alg) || !fitting.includes(j.alg)) return { skipped: 'alg does not fit the key' };
     algorithms = [j.alg];
   }
+  const publicJwk = Object.fromEntries(members.map((m) => [m, j[m]]));
   let key: KeyObject;
   try {
-    key = createPublicKey({ key: Object.fromEntries(members.map((m) => [m, j[m]])), format: 'jwk' });
+    key = createPublicKey({ key: publicJwk, format: 'jwk' });
   } catch {
     return { skipped: 'key material does not parse' };
   }
@@ -56,5 +59,6 @@ export function importJwk(jwk: unknown): VerificationKey | { skipped: string } {
   if (kty === 'RSA' && (bits === undefined || bits < MIN_RSA_MODULUS_BITS)) {
     return { skipped: `RSA key of ${bits ?? 'unknown'} bits is below ${MIN_RSA_MODULUS_BITS}` };
   }
-  return { kid: j.kid as string | undefined, key, algorithms: new Set(algorithms) };
+  const fingerprint = JSON.stringify([j.kid, algorithms, publicJwk]);
+  return { kid: j.kid as string | undefined, fingerprint, key, algorithms: new Set(algorithms) };
 }

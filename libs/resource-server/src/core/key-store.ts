@@ -156,10 +156,12 @@ export class JwksKeyStore {
     if (!Array.isArray(jwks.keys)) throw new Error('JWKS has no "keys" array');
     const all: VerificationKey[] = [];
     const skipped: string[] = [];
+    // A key that is still published keeps its object, so whatever was verified with it stays valid.
+    const known = new Map(this.keys?.all.map((k) => [k.fingerprint, k]));
     for (const jwk of jwks.keys.slice(0, this.settings.maxKeys)) {
       const result = importJwk(jwk);
       if ('skipped' in result) skipped.push(result.skipped);
-      else all.push(result);
+      else all.push(known.get(result.fingerprint) ?? result);
     }
     if (all.length === 0) throw new Error(`JWKS has no usable signing key${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
     const byKid = new Map<string, VerificationKey[]>();

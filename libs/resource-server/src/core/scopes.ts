@@ -29,8 +29,8 @@ export interface ScopeRequirement {
  */
 export function checkScopes(granted: readonly string[], required: ScopeRequirement): void {
   const missingAll = required.all.some((s) => !granted.includes(s));
-  const failedGroup = required.anyOf.find((group) => !group.some((s) => granted.includes(s)));
-  if (!missingAll && !failedGroup) return;
-  const named = new Set([...required.all, ...(failedGroup ?? [])]);
-  throw new InsufficientScopeError([...named]);
+  const failedGroups = required.anyOf.filter((group) => !group.some((s) => granted.includes(s)));
+  if (!missingAll && failedGroups.length === 0) return;
+  // RFC 6750 §3: name what the resource requires, so a client that asks for exactly that succeeds.
+  throw new InsufficientScopeError([...new Set([...required.all, ...failedGroups.flat()])]);
 }

@@ -1,0 +1,41 @@
+import { createHash } from 'node:crypto';
+import type { VerificationKey } from './jwk.js';
+import { LruCache } from './lru-cache.js';
+import type { Principal } from './principal.js';
+
+/** A token that passed every check, and the key that verified it. */
+export interface VerifiedEntry {
+  readonly principal: Principal;
+  readonly key: VerificationKey;
+}
+
+/**
+ * Remembers verified tokens so a repeated token skips decoding and signature verification. Keyed by
+ * SHA-256 of the token; an entry is returned only for the identical token string (a hash collision
+ * could not hand out another caller's principal). Only successes are ever stored.
+ */
+export class VerifiedTokenCache {
+  private readonly entries: LruCache<string, VerifiedEntry>;
+
+  constructor(maxEntries: number) {
+    this.entries = new LruCache(maxEntries);
+  }
+
+  private static hash(token: string): string {
+    return createHash('sha256').update(token).digest('base64url');
+  }
+
+  get(token: string, now: number): VerifiedEntry | undefined {
+    const entry = this.entries.get(VerifiedTokenCache.hash(token), now);
+    return entry?.principal.token === token ? entry : undefined;
+  }
+
+  /** Stores an entry until `expiresAt` (ms), normally the token's `exp` plus the clock tolerance. */
+  set(token: string, entry: VerifiedEntry, expiresAt: number): void {
+    this.entries.set(VerifiedTokenCache.hash(token), entry, expiresAt);
+  }
+
+  delete(token: string): void {
+    this.entries.delete(VerifiedTokenCache.hash(token));
+  }
+}
