@@ -8,15 +8,18 @@ import request from 'supertest';
 import { AppModule } from '../apps/sample-api/src/app.module.js';
 import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issuer/dev-issuer.js';
 import { expectChallenge } from './helpers/challenge.js';
+import { obtainUserTokenWithPkce } from './helpers/pkce-flow.js';
 import { startLocalIssuer, type LocalIssuer } from './helpers/issuer-server.js';
 import { generateTestKey } from './helpers/keys.js';
 import { mintAccessToken, nowSeconds } from './helpers/tokens.js';
 
 const AUDIENCE = 'http://localhost:3000';
 
-async function bootSampleApi(issuer: string): Promise<INestApplication> {
+async function bootSampleApi(issuer: string, env: Record<string, string> = {}): Promise<INestApplication> {
   process.env.OIDC_ISSUER = issuer;
   process.env.OIDC_AUDIENCE = AUDIENCE;
+  for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
+  Object.assign(process.env, env);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
   await app.init();
@@ -44,7 +47,8 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
 
   beforeAll(async () => {
     issuer = await startDevIssuer({ port: 0, audience: AUDIENCE });
-    app = await bootSampleApi(issuer.issuer);
+    // As npm start configures it: JWTs verified locally, the issuer's opaque tokens introspected.
+    app = await bootSampleApi(issuer.issuer, { OIDC_TOKEN_TYPE: 'auto', OIDC_CLIENT_ID: 'demo-client', OIDC_CLIENT_SECRET: 'demo-secret' });
   });
   afterAll(async () => {
     await app?.close();
@@ -98,6 +102,46 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
 
   it('no token: 401 with a bare challenge', async () => {
     expectChallenge(await api().get('/messages'), { status: 401 });
+  });
+
+  it('a user logged in with authorization code + PKCE reads the API with a JWT access token', async () => {
+    const tokens = await obtainUserTokenWithPkce(issuer, { scope: 'openid read:messages' });
+    expect(tokens.access_token.split('.')).toHaveLength(3);
+    const res = await api().get('/me').set('Authorization', `Bearer ${tokens.access_token}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sub: 'demo-user', clientId: 'demo-client' });
+    expect(res.body.scopes).toContain('read:messages');
+    await api().get('/messages').set('Authorization', `Bearer ${tokens.access_token}`).expect(200);
+  });
+
+  it('GET /profile returns the PKCE user\'s OpenID userinfo from oidc-provider (opaque token, introspected)', async () => {
+    const tokens = await obtainUserTokenWithPkce(issuer, { scope: 'openid profile email' });
+    expect(tokens.access_token.split('.')).not.toHaveLength(3); // oidc-provider's userinfo tokens are opaque
+    const me = await api().get('/me').set('Authorization', `Bearer ${tokens.access_token}`);
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ sub: 'demo-user', scopes: ['openid', 'profile', 'email'] });
+    const profile = await api().get('/profile').set('Authorization', `Bearer ${tokens.access_token}`);
+    expect(profile.status).toBe(200);
+    expect(profile.body).toEqual({
+      sub: 'demo-user',
+      name: 'Demo User',
+      preferred_username: 'demo',
+      email: 'demo@example.test',
+      email_verified: true,
+    });
+  });
+
+  it('an opaque token without the API scope is refused by scope, not by format', async () => {
+    const tokens = await obtainUserTokenWithPkce(issuer, { scope: 'openid profile' });
+    expectChallenge(await api().get('/messages').set('Authorization', `Bearer ${tokens.access_token}`), {
+      status: 403,
+      error: 'insufficient_scope',
+      scope: 'read:messages',
+    });
+  });
+
+  it('a made-up opaque token: 401 invalid_token (introspection says inactive)', async () => {
+    expectChallenge(await api().get('/me').set('Authorization', 'Bearer not-a-real-token-0123456789'), { status: 401, error: 'invalid_token' });
   });
 
   it('a tampered oidc-provider token: 401 invalid_token', async () => {

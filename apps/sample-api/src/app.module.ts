@@ -17,6 +17,8 @@ import { ProfileController } from './profile.controller.js';
       useFactory: (oidc: ConfigType<typeof oidcConfig>) => ({
         issuer: oidc.issuer,
         audience: oidc.audience,
+        tokenType: oidc.tokenType,
+        ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,
       }),
     }),

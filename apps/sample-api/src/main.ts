@@ -27,6 +27,11 @@ async function bootstrap(): Promise<void> {
     devIssuer = await startDevIssuer({ port: settings.devIssuerPort, host: '127.0.0.1', audience });
     process.env.OIDC_ISSUER = devIssuer.issuer;
     process.env.OIDC_AUDIENCE = audience;
+    // The development issuer hands out JWTs for the API and opaque tokens for its userinfo endpoint:
+    // accept both, introspecting the opaque ones with the demo client's credentials.
+    process.env.OIDC_TOKEN_TYPE ||= 'auto';
+    process.env.OIDC_CLIENT_ID ||= devIssuer.clientId;
+    process.env.OIDC_CLIENT_SECRET ||= devIssuer.clientSecret;
   }
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();

@@ -1,13 +1,11 @@
 import { Controller, Get } from '@nestjs/common';
-import { Principal, UserInfoService, type UserInfo, type VerifiedPrincipal } from 'nestjs-resource-server';
+import { UserInfo, type UserInfoClaims } from 'nestjs-resource-server';
 
-/** The caller's OpenID userinfo, fetched from the issuer with the caller's token. */
+/** The caller's OpenID userinfo, fetched from the issuer with the caller's token (cached per token). */
 @Controller('profile')
 export class ProfileController {
-  constructor(private readonly userInfo: UserInfoService) {}
-
   @Get()
-  profile(@Principal() caller: VerifiedPrincipal): Promise<UserInfo> {
-    return this.userInfo.get(caller);
+  profile(@UserInfo() profile: UserInfoClaims): UserInfoClaims {
+    return profile;
   }
 }

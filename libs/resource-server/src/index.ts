@@ -2,14 +2,20 @@
 export { ResourceServerModule } from './resource-server.module.js';
 export { RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 export type { ResourceServerModuleExtras } from './resource-server.module-definition.js';
-export type { ResourceServerModuleOptions, KeySetOptions } from './resource-server-options.interface.js';
+export type {
+  ResourceServerModuleOptions,
+  KeySetOptions,
+  UserInfoOptions,
+  IntrospectionOptions,
+} from './resource-server-options.interface.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
+export { UserInfo } from './decorators/userinfo.decorator.js';
 export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/principal.js';
 export { UserInfoService } from './userinfo/userinfo.service.js';
-export type { UserInfo } from './core/userinfo-client.js';
+export type { UserInfo as UserInfoClaims } from './core/userinfo-client.js';
 export { AccessTokenVerifier } from './core/access-token-verifier.js';
 export { ResourceServerConfigError } from './core/config.js';
 export type { JwsAlgorithm } from './core/algorithms.js';

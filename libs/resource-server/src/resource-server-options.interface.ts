@@ -65,6 +65,16 @@ export interface ResourceServerModuleOptions {
   verifiedTokenCache?: { maxEntries?: number } | false;
   /** Key-set caching and refetch limits. */
   keySet?: KeySetOptions;
+  /**
+   * Which tokens are accepted: `'jwt'` verified locally; `'opaque'` every token introspected (RFC 7662);
+   * `'auto'` a JWS verified locally, anything else introspected. `'opaque'` and `'auto'` need
+   * `introspection` client credentials. @default 'jwt'
+   */
+  tokenType?: 'jwt' | 'opaque' | 'auto';
+  /** Token introspection (RFC 7662), for `tokenType: 'opaque' | 'auto'`. */
+  introspection?: IntrospectionOptions;
+  /** The caller's OpenID userinfo (`UserInfoService`, `@UserInfo()`). */
+  userInfo?: UserInfoOptions;
   /** Fetch discovery and the JWKS at startup. Startup never waits longer than the HTTP timeout. @default false */
   warmUp?: boolean;
 }
@@ -85,4 +95,57 @@ export interface KeySetOptions {
   negativeCacheSize?: number;
   /** Keys read from one key set at most. @default 100 */
   maxKeys?: number;
+}
+
+/**
+ * How the caller's userinfo is fetched and cached.
+ * @example
+ * userInfo: { cacheTtlMs: 120_000, store: 'cache-manager', tokenClaims: 'fallback' }
+ */
+export interface UserInfoOptions {
+  /** The userinfo endpoint. @default the issuer's discovery `userinfo_endpoint` */
+  endpoint?: string;
+  /** Longest reuse of one answer for the same token, ms; never past the token's `exp`. @default 300000 (5 min) */
+  cacheTtlMs?: number;
+  /** Entries of the default in-memory store. @default 10000 */
+  cacheMaxEntries?: number;
+  /**
+   * `'memory'`: a bounded per-process LRU. `'cache-manager'`: the app's `CACHE_MANAGER`
+   * (`@nestjs/cache-manager`, e.g. a Redis store shared by every instance). @default 'memory'
+   */
+  store?: 'memory' | 'cache-manager';
+  /**
+   * The token's own claims: `'ignore'`; `'fallback'`, used when the issuer has no userinfo endpoint;
+   * `'merge'`, userinfo claims over the token's user claims (or the token's alone without an endpoint).
+   * @default 'ignore'
+   */
+  tokenClaims?: 'ignore' | 'fallback' | 'merge';
+  /** Milliseconds before the userinfo call is abandoned (answered 504). @default httpTimeoutMs */
+  timeoutMs?: number;
+}
+
+/**
+ * How opaque tokens are introspected (RFC 7662).
+ * @example
+ * introspection: { clientId: 'my-api', clientSecret: process.env.API_CLIENT_SECRET!, cacheTtlMs: 30_000 }
+ */
+export interface IntrospectionOptions {
+  /** The introspection endpoint. @default the issuer's discovery `introspection_endpoint` */
+  endpoint?: string;
+  /** This resource server's client id at the issuer. Required. */
+  clientId: string;
+  /** This resource server's client secret. Required. */
+  clientSecret: string;
+  /** How the resource server authenticates. @default 'client_secret_basic' */
+  clientAuthMethod?: 'client_secret_basic' | 'client_secret_post';
+  /** Milliseconds before an introspection call is abandoned (answered 503). @default httpTimeoutMs */
+  timeoutMs?: number;
+  /** Longest reuse of an `active: true` answer, ms; never past the token's `exp`. @default 60000 */
+  cacheTtlMs?: number;
+  /** Reuse of an `active: false` answer, ms. @default 5000 */
+  inactiveCacheTtlMs?: number;
+  /** Entries of the default in-memory store. @default 10000 */
+  cacheMaxEntries?: number;
+  /** `'memory'` (bounded, per process) or `'cache-manager'` (the app's `CACHE_MANAGER`, e.g. Redis). @default 'memory' */
+  store?: 'memory' | 'cache-manager';
 }

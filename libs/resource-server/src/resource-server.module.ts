@@ -8,7 +8,8 @@ import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
-import { RESOLVED_CONFIG } from './resource-server.tokens.js';
+import { CACHE_MANAGER, RESOLVED_CONFIG } from './resource-server.tokens.js';
+import { CacheManagerResultStore, type CacheManagerLike } from './core/result-store.js';
 
 
 /**
@@ -30,16 +31,22 @@ import { RESOLVED_CONFIG } from './resource-server.tokens.js';
     },
     {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig) => {
+      useFactory: (config: ResolvedConfig, cacheManager?: CacheManagerLike) => {
         const runtime: Runtime = {
           now: Date.now,
           logger: new Logger('ResourceServer'),
           httpTimeoutMs: config.httpTimeoutMs,
           maxResponseBytes: 512 * 1024,
         };
-        return new AccessTokenVerifier(config, runtime);
+        if (config.introspection?.store !== 'cache-manager') return new AccessTokenVerifier(config, runtime);
+        if (!cacheManager) {
+          throw new Error(
+            "introspection.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
+          );
+        }
+        return new AccessTokenVerifier(config, runtime, { introspection: new CacheManagerResultStore(cacheManager) });
       },
-      inject: [RESOLVED_CONFIG],
+      inject: [RESOLVED_CONFIG, { token: CACHE_MANAGER, optional: true }],
     },
     AccessTokenGuard,
     UserInfoService,

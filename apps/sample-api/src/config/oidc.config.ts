@@ -1,11 +1,24 @@
 import { registerAs } from '@nestjs/config';
 
+const TOKEN_TYPES = ['jwt', 'opaque', 'auto'] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
+
+function tokenType(value: string | undefined): TokenType {
+  if (value === undefined || value === '') return 'jwt';
+  if ((TOKEN_TYPES as readonly string[]).includes(value)) return value as TokenType;
+  throw new Error(`OIDC_TOKEN_TYPE must be one of ${TOKEN_TYPES.join(', ')} (got "${value}")`);
+}
+
 /**
  * The sample API's identity-provider settings, from the environment:
- * OIDC_ISSUER (issuer URL), OIDC_AUDIENCE (this API's audience). main.ts fills both in when it
- * starts the embedded development issuer.
+ * OIDC_ISSUER (issuer URL), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
+ * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection).
+ * main.ts fills them in when it starts the embedded development issuer.
  */
 export const oidcConfig = registerAs('oidc', () => ({
   issuer: process.env.OIDC_ISSUER ?? '',
   audience: process.env.OIDC_AUDIENCE ?? '',
+  tokenType: tokenType(process.env.OIDC_TOKEN_TYPE),
+  clientId: process.env.OIDC_CLIENT_ID ?? '',
+  clientSecret: process.env.OIDC_CLIENT_SECRET ?? '',
 }));

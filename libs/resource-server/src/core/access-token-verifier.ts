@@ -9,6 +9,8 @@ import { DiscoveryClient, isAcceptableEndpoint } from './discovery.js';
 import { decodeJws, looksLikeJws } from './jws.js';
 import { JwksKeyStore } from './key-store.js';
 import { buildPrincipal, type Principal } from './principal.js';
+import { Introspector, type IntrospectionResult } from './introspection.js';
+import { MemoryResultStore, type ResultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -48,20 +50,33 @@ export class AccessTokenVerifier {
   private readonly issuers = new Map<string, IssuerContext>();
   private readonly algorithms: ReadonlySet<JwsAlgorithm>;
   private readonly cache: VerifiedTokenCache | undefined;
+  private readonly introspector: Introspector | undefined;
 
+  /**
+   * @param stores where introspection answers are cached; a bounded in-memory LRU by default.
+   */
   constructor(
     private readonly config: ResolvedConfig,
     private readonly runtime: Runtime,
+    stores: { introspection?: ResultStore<IntrospectionResult> } = {},
   ) {
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
     this.cache = config.verifiedTokenCacheSize > 0 ? new VerifiedTokenCache(config.verifiedTokenCacheSize) : undefined;
+    const introspection = config.introspection;
+    const home = [...this.issuers.values()][0];
+    if (config.tokenType !== 'jwt' && introspection && home) {
+      const store = stores.introspection ?? new MemoryResultStore(introspection.cacheMaxEntries, runtime.now);
+      this.introspector = new Introspector(home.config, home.discovery, introspection, store, runtime);
+    }
   }
 
   /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
   async verify(token: string): Promise<Principal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
-    if (!looksLikeJws(token)) throw new InvalidTokenError('malformed_token');
+    const jwsShaped = looksLikeJws(token);
+    if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
+    if (!jwsShaped) throw new InvalidTokenError('malformed_token');
     const cached = this.cache?.get(token, this.runtime.now());
     if (cached) {
       const issuer = this.issuers.get(cached.principal.issuer);
@@ -83,11 +98,14 @@ export class AccessTokenVerifier {
     if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
     validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
     const principal = buildPrincipal(token, jws.payload, issuer.config.scopeClaims);
-    this.cache?.set(token, { principal, key }, (principal.expiresAt + issuer.config.clockTolerance) * 1000);
+    this.cache?.set(token, { principal, key }, ((jws.payload.exp as number) + issuer.config.clockTolerance) * 1000);
     return principal;
   }
 
-  /** The issuer context for an `iss`, for features that call the issuer (userinfo, introspection). */
+  /**
+   * The issuer context for an `iss`, for features that call the issuer (userinfo, introspection).
+   * @internal
+   */
   issuer(iss: string): IssuerContext | undefined {
     return this.issuers.get(iss);
   }
@@ -102,4 +120,16 @@ export class AccessTokenVerifier {
     );
     return results.filter((r): r is string => r !== undefined);
   }
+}
+
+/**
+ * Verifies a compact JWS that the issuer itself signed (e.g. a signed userinfo response) with its
+ * key set and algorithm allow-list, returning the payload. Claims are the caller's to check.
+ */
+export async function verifyIssuerJws(issuer: IssuerContext, compact: string): Promise<Readonly<Record<string, unknown>>> {
+  if (!looksLikeJws(compact)) throw new InvalidTokenError('malformed_token');
+  const jws = decodeJws(compact, issuer.config.algorithms);
+  const key = await issuer.keys.getKey(jws.kid, jws.alg);
+  if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
+  return jws.payload;
 }

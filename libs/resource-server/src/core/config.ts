@@ -1,6 +1,7 @@
 // Turns the user's options into the resolved configuration the core runs on, and refuses, at startup,
 // anything that would make the resource server insecure or unusable, saying what to set instead.
-import type { ResourceServerModuleOptions } from '../resource-server-options.interface.js';
+import type { IntrospectionOptions, ResourceServerModuleOptions, UserInfoOptions } from '../resource-server-options.interface.js';
+import type { IntrospectionConfig } from './introspection.js';
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import type { ClaimRules } from './claims.js';
 import type { KeyStoreSettings } from './key-store.js';
@@ -14,6 +15,16 @@ export interface IssuerConfig extends ClaimRules {
   readonly allowInsecureRequests: boolean;
 }
 
+/** Userinfo settings, resolved. */
+export interface UserInfoConfig {
+  readonly endpoint: string | undefined;
+  readonly cacheTtlMs: number;
+  readonly cacheMaxEntries: number;
+  readonly store: 'memory' | 'cache-manager';
+  readonly tokenClaims: 'ignore' | 'fallback' | 'merge';
+  readonly timeoutMs: number;
+}
+
 /** The whole resolved configuration. */
 export interface ResolvedConfig {
   readonly issuers: readonly IssuerConfig[];
@@ -25,6 +36,9 @@ export interface ResolvedConfig {
   readonly warmUp: boolean;
   /** Verified-token cache size; 0 when disabled. */
   readonly verifiedTokenCacheSize: number;
+  readonly userInfo: UserInfoConfig;
+  readonly tokenType: 'jwt' | 'opaque' | 'auto';
+  readonly introspection: IntrospectionConfig | undefined;
 }
 
 /** Thrown at startup for options that cannot work; the message says what to set. */
@@ -95,6 +109,56 @@ function resolveAlgorithms(value: unknown, problems: string[]): ReadonlySet<JwsA
   return new Set(value.filter(isSupportedAlgorithm));
 }
 
+function resolveUserInfo(u: UserInfoOptions, httpTimeoutMs: number, insecureOk: boolean, problems: string[]): UserInfoConfig {
+  if (u.endpoint !== undefined) checkUrl('userInfo.endpoint', u.endpoint, insecureOk, problems);
+  const store = u.store ?? 'memory';
+  if (store !== 'memory' && store !== 'cache-manager') problems.push("`userInfo.store` must be 'memory' or 'cache-manager'");
+  const tokenClaims = u.tokenClaims ?? 'ignore';
+  if (!['ignore', 'fallback', 'merge'].includes(tokenClaims)) problems.push("`userInfo.tokenClaims` must be 'ignore', 'fallback' or 'merge'");
+  return {
+    endpoint: u.endpoint,
+    cacheTtlMs: positive('userInfo.cacheTtlMs', u.cacheTtlMs, 300_000, problems),
+    cacheMaxEntries: Math.floor(positive('userInfo.cacheMaxEntries', u.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
+    store,
+    tokenClaims,
+    timeoutMs: positive('userInfo.timeoutMs', u.timeoutMs, httpTimeoutMs, problems, 120_000, 1),
+  };
+}
+
+function resolveIntrospection(
+  tokenType: string,
+  i: IntrospectionOptions | undefined,
+  httpTimeoutMs: number,
+  insecureOk: boolean,
+  problems: string[],
+): IntrospectionConfig | undefined {
+  if (tokenType === 'jwt' && i === undefined) return undefined;
+  if (typeof i?.clientId !== 'string' || i.clientId === '' || typeof i.clientSecret !== 'string' || i.clientSecret === '') {
+    problems.push(
+      `\`tokenType: '${tokenType}'\` needs \`introspection: { clientId, clientSecret }\`: the credentials this API uses at the issuer's introspection endpoint`,
+    );
+    return undefined;
+  }
+  if (i.endpoint !== undefined) checkUrl('introspection.endpoint', i.endpoint, insecureOk, problems);
+  const method = i.clientAuthMethod ?? 'client_secret_basic';
+  if (method !== 'client_secret_basic' && method !== 'client_secret_post') {
+    problems.push("`introspection.clientAuthMethod` must be 'client_secret_basic' or 'client_secret_post'");
+  }
+  const store = i.store ?? 'memory';
+  if (store !== 'memory' && store !== 'cache-manager') problems.push("`introspection.store` must be 'memory' or 'cache-manager'");
+  return {
+    endpoint: i.endpoint,
+    clientId: i.clientId,
+    clientSecret: i.clientSecret,
+    clientAuthMethod: method,
+    timeoutMs: positive('introspection.timeoutMs', i.timeoutMs, httpTimeoutMs, problems, 120_000, 1),
+    cacheTtlMs: positive('introspection.cacheTtlMs', i.cacheTtlMs, 60_000, problems),
+    inactiveCacheTtlMs: positive('introspection.inactiveCacheTtlMs', i.inactiveCacheTtlMs, 5_000, problems),
+    cacheMaxEntries: Math.floor(positive('introspection.cacheMaxEntries', i.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
+    store,
+  };
+}
+
 /** Validates and resolves the module options. Throws {@link ResourceServerConfigError} listing every problem. */
 export function resolveConfig(options: ResourceServerModuleOptions): ResolvedConfig {
   const problems: string[] = [];
@@ -132,19 +196,24 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     scopeClaims: stringList('scopeClaims', o.scopeClaims, ['scope', 'scp'], problems, false),
     allowInsecureRequests: insecureOk,
   };
+  const httpTimeoutMs = positive('httpTimeoutMs', o.httpTimeoutMs, 5000, problems, 120_000, 1);
   const config: ResolvedConfig = {
     issuers: [issuer],
     tokenLocations: new Set(locations as TokenLocation[]),
     maxTokenLength: Math.floor(positive('maxTokenLength', o.maxTokenLength, 8192, problems, 1_048_576, 16)),
     realm,
-    httpTimeoutMs: positive('httpTimeoutMs', o.httpTimeoutMs, 5000, problems, 120_000, 1),
+    httpTimeoutMs,
     keySet,
     warmUp: o.warmUp === true,
     verifiedTokenCacheSize:
       o.verifiedTokenCache === false
         ? 0
         : Math.floor(positive('verifiedTokenCache.maxEntries', o.verifiedTokenCache?.maxEntries, 10_000, problems, 10_000_000)),
+    userInfo: resolveUserInfo(o.userInfo ?? {}, httpTimeoutMs, insecureOk, problems),
+    tokenType: o.tokenType ?? 'jwt',
+    introspection: resolveIntrospection(o.tokenType ?? 'jwt', o.introspection, httpTimeoutMs, insecureOk, problems),
   };
+  if (!['jwt', 'opaque', 'auto'].includes(config.tokenType)) problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
   if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   return config;

@@ -1,9 +1,9 @@
 // OpenID Connect Core 1.0 §5.3: the userinfo request, made with the caller's own access token.
-// §5.3.4: a response whose `sub` differs from the token's is discarded, never served.
+// §5.3.2: the response is JSON, or a JWT signed by the issuer (application/jwt), verified with the
+// issuer's keys. §5.3.4: a response whose `sub` differs from the token's is discarded, never served.
 import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
 import { HttpClientError, httpRequest } from './http-client.js';
 import type { Principal } from './principal.js';
-import type { Runtime } from './runtime.js';
 
 /** Standard OpenID Connect claims (Core §5.1) plus whatever the provider adds. */
 export interface UserInfo {
@@ -11,52 +11,92 @@ export interface UserInfo {
   name?: string;
   given_name?: string;
   family_name?: string;
+  middle_name?: string;
+  nickname?: string;
   preferred_username?: string;
+  profile?: string;
+  picture?: string;
+  website?: string;
   email?: string;
   email_verified?: boolean;
+  gender?: string;
+  birthdate?: string;
+  zoneinfo?: string;
+  locale?: string;
   phone_number?: string;
   phone_number_verified?: boolean;
-  picture?: string;
-  locale?: string;
+  address?: Record<string, unknown>;
   updated_at?: number;
+  /** Provider-specific claims, e.g. `phone`, `phone_verified`, `kyc_status`. */
   [claim: string]: unknown;
 }
 
-function upstream(error: unknown): UpstreamError {
-  if (error instanceof HttpClientError && error.failure === 'timeout') return new UpstreamError('userinfo_timeout', 504, { cause: error });
-  return new UpstreamError('userinfo_unavailable', 502, { cause: error });
+/** What a userinfo call needs besides the caller. */
+export interface UserInfoRequest {
+  endpoint: string;
+  issuer: string;
+  timeoutMs: number;
+  maxBytes: number;
+  /** Verifies a compact JWS signed by the issuer and returns its payload. */
+  verifySigned(compact: string): Promise<Readonly<Record<string, unknown>>>;
 }
 
-/** Fetches the caller's userinfo from `endpoint`. Throws a `ResourceServerError` on any failure. */
-export async function fetchUserInfo(endpoint: string, principal: Principal, runtime: Runtime): Promise<UserInfo> {
+function invalid(reason: string, cause?: unknown): UpstreamError {
+  return new UpstreamError('userinfo_invalid', 502, { cause: cause ?? new Error(reason) });
+}
+
+async function signedBody(request: UserInfoRequest, body: string, principal: Principal): Promise<Record<string, unknown>> {
+  let claims: Readonly<Record<string, unknown>>;
+  try {
+    claims = await request.verifySigned(body.trim());
+  } catch (error) {
+    // The issuer's keys being unavailable stays a 503; anything else is a bad response, not a bad token.
+    if (error instanceof UpstreamError) throw error;
+    throw invalid('signed userinfo does not verify', error);
+  }
+  if (claims.iss !== undefined && claims.iss !== request.issuer) throw invalid('signed userinfo names another issuer');
+  const aud = claims.aud;
+  if (aud !== undefined && principal.clientId !== undefined) {
+    const audiences = Array.isArray(aud) ? aud : [aud];
+    if (!audiences.includes(principal.clientId)) throw invalid('signed userinfo is for another client');
+  }
+  return { ...claims };
+}
+
+function jsonBody(body: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch (cause) {
+    throw invalid('userinfo is not JSON', cause);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('userinfo is not a JSON object');
+  return value as Record<string, unknown>;
+}
+
+/** Fetches the caller's userinfo. Throws a `ResourceServerError` (401, 502, 503, 504) on any failure. */
+export async function fetchUserInfo(request: UserInfoRequest, principal: Principal): Promise<UserInfo> {
   let response;
   try {
-    response = await httpRequest(endpoint, {
-      headers: { authorization: `Bearer ${principal.token}`, accept: 'application/json' },
-      timeoutMs: runtime.httpTimeoutMs,
-      maxBytes: runtime.maxResponseBytes,
+    response = await httpRequest(request.endpoint, {
+      headers: { authorization: `Bearer ${principal.token}`, accept: 'application/json, application/jwt' },
+      timeoutMs: request.timeoutMs,
+      maxBytes: request.maxBytes,
     });
   } catch (error) {
-    throw upstream(error);
+    if (error instanceof HttpClientError && error.failure === 'timeout') throw new UpstreamError('userinfo_timeout', 504, { cause: error });
+    throw new UpstreamError('userinfo_unavailable', 502, { cause: error });
   }
+  // The issuer no longer honours this token (revoked, expired there): the caller's problem.
   if (response.status === 401) throw new InvalidTokenError('userinfo_rejected');
-  if (response.status !== 200) throw upstream(new Error(`userinfo answered HTTP ${response.status}`));
-  const type = response.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    throw new UpstreamError('userinfo_invalid', 502, { cause: new Error(`userinfo content-type ${type || '(none)'}`) });
-  }
-  let body: unknown;
-  try {
-    body = JSON.parse(response.body);
-  } catch (cause) {
-    throw new UpstreamError('userinfo_invalid', 502, { cause });
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new UpstreamError('userinfo_invalid', 502, { cause: new Error('userinfo is not a JSON object') });
-  }
-  const info = body as Record<string, unknown>;
+  if (response.status !== 200) throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`userinfo answered HTTP ${response.status}`) });
+  const type = (response.headers.get('content-type') ?? '').toLowerCase();
+  let info: Record<string, unknown>;
+  if (/^application\/jwt\b/.test(type)) info = await signedBody(request, response.body, principal);
+  else if (/^application\/([\w.+-]+\+)?json\b/.test(type)) info = jsonBody(response.body);
+  else throw invalid(`userinfo content-type ${type || '(none)'}`);
   if (typeof info.sub !== 'string' || info.sub !== principal.subject) {
-    throw new UpstreamError('userinfo_invalid', 502, { cause: new Error('userinfo sub does not match the token sub (OIDC Core 5.3.4)') });
+    throw invalid('userinfo sub does not match the token sub (OIDC Core 5.3.4)');
   }
   return info as UserInfo;
 }

@@ -25,6 +25,8 @@ export const MESSAGES = {
   missing_claim: 'The access token lacks a required claim',
   audience_mismatch: 'The access token is not intended for this audience',
   insufficient_scope: 'The access token lacks the scope this resource requires',
+  inactive_token: 'The access token is not active',
+  introspection_unavailable: 'The token issuer introspection endpoint is temporarily unavailable',
   keys_unavailable: 'The token issuer keys are temporarily unavailable',
   discovery_unavailable: 'The token issuer metadata is temporarily unavailable',
   userinfo_rejected: 'The issuer rejected the access token at its userinfo endpoint',

@@ -9,7 +9,8 @@ import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.j
 import { errorBody, errorHeaders } from '../errors/challenge.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
-import { attachPrincipal } from './request-principal.js';
+import { UserInfoService } from '../userinfo/userinfo.service.js';
+import { attachCaller } from './request-principal.js';
 
 interface RouteRules {
   readonly isPublic: boolean;
@@ -39,6 +40,7 @@ export class AccessTokenGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly verifier: AccessTokenVerifier,
     @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
+    private readonly userInfo: UserInfoService,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -55,7 +57,7 @@ export class AccessTokenGuard implements CanActivate {
       const token = extractToken(request, this.config.tokenLocations);
       const principal = await this.verifier.verify(token);
       checkScopes(principal.scopes, rules.scopes);
-      attachPrincipal(request, principal);
+      attachCaller(request, { principal, userInfo: this.userInfo });
       return true;
     } catch (error) {
       throw this.toHttpException(error, http.getResponse<HeaderSink>());

@@ -1,15 +1,28 @@
 import type { Principal } from '../core/principal.js';
+import type { UserInfo } from '../core/userinfo-client.js';
 
-// A symbol, not `request.user`: nothing else (another passport strategy, a body parser) can set or
-// overwrite it, so a handler never mistakes someone else's object for a verified caller.
-const PRINCIPAL = Symbol('nestjs-resource-server.principal');
+// A private symbol, not `request.user`: nothing else (another passport strategy, a body parser) can
+// set or overwrite it, so a handler never mistakes someone else's object for a verified caller.
+const CALLER = Symbol('nestjs-resource-server.caller');
 
-/** Attaches the verified principal to a request. */
-export function attachPrincipal(request: object, principal: Principal): void {
-  Object.defineProperty(request, PRINCIPAL, { value: principal, enumerable: false, configurable: true });
+/** What the guard leaves on an accepted request. */
+export interface Caller {
+  readonly principal: Principal;
+  /** Loads the caller's userinfo (cached, single flight). */
+  readonly userInfo: { get(principal: Principal): Promise<UserInfo> };
+}
+
+/** Attaches the verified caller to a request. */
+export function attachCaller(request: object, caller: Caller): void {
+  Object.defineProperty(request, CALLER, { value: caller, enumerable: false, configurable: true });
+}
+
+/** The verified caller of a request, if the guard accepted it. */
+export function callerOf(request: object): Caller | undefined {
+  return (request as { [CALLER]?: Caller })[CALLER];
 }
 
 /** The verified principal of a request, if the guard accepted it. */
 export function principalOf(request: object): Principal | undefined {
-  return (request as { [PRINCIPAL]?: Principal })[PRINCIPAL];
+  return callerOf(request)?.principal;
 }

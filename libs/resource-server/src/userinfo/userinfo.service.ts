@@ -1,45 +1,122 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AccessTokenVerifier } from '../core/access-token-verifier.js';
-import type { ResolvedConfig } from '../core/config.js';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { AccessTokenVerifier, verifyIssuerJws, type IssuerContext } from '../core/access-token-verifier.js';
+import type { ResolvedConfig, UserInfoConfig } from '../core/config.js';
 import { isAcceptableEndpoint } from '../core/discovery.js';
 import type { Principal } from '../core/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo-client.js';
-import { UpstreamError } from '../errors/resource-server.error.js';
-import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
+import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { CacheManagerResultStore, MemoryResultStore, SingleFlight, type CacheManagerLike, type ResultStore } from '../core/result-store.js';
+
+const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
+// Token claims that describe the token, not the user: never merged into a profile.
+const TOKEN_ONLY_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scope', 'scp', 'client_id', 'azp', 'cnf', 'typ', 'auth_time', 'acr', 'amr', 'sid']);
 
 /**
- * The caller's OpenID Connect userinfo, fetched from the issuer's `userinfo_endpoint` with the
- * caller's own access token.
+ * The caller's OpenID Connect userinfo, fetched from the issuer with the caller's own access token,
+ * cached per token (keyed by a SHA-256 of it, never past its `exp`) with one outbound call for any
+ * number of concurrent requests with the same token.
  * @example
  * ⁣@Get('profile') profile(@Principal() caller: VerifiedPrincipal) { return this.userInfo.get(caller); }
  */
 @Injectable()
 export class UserInfoService {
   private readonly logger = new Logger('ResourceServer');
+  private readonly flights = new SingleFlight<UserInfo>();
+  private readonly options: UserInfoConfig;
+  private readonly store: ResultStore<UserInfo>;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
+    @Inject(RESOLVED_CONFIG) config: ResolvedConfig,
+    @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
+  ) {
+    this.options = config.userInfo;
+    if (this.options.store === 'cache-manager') {
+      if (!cacheManager) {
+        throw new Error(
+          "userInfo.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
+        );
+      }
+      this.store = new CacheManagerResultStore(cacheManager);
+    } else {
+      this.store = new MemoryResultStore(this.options.cacheMaxEntries, Date.now);
+    }
+  }
 
-  /** Fetches the userinfo of a verified caller. Failures are `ResourceServerError`s (401, 502, 503, 504). */
+  /**
+   * The userinfo of a verified caller. Failures are `ResourceServerError`s: 401 when the issuer
+   * rejects the token, 502 for a bad or failing endpoint, 503 when the issuer is unreachable, 504 on timeout.
+   */
   async get(principal: Principal): Promise<UserInfo> {
+    const key = KEY_PREFIX + createHash('sha256').update(principal.token).digest('base64url');
+    const cached = await this.cachedValue(key, principal);
+    if (cached) return cached;
+    return this.flights.run(key, () => this.load(principal, key));
+  }
+
+  private async cachedValue(key: string, principal: Principal): Promise<UserInfo | undefined> {
+    try {
+      const value = await this.store.get(key);
+      // The key is the token's hash, so this always holds; checked anyway, a shared store is shared.
+      return value?.sub === principal.subject ? value : undefined;
+    } catch (error) {
+      this.logger.warn(`userinfo cache read failed, fetching instead: ${String(error)}`);
+      return undefined;
+    }
+  }
+
+  private async load(principal: Principal, key: string): Promise<UserInfo> {
     const issuer = this.verifier.issuer(principal.issuer);
     if (!issuer) throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`unknown issuer ${principal.issuer}`) });
-    const { userinfo_endpoint: endpoint } = await issuer.discovery.metadata();
-    if (!isAcceptableEndpoint(endpoint, principal.issuer)) {
-      throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`${principal.issuer} publishes no usable userinfo_endpoint`) });
+    const endpoint = await this.endpoint(issuer);
+    let info: UserInfo;
+    if (endpoint === undefined) {
+      if (this.options.tokenClaims === 'ignore') {
+        throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`${principal.issuer} publishes no usable userinfo_endpoint`) });
+      }
+      return this.tokenClaims(principal);
     }
     try {
-      return await fetchUserInfo(endpoint, principal, {
-        now: Date.now,
-        logger: this.logger,
-        httpTimeoutMs: this.config.httpTimeoutMs,
-        maxResponseBytes: 256 * 1024,
-      });
+      info = await fetchUserInfo(
+        {
+          endpoint,
+          issuer: principal.issuer,
+          timeoutMs: this.options.timeoutMs,
+          maxBytes: 256 * 1024,
+          verifySigned: (compact) => verifyIssuerJws(issuer, compact),
+        },
+        principal,
+      );
     } catch (error) {
-      if (error instanceof UpstreamError) this.logger.warn(`userinfo from ${principal.issuer} failed: ${String(error.cause)}`);
+      if (error instanceof ResourceServerError && error.status >= 500) {
+        this.logger.warn(`userinfo from ${endpoint} failed (${error.code}): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
+      }
       throw error;
     }
+    if (this.options.tokenClaims === 'merge') info = { ...this.tokenClaims(principal), ...info };
+    await this.remember(key, info, principal);
+    return info;
+  }
+
+  private async endpoint(issuer: IssuerContext): Promise<string | undefined> {
+    if (this.options.endpoint) return this.options.endpoint;
+    const { userinfo_endpoint } = await issuer.discovery.metadata();
+    return isAcceptableEndpoint(userinfo_endpoint, issuer.config.issuer) ? userinfo_endpoint : undefined;
+  }
+
+  private async remember(key: string, info: UserInfo, principal: Principal): Promise<void> {
+    const ttl = Math.min(this.options.cacheTtlMs, (principal.expiresAt ?? Number.POSITIVE_INFINITY) * 1000 - Date.now());
+    if (ttl <= 0) return;
+    try {
+      await this.store.set(key, info, ttl);
+    } catch (error) {
+      this.logger.warn(`userinfo cache write failed: ${String(error)}`);
+    }
+  }
+
+  private tokenClaims(principal: Principal): UserInfo {
+    return Object.fromEntries(Object.entries(principal.claims).filter(([name]) => !TOKEN_ONLY_CLAIMS.has(name))) as UserInfo;
   }
 }

@@ -1,0 +1,67 @@
+import { LruCache } from './lru-cache.js';
+
+/**
+ * Where results fetched from the issuer (userinfo, introspection) are kept between requests.
+ * Keys are hashes of tokens, never tokens; values are plain JSON, so a shared store (Redis) can hold them.
+ */
+export interface ResultStore<T> {
+  get(key: string): Promise<T | undefined>;
+  set(key: string, value: T, ttlMs: number): Promise<void>;
+}
+
+/** The default: a bounded, per-process LRU. */
+export class MemoryResultStore<T> implements ResultStore<T> {
+  private readonly entries: LruCache<string, T>;
+
+  constructor(
+    maxEntries: number,
+    private readonly now: () => number,
+  ) {
+    this.entries = new LruCache(maxEntries);
+  }
+
+  async get(key: string): Promise<T | undefined> {
+    return this.entries.get(key, this.now());
+  }
+
+  async set(key: string, value: T, ttlMs: number): Promise<void> {
+    this.entries.set(key, value, this.now() + ttlMs);
+  }
+}
+
+/** The subset of cache-manager (v6+) that Nest's `CACHE_MANAGER` exposes and this library uses. */
+export interface CacheManagerLike {
+  get<T>(key: string): Promise<T | undefined | null>;
+  /** `ttl` in milliseconds. */
+  set<T>(key: string, value: T, ttl?: number): Promise<unknown>;
+}
+
+/** Delegates to the application's `CACHE_MANAGER` (Redis or any Keyv store), shared across instances. */
+export class CacheManagerResultStore<T> implements ResultStore<T> {
+  constructor(private readonly cache: CacheManagerLike) {}
+
+  async get(key: string): Promise<T | undefined> {
+    return (await this.cache.get<T>(key)) ?? undefined;
+  }
+
+  async set(key: string, value: T, ttlMs: number): Promise<void> {
+    await this.cache.set(key, value, ttlMs);
+  }
+}
+
+/**
+ * Runs one load per key at a time: concurrent callers for the same key share the same promise.
+ * The map holds only loads in flight, so it is bounded by concurrency.
+ */
+export class SingleFlight<T> {
+  private readonly inflight = new Map<string, Promise<T>>();
+
+  run(key: string, load: () => Promise<T>): Promise<T> {
+    let pending = this.inflight.get(key);
+    if (!pending) {
+      pending = load().finally(() => this.inflight.delete(key));
+      this.inflight.set(key, pending);
+    }
+    return pending;
+  }
+}

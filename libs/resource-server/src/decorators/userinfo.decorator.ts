@@ -1,0 +1,17 @@
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import type { UserInfo as UserInfoClaims } from '../core/userinfo-client.js';
+import { callerOf } from '../guards/request-principal.js';
+
+/**
+ * Injects the caller's OpenID userinfo (fetched from the issuer, cached per token), or one claim of it.
+ * The handler receives the resolved value; failures are answered 401/502/503/504 like the guard's.
+ * @example
+ * ⁣@Get('profile') profile(@UserInfo() me: UserInfo) { return me; }
+ * ⁣@Get('email') email(@UserInfo('email') email: string | undefined) { return { email }; }
+ */
+export const UserInfo = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
+  const caller = callerOf(context.switchToHttp().getRequest());
+  if (!caller) throw new Error('No verified caller: apply AccessTokenGuard to this route (and do not mark it @Public)');
+  const info: UserInfoClaims = await caller.userInfo.get(caller.principal);
+  return claim === undefined ? info : info[claim];
+});
