@@ -131,6 +131,19 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
     });
   });
 
+  it('GET /messages/audit needs the role auditor: the demo user has it, a client does not', async () => {
+    const user = await obtainUserTokenWithPkce(issuer, { scope: 'openid read:messages' });
+    const audit = await api().get('/messages/audit').set('Authorization', `Bearer ${user.access_token}`);
+    expect(audit.status).toBe(200);
+    expect(audit.body.total).toBeGreaterThanOrEqual(1);
+    const me = await api().get('/me').set('Authorization', `Bearer ${user.access_token}`);
+    expect(me.body).toMatchObject({ roles: ['auditor'], kind: 'user' });
+    const client = await clientCredentialsToken(issuer, 'read:messages');
+    const denied = await api().get('/messages/audit').set('Authorization', `Bearer ${client}`);
+    expectChallenge(denied, { status: 403 });
+    expect(denied.body.error).toBe('forbidden');
+  });
+
   it('an opaque token without the API scope is refused by scope, not by format', async () => {
     const tokens = await obtainUserTokenWithPkce(issuer, { scope: 'openid profile' });
     expectChallenge(await api().get('/messages').set('Authorization', `Bearer ${tokens.access_token}`), {
@@ -151,6 +164,46 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
     payload.scope = 'read:messages admin:messages';
     const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
     expectChallenge(await api().get('/messages/admin').set('Authorization', `Bearer ${forged}`), { status: 401, error: 'invalid_token' });
+  });
+});
+
+describe('sample API with several issuers in OIDC_ISSUER and a provider preset in OIDC_PROVIDER', () => {
+  const keyA = generateTestKey('RS256');
+  const keyB = generateTestKey('ES256');
+  let a: LocalIssuer;
+  let b: LocalIssuer;
+  let app: INestApplication;
+  const api = () => request(app.getHttpServer());
+
+  beforeAll(async () => {
+    a = await startLocalIssuer({ keys: [keyA], path: '/realms/staff' });
+    b = await startLocalIssuer({ keys: [keyB], path: '/realms/partners' });
+    app = await bootSampleApi(`${a.issuer}, ${b.issuer}`, { OIDC_PROVIDER: 'keycloak' });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await a?.close();
+    await b?.close();
+  });
+
+  const keycloakToken = (key: typeof keyA, iss: string, claims: Record<string, unknown> = {}) =>
+    mintAccessToken(key, { iss, aud: AUDIENCE, typ: 'Bearer', azp: 'web', scope: 'read:messages', realm_access: { roles: ['auditor'] }, ...claims });
+
+  it('accepts tokens from each listed issuer, with Keycloak roles', async () => {
+    for (const [key, iss] of [[keyA, a.issuer], [keyB, b.issuer]] as const) {
+      const res = await api().get('/messages/audit').set('Authorization', `Bearer ${keycloakToken(key, iss)}`);
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it('never lets one issuer\'s key vouch for the other issuer', async () => {
+    const forged = keycloakToken(keyB, a.issuer);
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${forged}`), { status: 401, error: 'invalid_token' });
+  });
+
+  it('refuses a Keycloak ID token (payload typ ID) at the API', async () => {
+    const idToken = keycloakToken(keyA, a.issuer, { typ: 'ID' });
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${idToken}`), { status: 401, error: 'invalid_token' });
   });
 });
 

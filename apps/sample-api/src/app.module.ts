@@ -15,8 +15,9 @@ import { ProfileController } from './profile.controller.js';
     ResourceServerModule.forRootAsync({
       inject: [oidcConfig.KEY],
       useFactory: (oidc: ConfigType<typeof oidcConfig>) => ({
-        issuer: oidc.issuer,
-        audience: oidc.audience,
+        provider: oidc.provider,
+        // One audience for every issuer is enough for the sample; each entry could have its own.
+        issuers: oidc.issuers.map((issuer) => ({ issuer, audience: oidc.audience })),
         tokenType: oidc.tokenType,
         ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,

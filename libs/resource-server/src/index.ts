@@ -7,10 +7,16 @@ export type {
   KeySetOptions,
   UserInfoOptions,
   IntrospectionOptions,
+  IssuerOptions,
+  IssuerDefaults,
+  GlobalOptions,
 } from './resource-server-options.interface.js';
+export type { ProviderPreset } from './core/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
+export { Roles, AnyRole, RequireClaims } from './decorators/roles.decorator.js';
+export type { ClaimRequirement } from './decorators/roles.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
 export { UserInfo } from './decorators/userinfo.decorator.js';
 export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/principal.js';
@@ -26,6 +32,7 @@ export {
   InvalidRequestError,
   InvalidTokenError,
   InsufficientScopeError,
+  ForbiddenError,
   UpstreamError,
 } from './errors/resource-server.error.js';
 export type { BearerErrorCode } from './errors/resource-server.error.js';

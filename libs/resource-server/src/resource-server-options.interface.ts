@@ -1,30 +1,17 @@
 import type { JwsAlgorithm } from './core/algorithms.js';
+import type { ProviderPreset } from './core/providers.js';
 import type { TokenLocation } from './core/token-extractor.js';
 
 /**
- * Options of `ResourceServerModule.forRoot()` / `forRootAsync()`.
- * @example
- * ResourceServerModule.forRoot({
- *   issuer: 'https://tenant.eu.auth0.com/',
- *   audience: 'https://api.example.com',
- * })
+ * Token rules that can be set once for every issuer and overridden per issuer.
  */
-export interface ResourceServerModuleOptions {
+export interface IssuerDefaults {
   /**
-   * The issuer identifier, exactly as it appears in the tokens' `iss` claim and in the issuer's
-   * discovery document (mind trailing slashes: Auth0 has one, Keycloak has none). Required.
+   * Provider preset: sets `scopeClaims`, `roleClaims`, how the client id, tenant and machine tokens are
+   * recognised, and the checks that refuse ID and refresh tokens. Each option set here still wins.
+   * See docs/providers/. @default 'generic'
    */
-  issuer: string;
-  /**
-   * The audience(s) this API accepts: a token must name at least one in `aud`. Required; set `false`
-   * to disable the check explicitly (only for issuers that put no audience in access tokens).
-   */
-  audience: string | readonly string[] | false;
-  /**
-   * The JWKS URL. When omitted it is read from `{issuer}/.well-known/openid-configuration`, falling
-   * back to the RFC 8414 `/.well-known/oauth-authorization-server` document.
-   */
-  jwksUri?: string;
+  provider?: ProviderPreset;
   /**
    * Accepted JWS algorithms. HMAC and `none` are never accepted.
    * @default ['RS256','RS384','RS512','PS256','PS384','PS512','ES256','ES384','ES512']
@@ -41,8 +28,49 @@ export interface ResourceServerModuleOptions {
    * `iat`, `jti` are required. Without it, a `typ` other than JWT / at+jwt is still refused. @default false
    */
   strict?: boolean;
-  /** Claims scopes are read from, in order; a claim may be a space-delimited string or an array. @default ['scope', 'scp'] */
+  /** Claims scopes are read from, in order; a claim may be a space-delimited string or an array. @default preset's (generic: ['scope', 'scp']) */
   scopeClaims?: readonly string[];
+  /**
+   * Claim paths roles or permissions are read from, for `@Roles()`: a claim name, or dot-separated
+   * for nested claims (`realm_access.roles`, `resource_access.my-api.roles`). @default preset's (generic: ['roles'])
+   */
+  roleClaims?: readonly string[];
+  /** The claim the audience is matched against. @default preset's ('aud'; 'client_id' for Cognito) */
+  audienceClaim?: 'aud' | 'client_id';
+  /** Refuse ID / refresh tokens by the preset's markers (`nonce`, `at_hash`, Cognito `token_use`, Keycloak `typ`, ...). @default true */
+  checkTokenKind?: boolean;
+  /** Allow `http:` issuer, JWKS and metadata URLs on hosts other than loopback (never in production!). @default false */
+  allowInsecureRequests?: boolean;
+}
+
+/**
+ * One trusted issuer.
+ * @example
+ * { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://api.example.com', provider: 'auth0' }
+ */
+export interface IssuerOptions extends IssuerDefaults {
+  /**
+   * The issuer identifier, exactly as it appears in the tokens' `iss` claim and in the issuer's
+   * discovery document (mind trailing slashes: Auth0 has one, Keycloak has none). A `{tenantid}`
+   * placeholder (Entra ID multi-tenant) is expanded for every tenant in `tenants`.
+   */
+  issuer: string;
+  /**
+   * The audience(s) this API accepts: a token must name at least one in `aud`. Required; set `false`
+   * to disable the check explicitly (only for issuers that put no audience in access tokens).
+   */
+  audience: string | readonly string[] | false;
+  /**
+   * The JWKS URL. When omitted it is read from `{issuer}/.well-known/openid-configuration`, falling
+   * back to the RFC 8414 `/.well-known/oauth-authorization-server` document.
+   */
+  jwksUri?: string;
+  /** With a `{tenantid}` issuer: the tenants accepted; the token's `tid` must be the issuer's tenant. */
+  tenants?: readonly string[];
+}
+
+/** Options that apply to the module as a whole. */
+export interface GlobalOptions extends IssuerDefaults {
   /**
    * Where else, besides the `Authorization: Bearer` header (always read), a token may be sent:
    * `'body'` (RFC 6750 §2.2 form parameter), `'query'` (§2.3; tokens in URLs end up in logs). @default []
@@ -54,8 +82,10 @@ export interface ResourceServerModuleOptions {
   realm?: string;
   /** Milliseconds before a call to the issuer (discovery, JWKS) is abandoned. @default 5000 */
   httpTimeoutMs?: number;
-  /** Allow `http:` issuer, JWKS and metadata URLs on hosts other than loopback (never in production!). @default false */
-  allowInsecureRequests?: boolean;
+  /** Key-set caching and refetch limits. */
+  keySet?: KeySetOptions;
+  /** Fetch discovery and the JWKS at startup. Startup never waits longer than the HTTP timeout. @default false */
+  warmUp?: boolean;
   /**
    * Tokens that verified once are not verified again until they could have changed: entries are keyed
    * by a SHA-256 of the token, expire no later than its `exp`, have `exp`/`nbf`/`iat` re-checked on every
@@ -63,20 +93,43 @@ export interface ResourceServerModuleOptions {
    * `false` turns it off. @default { maxEntries: 10000 }
    */
   verifiedTokenCache?: { maxEntries?: number } | false;
-  /** Key-set caching and refetch limits. */
-  keySet?: KeySetOptions;
   /**
    * Which tokens are accepted: `'jwt'` verified locally; `'opaque'` every token introspected (RFC 7662);
    * `'auto'` a JWS verified locally, anything else introspected. `'opaque'` and `'auto'` need
-   * `introspection` client credentials. @default 'jwt'
+   * `introspection` client credentials; opaque tokens are introspected at the first issuer. @default 'jwt'
    */
   tokenType?: 'jwt' | 'opaque' | 'auto';
   /** Token introspection (RFC 7662), for `tokenType: 'opaque' | 'auto'`. */
   introspection?: IntrospectionOptions;
   /** The caller's OpenID userinfo (`UserInfoService`, `@UserInfo()`). */
   userInfo?: UserInfoOptions;
-  /** Fetch discovery and the JWKS at startup. Startup never waits longer than the HTTP timeout. @default false */
-  warmUp?: boolean;
+}
+
+/**
+ * Options of `ResourceServerModule.forRoot()` / `forRootAsync()`: one issuer inline, or several in
+ * `issuers` (top-level token rules then apply to each unless it sets its own).
+ * @example
+ * ResourceServerModule.forRoot({ issuer: 'https://tenant.eu.auth0.com/', audience: 'https://api.example.com' })
+ * @example
+ * ResourceServerModule.forRoot({
+ *   clockTolerance: 10,
+ *   issuers: [
+ *     { issuer: 'https://tenant.eu.auth0.com/', audience: 'https://api.example.com', provider: 'auth0' },
+ *     { issuer: 'https://sso.internal/realms/staff', audience: 'orders-api', provider: 'keycloak' },
+ *   ],
+ * })
+ */
+export interface ResourceServerModuleOptions extends GlobalOptions {
+  /** The single issuer (see {@link IssuerOptions.issuer}). Required unless `issuers` is set. */
+  issuer?: string;
+  /** Its audience(s), or `false` (see {@link IssuerOptions.audience}). Required with `issuer`. */
+  audience?: string | readonly string[] | false;
+  /** Its JWKS URL (see {@link IssuerOptions.jwksUri}). */
+  jwksUri?: string;
+  /** Its tenants, for a `{tenantid}` issuer (see {@link IssuerOptions.tenants}). */
+  tenants?: readonly string[];
+  /** Several trusted issuers, instead of `issuer`; a token is checked only against the one its `iss` names. */
+  issuers?: readonly IssuerOptions[];
 }
 
 /** How the issuer's key set is cached and refetched. Durations in milliseconds. */

@@ -9,14 +9,27 @@ function tokenType(value: string | undefined): TokenType {
   throw new Error(`OIDC_TOKEN_TYPE must be one of ${TOKEN_TYPES.join(', ')} (got "${value}")`);
 }
 
+const PROVIDERS = ['generic', 'auth0', 'authing', 'ory', 'keycloak', 'okta', 'entra', 'cognito'] as const;
+type Provider = (typeof PROVIDERS)[number];
+
+function provider(value: string | undefined): Provider {
+  if (value === undefined || value === '') return 'generic';
+  if ((PROVIDERS as readonly string[]).includes(value)) return value as Provider;
+  throw new Error(`OIDC_PROVIDER must be one of ${PROVIDERS.join(', ')} (got "${value}")`);
+}
+
 /**
  * The sample API's identity-provider settings, from the environment:
- * OIDC_ISSUER (issuer URL), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
+ * OIDC_ISSUER (issuer URL, or several separated by commas), OIDC_PROVIDER (preset), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
  * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection).
  * main.ts fills them in when it starts the embedded development issuer.
  */
 export const oidcConfig = registerAs('oidc', () => ({
-  issuer: process.env.OIDC_ISSUER ?? '',
+  issuers: (process.env.OIDC_ISSUER ?? '')
+    .split(',')
+    .map((issuer) => issuer.trim())
+    .filter((issuer) => issuer !== ''),
+  provider: provider(process.env.OIDC_PROVIDER),
   audience: process.env.OIDC_AUDIENCE ?? '',
   tokenType: tokenType(process.env.OIDC_TOKEN_TYPE),
   clientId: process.env.OIDC_CLIENT_ID ?? '',

@@ -160,6 +160,10 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
       };
     },
     pkce: { required: () => true },
+    // The demo user is an auditor: the sample API's GET /messages/audit requires that role.
+    async extraTokenClaims(_ctx: unknown, token: { accountId?: string }) {
+      return token.accountId === DEMO_USER.sub ? { roles: ['auditor'] } : undefined;
+    },
     ttl: {
       AccessToken: accessTokenTtl,
       ClientCredentials: accessTokenTtl,

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { Principal, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
+import { Principal, Roles, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
 import { MessagesService, type Message } from './messages.service.js';
 
 @Controller('messages')
@@ -21,6 +21,14 @@ export class MessagesController {
       throw new BadRequestException('Send JSON {"text": "..."} with 1 to 500 characters');
     }
     return this.messages.create(text, caller.subject ?? caller.clientId ?? 'unknown');
+  }
+
+  /** For auditors: needs the role `auditor` (from the issuer's role claims, per OIDC_PROVIDER). */
+  @Roles('auditor')
+  @Get('audit')
+  audit() {
+    const messages = this.messages.list();
+    return { total: messages.length, authors: [...new Set(messages.map((m) => m.author))] };
   }
 
   @Scopes('read:messages', 'admin:messages')

@@ -94,10 +94,11 @@ export class AccessTokenVerifier {
     if (!issuer) throw new InvalidTokenError('untrusted_issuer');
     if (!issuer.config.algorithms.has(jws.alg)) throw new InvalidTokenError('unsupported_algorithm');
     checkTokenType(jws.header, issuer.config.strict);
+    if (issuer.config.checkTokenKind) issuer.config.profile.checkTokenKind(jws.payload);
     const key = await issuer.keys.getKey(jws.kid, jws.alg);
     if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
     validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
-    const principal = buildPrincipal(token, jws.payload, issuer.config.scopeClaims);
+    const principal = buildPrincipal(token, jws.payload, issuer.config);
     this.cache?.set(token, { principal, key }, ((jws.payload.exp as number) + issuer.config.clockTolerance) * 1000);
     return principal;
   }

@@ -15,6 +15,10 @@ const RULES: ClaimRules = {
   maxTokenAge: undefined,
   requiredClaims: [],
   strict: false,
+  audienceClaim: 'aud',
+  checkTokenKind: true,
+  requiredTenant: undefined,
+  tenantClaim: 'tid',
 };
 
 const PAYLOAD: Readonly<Record<string, unknown>> = {
@@ -181,5 +185,29 @@ describe('checkTokenType', () => {
   ] as const)('typ %p: %s when lenient, %s when strict', (typ, lenient, strict) => {
     expect(typOutcome(typ, false)).toBe(lenient);
     expect(typOutcome(typ, true)).toBe(strict);
+  });
+});
+
+describe('validateClaims: audience claim and tenant', () => {
+  const base = { iss: ISSUER, exp: NOW + 60 };
+
+  it('matches the audience against client_id when so configured (Cognito access tokens have no aud)', () => {
+    const rules: ClaimRules = { ...RULES, audienceClaim: 'client_id' };
+    expect(() => validateClaims({ ...base, client_id: 'api://a' }, rules, NOW)).not.toThrow();
+    expect(() => validateClaims({ ...base, aud: 'api://a', client_id: 'other' }, rules, NOW)).toThrow(
+      expect.objectContaining({ code: 'audience_mismatch' }),
+    );
+    expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(
+      expect.objectContaining({ code: 'missing_claim', message: 'The access token lacks the required claim "client_id"' }),
+    );
+  });
+
+  it('requires the tenant claim to name the tenant of a {tenantid} issuer', () => {
+    const rules: ClaimRules = { ...RULES, requiredTenant: 'tenant-1' };
+    expect(() => validateClaims({ ...base, aud: 'api://a', tid: 'tenant-1' }, rules, NOW)).not.toThrow();
+    expect(() => validateClaims({ ...base, aud: 'api://a', tid: 'tenant-2' }, rules, NOW)).toThrow(
+      expect.objectContaining({ code: 'untrusted_issuer' }),
+    );
+    expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(expect.objectContaining({ code: 'untrusted_issuer' }));
   });
 });

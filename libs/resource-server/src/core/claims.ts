@@ -14,6 +14,14 @@ export interface ClaimRules {
   readonly requiredClaims: readonly string[];
   /** RFC 9068: header typ at+jwt and the profile's claims are required. */
   readonly strict: boolean;
+  /** The claim matched against `audiences` (`aud`, or `client_id` for issuers without `aud`). */
+  readonly audienceClaim: 'aud' | 'client_id';
+  /** Whether the provider's ID/refresh-token markers are checked (done by the verifier). */
+  readonly checkTokenKind: boolean;
+  /** For an issuer expanded from a `{tenantid}` template: the tenant its tokens must name. */
+  readonly requiredTenant: string | undefined;
+  /** The claim naming the tenant. */
+  readonly tenantClaim: string;
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
@@ -44,11 +52,11 @@ function missing(name: string): InvalidTokenError {
   return new InvalidTokenError('missing_claim', { description: `The access token lacks the required claim "${name}"` });
 }
 
-function checkAudience(aud: unknown, accepted: readonly string[]): void {
-  if (aud === undefined) throw missing('aud');
+function checkAudience(aud: unknown, accepted: readonly string[], claim: string): void {
+  if (aud === undefined) throw missing(claim);
   const values = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-    throw new InvalidTokenError('invalid_claim', { description: 'The access token claim "aud" is malformed' });
+    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${claim}" is malformed` });
   }
   if (!values.some((v) => accepted.includes(v))) throw new InvalidTokenError('audience_mismatch');
 }
@@ -68,7 +76,11 @@ export function validateClaims(payload: Readonly<Record<string, unknown>>, rules
     if (iat === undefined) throw missing('iat');
     if (now - iat > rules.maxTokenAge + tolerance) throw new InvalidTokenError('too_old');
   }
-  if (rules.audiences !== false) checkAudience(payload.aud, rules.audiences);
+  if (rules.audiences !== false) checkAudience(payload[rules.audienceClaim], rules.audiences, rules.audienceClaim);
+  // A multi-tenant issuer template only means something if the token's tenant is the issuer's tenant.
+  if (rules.requiredTenant !== undefined && payload[rules.tenantClaim] !== rules.requiredTenant) {
+    throw new InvalidTokenError('untrusted_issuer');
+  }
   for (const name of ['sub', 'client_id', 'jti'] as const) {
     if (payload[name] !== undefined && typeof payload[name] !== 'string') {
       throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });

@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ResourceServerModuleOptions } from '../resource-server-options.interface.js';
 import { DEFAULT_ALGORITHMS } from './algorithms.js';
 import { ResourceServerConfigError, resolveConfig } from './config.js';
+import { PROVIDER_PROFILES } from './providers.js';
 
 const BASE: ResourceServerModuleOptions = { issuer: 'https://login.example.com/', audience: 'https://api.example.com' };
 
@@ -36,7 +37,14 @@ describe('resolveConfig: defaults', () => {
       requiredClaims: [],
       strict: false,
       scopeClaims: ['scope', 'scp'],
+      roleClaims: ['roles'],
       allowInsecureRequests: false,
+      provider: 'generic',
+      profile: PROVIDER_PROFILES.generic,
+      audienceClaim: 'aud',
+      checkTokenKind: true,
+      requiredTenant: undefined,
+      tenantClaim: 'tid',
     });
     expect(config.tokenLocations).toEqual(new Set());
     expect(config.maxTokenLength).toBe(8192);

@@ -155,6 +155,6 @@ export class Introspector {
         throw new InvalidTokenError('missing_claim', { description: `The access token lacks the required claim "${name}"` });
       }
     }
-    return buildPrincipal(token, claims, rules.scopeClaims, 'opaque', rules.issuer);
+    return buildPrincipal(token, claims, rules, 'opaque');
   }
 }

@@ -1,3 +1,5 @@
+import type { IssuerConfig } from './issuer-config.js';
+import { readRoles } from './providers.js';
 import { readScopes } from './scopes.js';
 
 /** The claims of a verified access token: the registered ones typed, anything else as the issuer sent it. */
@@ -30,6 +32,12 @@ export interface Principal {
   readonly clientId: string | undefined;
   /** Granted scopes, from the configured scope claims (default `scope` and `scp`). */
   readonly scopes: readonly string[];
+  /** Roles or permissions, from the configured role claims (preset: `permissions`, `roles`, `realm_access.roles`, ...). */
+  readonly roles: readonly string[];
+  /** `machine` for a client acting for itself (client credentials), `user` otherwise. */
+  readonly kind: 'user' | 'machine';
+  /** The tenant or organization the token belongs to (`tid`, Auth0 `org_id`), when the token names one. */
+  readonly tenant: string | undefined;
   /** The issuer that signed the token. */
   readonly issuer: string;
   /** `aud` as a list (empty when the token has none). */
@@ -44,22 +52,30 @@ export interface Principal {
   readonly tokenFormat: 'jwt' | 'opaque';
 }
 
-/** Builds the principal from claims that already passed validation. */
+function firstString(claims: Readonly<Record<string, unknown>>, names: readonly string[]): string | undefined {
+  for (const name of names) if (typeof claims[name] === 'string') return claims[name] as string;
+  return undefined;
+}
+
+/** Builds the principal from claims that already passed validation, normalized by the issuer's preset. */
 export function buildPrincipal(
   token: string,
   claims: Readonly<Record<string, unknown>>,
-  scopeClaims: readonly string[],
+  issuer: IssuerConfig,
   tokenFormat: Principal['tokenFormat'] = 'jwt',
-  issuer = claims.iss as string,
 ): Principal {
   const c = claims as AccessTokenClaims;
   const aud = c.aud;
-  const clientId = typeof c.client_id === 'string' ? c.client_id : typeof c.azp === 'string' ? c.azp : undefined;
+  const clientId = firstString(claims, issuer.profile.clientIdClaims);
+  const tenant = claims[issuer.tenantClaim];
   return Object.freeze({
-    subject: c.sub,
+    subject: typeof c.sub === 'string' ? c.sub : undefined,
     clientId,
-    scopes: Object.freeze(readScopes(claims, scopeClaims)),
-    issuer,
+    scopes: Object.freeze(readScopes(claims, issuer.scopeClaims)),
+    roles: Object.freeze(readRoles(claims, issuer.roleClaims)),
+    kind: issuer.profile.isMachine(claims, clientId) ? ('machine' as const) : ('user' as const),
+    tenant: typeof tenant === 'string' ? tenant : undefined,
+    issuer: issuer.issuer,
     audience: Object.freeze(typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []),
     expiresAt: c.exp,
     claims: Object.freeze(c),

@@ -35,6 +35,7 @@ export interface ErrorBody {
 
 const FALLBACK_ERROR: Record<number, string> = {
   401: 'unauthorized',
+  403: 'forbidden',
   502: 'bad_gateway',
   503: 'temporarily_unavailable',
   504: 'gateway_timeout',

@@ -24,6 +24,8 @@ export const MESSAGES = {
   invalid_claim: 'The access token has an invalid claim',
   missing_claim: 'The access token lacks a required claim',
   audience_mismatch: 'The access token is not intended for this audience',
+  insufficient_role: 'The access token lacks the role this resource requires',
+  claims_rejected: 'The access token does not meet the requirements of this resource',
   insufficient_scope: 'The access token lacks the scope this resource requires',
   inactive_token: 'The access token is not active',
   introspection_unavailable: 'The token issuer introspection endpoint is temporarily unavailable',

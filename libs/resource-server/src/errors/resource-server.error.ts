@@ -58,6 +58,22 @@ export class InsufficientScopeError extends ResourceServerError {
 }
 
 /**
+ * The token is valid but the caller lacks a role or fails a claim requirement (`@Roles`,
+ * `@RequireClaims`). 403 with a bare challenge: `insufficient_scope` is kept for scopes.
+ */
+export class ForbiddenError extends ResourceServerError {
+  readonly status = 403;
+  readonly bearerError = undefined;
+  constructor(
+    code: 'insufficient_role' | 'claims_rejected',
+    /** The roles the route requires, for logs. */
+    readonly requiredRoles: readonly string[] = [],
+  ) {
+    super(code);
+  }
+}
+
+/**
  * The issuer (discovery, JWKS) could not be reached or answered garbage: not the caller's fault,
  * so not a 401. 503 by default with `Retry-After`; the `cause` says what failed.
  */

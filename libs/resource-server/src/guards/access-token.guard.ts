@@ -5,7 +5,9 @@ import type { ResolvedConfig } from '../core/config.js';
 import { checkScopes, type ScopeRequirement } from '../core/scopes.js';
 import { extractToken, type TokenSource } from '../core/token-extractor.js';
 import { Public } from '../decorators/public.decorator.js';
+import { ANY_OF_ROLES, CLAIM_REQUIREMENT, REQUIRED_ROLES } from '../decorators/roles.decorator.js';
 import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.js';
+import { checkAccess, type AccessRequirement } from '../core/roles.js';
 import { errorBody, errorHeaders } from '../errors/challenge.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
@@ -15,6 +17,7 @@ import { attachCaller } from './request-principal.js';
 interface RouteRules {
   readonly isPublic: boolean;
   readonly scopes: ScopeRequirement;
+  readonly access: AccessRequirement;
 }
 
 /** The response operations the guard needs; Express and Fastify both have `header`. */
@@ -57,6 +60,7 @@ export class AccessTokenGuard implements CanActivate {
       const token = extractToken(request, this.config.tokenLocations);
       const principal = await this.verifier.verify(token);
       checkScopes(principal.scopes, rules.scopes);
+      checkAccess(principal, rules.access);
       attachCaller(request, { principal, userInfo: this.userInfo });
       return true;
     } catch (error) {
@@ -72,6 +76,11 @@ export class AccessTokenGuard implements CanActivate {
       scopes: {
         all: [...new Set(targets.flatMap((t) => this.reflector.get(REQUIRED_SCOPES, t) ?? []))],
         anyOf: targets.map((t) => this.reflector.get(ANY_OF_SCOPES, t)).filter((s) => s !== undefined),
+      },
+      access: {
+        roles: [...new Set(targets.flatMap((t) => this.reflector.get(REQUIRED_ROLES, t) ?? []))],
+        anyOfRoles: targets.map((t) => this.reflector.get(ANY_OF_ROLES, t)).filter((r) => r !== undefined),
+        predicates: targets.map((t) => this.reflector.get(CLAIM_REQUIREMENT, t)).filter((p) => p !== undefined),
       },
     };
   }

@@ -1,0 +1,27 @@
+import { ForbiddenError } from '../errors/resource-server.error.js';
+import type { Principal } from './principal.js';
+
+/** What a route requires beyond scopes. */
+export interface AccessRequirement {
+  readonly roles: readonly string[];
+  readonly anyOfRoles: readonly (readonly string[])[];
+  readonly predicates: readonly ((principal: Principal) => boolean)[];
+}
+
+/** Throws {@link ForbiddenError} unless the caller has the roles and passes every predicate. */
+export function checkAccess(principal: Principal, required: AccessRequirement): void {
+  const missing = required.roles.filter((r) => !principal.roles.includes(r));
+  const failedGroups = required.anyOfRoles.filter((group) => !group.some((r) => principal.roles.includes(r)));
+  if (missing.length > 0 || failedGroups.length > 0) {
+    throw new ForbiddenError('insufficient_role', [...new Set([...required.roles, ...failedGroups.flat()])]);
+  }
+  for (const predicate of required.predicates) {
+    let passed = false;
+    try {
+      passed = predicate(principal) === true;
+    } catch {
+      passed = false; // a predicate that breaks denies: fail closed
+    }
+    if (!passed) throw new ForbiddenError('claims_rejected');
+  }
+}

@@ -1,0 +1,50 @@
+import { Reflector } from '@nestjs/core';
+import type { Principal } from '../core/principal.js';
+
+/** Metadata read by the guard. Internal. */
+export const REQUIRED_ROLES = Reflector.createDecorator<readonly string[]>();
+/** Metadata read by the guard. Internal. */
+export const ANY_OF_ROLES = Reflector.createDecorator<readonly string[]>();
+/** Metadata read by the guard. Internal. */
+export const CLAIM_REQUIREMENT = Reflector.createDecorator<ClaimRequirement>();
+
+/** A predicate over the verified caller; `false` (or a throw) answers 403. */
+export type ClaimRequirement = (principal: Principal) => boolean;
+
+function validated(decorator: string, roles: readonly string[]): readonly string[] {
+  if (roles.length === 0) throw new Error(`@${decorator}() needs at least one role`);
+  for (const role of roles) {
+    if (typeof role !== 'string' || role === '' || /\s/.test(role)) throw new Error(`@${decorator}(): ${JSON.stringify(role)} is not a valid role`);
+  }
+  return Object.freeze([...roles]);
+}
+
+/**
+ * Requires every listed role or permission, read from the issuer's role claims (preset or `roleClaims`).
+ * On a controller and on a handler, both apply. Fails with 403.
+ * @example
+ * ⁣@Roles('auditor') @Get('audit') audit() {}
+ */
+export function Roles(...roles: string[]): ClassDecorator & MethodDecorator {
+  return REQUIRED_ROLES(validated('Roles', roles));
+}
+
+/**
+ * Requires at least one of the listed roles or permissions. Fails with 403.
+ * @example
+ * ⁣@AnyRole('admin', 'support') @Delete(':id') remove() {}
+ */
+export function AnyRole(...roles: string[]): ClassDecorator & MethodDecorator {
+  return ANY_OF_ROLES(validated('AnyRole', roles));
+}
+
+/**
+ * Escape hatch: requires a predicate over the verified caller to hold. On a controller and on a
+ * handler, both apply. A predicate that returns false or throws answers 403.
+ * @example
+ * ⁣@RequireClaims((p) => p.claims.email_verified === true && p.tenant === 'acme') @Post() create() {}
+ */
+export function RequireClaims(requirement: ClaimRequirement): ClassDecorator & MethodDecorator {
+  if (typeof requirement !== 'function') throw new Error('@RequireClaims() needs a function (principal) => boolean');
+  return CLAIM_REQUIREMENT(requirement);
+}
