@@ -25,7 +25,8 @@ export interface IssuerDefaults {
   requiredClaims?: readonly string[];
   /**
    * RFC 9068 strict mode: the header `typ` must be `at+jwt` and `iss`, `exp`, `aud`, `sub`, `client_id`,
-   * `iat`, `jti` are required. Without it, a `typ` other than JWT / at+jwt is still refused. @default false
+   * `iat`, `jti` are required. Without it, a `typ` other than JWT / at+jwt is still refused. Applies to
+   * JWTs only (RFC 9068 is a JWT profile); introspected tokens follow RFC 7662. @default false
    */
   strict?: boolean;
   /** Claims scopes are read from, in order; a claim may be a space-delimited string or an array. @default preset's (generic: ['scope', 'scp']) */

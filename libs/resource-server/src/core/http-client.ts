@@ -57,7 +57,9 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       headers: request.headers,
       body: request.body,
       signal,
-      redirect: 'follow',
+      // Never follow: a redirect would resend the caller's token (and client secrets) to a URL that
+      // neither the configuration nor the issuer's metadata named, past every endpoint check.
+      redirect: 'manual',
     });
     return { status: response.status, headers: response.headers, body: await readCapped(response, url, request.maxBytes) };
   } catch (cause) {

@@ -76,7 +76,10 @@ export class Introspector {
     if (this.config.endpoint) return this.config.endpoint;
     const { introspection_endpoint: endpoint } = await this.discovery.metadata();
     if (!isAcceptableEndpoint(endpoint, this.issuer.issuer)) {
-      throw new UpstreamError('introspection_unavailable', 503, { cause: new Error(`${this.issuer.issuer} publishes no usable introspection_endpoint`) });
+      throw new UpstreamError('introspection_unavailable', 503, {
+        cause: new Error(`${this.issuer.issuer} publishes no usable introspection_endpoint`),
+        retryAfterSeconds: 5,
+      });
     }
     return endpoint;
   }
@@ -145,6 +148,13 @@ export class Introspector {
     }
     if (typeof claims.exp === 'number' && now >= claims.exp + rules.clockTolerance) throw new InvalidTokenError('expired');
     if (typeof claims.nbf === 'number' && claims.nbf > now + rules.clockTolerance) throw new InvalidTokenError('not_yet_valid');
+    if (typeof claims.iat === 'number' && claims.iat > now + rules.clockTolerance) throw new InvalidTokenError('issued_in_future');
+    if (rules.maxTokenAge !== undefined) {
+      if (typeof claims.iat !== 'number') {
+        throw new InvalidTokenError('missing_claim', { description: 'The access token lacks the required claim "iat"' });
+      }
+      if (now - claims.iat > rules.maxTokenAge + rules.clockTolerance) throw new InvalidTokenError('too_old');
+    }
     for (const name of ['sub', 'client_id'] as const) {
       if (claims[name] !== undefined && typeof claims[name] !== 'string') {
         throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
