@@ -30,7 +30,7 @@ function createIssuerContext(config: IssuerConfig, resolved: ResolvedConfig, run
   const jwksUri = async (): Promise<string> => {
     if (config.jwksUri) return config.jwksUri;
     const { jwks_uri } = await discovery.metadata();
-    if (!isAcceptableEndpoint(jwks_uri, config.issuer)) {
+    if (!isAcceptableEndpoint(jwks_uri, config.allowInsecureRequests)) {
       throw new UpstreamError('discovery_unavailable', 503, {
         cause: new Error(`discovery document of ${config.issuer} has no usable jwks_uri`),
       });

@@ -3,6 +3,14 @@
 
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
+/**
+ * The one rule for every URL the library calls, configured or published by the issuer: https, or
+ * http on a loopback host (a local development issuer), or http anywhere with `allowInsecureRequests`.
+ */
+export function isSecureEnough(url: URL, insecureOk: boolean): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && (insecureOk || LOOPBACK.test(url.hostname)));
+}
+
 export function checkUrl(name: string, value: unknown, insecureOk: boolean, problems: string[]): void {
   let url: URL;
   try {
@@ -11,8 +19,7 @@ export function checkUrl(name: string, value: unknown, insecureOk: boolean, prob
     problems.push(`\`${name}\` must be an absolute URL, e.g. https://login.example.com/ (got ${JSON.stringify(value)})`);
     return;
   }
-  if (url.protocol === 'https:') return;
-  if (url.protocol === 'http:' && (insecureOk || LOOPBACK.test(url.hostname))) return;
+  if (isSecureEnough(url, insecureOk)) return;
   problems.push(`\`${name}\` must use https (http is accepted only for localhost, or with allowInsecureRequests: true)`);
 }
 

@@ -76,16 +76,19 @@ describe('discoveryUrls', () => {
 });
 
 describe('isAcceptableEndpoint', () => {
-  it('accepts https, and http only for an http issuer', () => {
-    expect(isAcceptableEndpoint('https://idp.example.com/jwks', 'https://idp.example.com')).toBe(true);
-    expect(isAcceptableEndpoint('http://idp.example.com/jwks', 'https://idp.example.com')).toBe(false);
-    expect(isAcceptableEndpoint('http://127.0.0.1:1/jwks', 'http://127.0.0.1:1')).toBe(true);
+  it('accepts https, http on loopback, and http elsewhere only with allowInsecureRequests', () => {
+    expect(isAcceptableEndpoint('https://idp.example.com/jwks', false)).toBe(true);
+    expect(isAcceptableEndpoint('http://idp.example.com/jwks', false)).toBe(false);
+    expect(isAcceptableEndpoint('http://0.0.0.0:8080/jwks', false)).toBe(false);
+    expect(isAcceptableEndpoint('http://127.0.0.1:1/jwks', false)).toBe(true);
+    expect(isAcceptableEndpoint('http://localhost:1/jwks', false)).toBe(true);
+    expect(isAcceptableEndpoint('http://idp.example.com/jwks', true)).toBe(true);
   });
 
   it.each([undefined, null, 42, '', 'not a url', '/jwks', 'javascript:alert(1)', 'file:///etc/passwd', 'ftp://idp.example.com/jwks'])(
     'refuses %p',
     (endpoint) => {
-      expect(isAcceptableEndpoint(endpoint, 'https://idp.example.com')).toBe(false);
+      expect(isAcceptableEndpoint(endpoint, false)).toBe(false);
     },
   );
 });

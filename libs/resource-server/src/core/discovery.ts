@@ -1,6 +1,7 @@
 // OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: finds the issuer's metadata. The `issuer` in the
 // document must equal the configured issuer exactly (OIDC Discovery §4.3, RFC 8414 §3.3).
 import { UpstreamError } from '../errors/resource-server.error.js';
+import { isSecureEnough } from './config-checks.js';
 import { HttpClientError, fetchJsonObject } from './http-client.js';
 import { OutageLog, type Runtime } from './runtime.js';
 
@@ -31,14 +32,13 @@ export function discoveryUrls(issuer: string): [oidc: string, oauth: string] {
 }
 
 /**
- * Whether a URL the issuer publishes may be called: https, or http only when the issuer itself is
- * http (a local development issuer).
+ * Whether a URL the issuer publishes may be called: the same rule as for configured URLs (https, or
+ * http on loopback, or http anywhere with `allowInsecureRequests`).
  */
-export function isAcceptableEndpoint(endpoint: unknown, issuer: string): endpoint is string {
+export function isAcceptableEndpoint(endpoint: unknown, allowInsecureRequests: boolean): endpoint is string {
   if (typeof endpoint !== 'string') return false;
   try {
-    const { protocol } = new URL(endpoint);
-    return protocol === 'https:' || (protocol === 'http:' && issuer.startsWith('http:'));
+    return isSecureEnough(new URL(endpoint), allowInsecureRequests);
   } catch {
     return false;
   }

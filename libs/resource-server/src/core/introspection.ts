@@ -75,7 +75,7 @@ export class Introspector {
   private async endpoint(): Promise<string> {
     if (this.config.endpoint) return this.config.endpoint;
     const { introspection_endpoint: endpoint } = await this.discovery.metadata();
-    if (!isAcceptableEndpoint(endpoint, this.issuer.issuer)) {
+    if (!isAcceptableEndpoint(endpoint, this.issuer.allowInsecureRequests)) {
       throw new UpstreamError('introspection_unavailable', 503, {
         cause: new Error(`${this.issuer.issuer} publishes no usable introspection_endpoint`),
         retryAfterSeconds: 5,

@@ -77,9 +77,17 @@ export class JwksKeyStore {
     throw new InvalidTokenError('unknown_key');
   }
 
-  /** Whether this key is still in the current key set (a verified-token cache drops entries otherwise). */
+  /**
+   * Whether this key may still vouch for a cached verification: it is in the current key set and the
+   * set is within `maxStaleAge`. Like a lookup, an aged set starts a background refresh, so a key the
+   * issuer removed stops vouching even when only cached tokens arrive.
+   */
   holds(key: VerificationKey): boolean {
-    return this.keys?.all.includes(key) ?? false;
+    const keys = this.keys;
+    if (!keys?.all.includes(key)) return false;
+    const age = this.runtime.now() - keys.fetchedAt;
+    if (age > this.settings.cacheMaxAge && this.mayAttempt(0)) void this.refresh();
+    return age <= this.settings.maxStaleAge;
   }
 
   /** Fetches the key set now; resolves to whether it worked. Never throws. */

@@ -16,12 +16,16 @@ export function checkAccess(principal: Principal, required: AccessRequirement): 
     throw new ForbiddenError('insufficient_role', [...new Set([...required.roles, ...failedGroups.flat()])]);
   }
   for (const predicate of required.predicates) {
-    let passed = false;
+    let result: unknown;
     try {
-      passed = predicate(principal) === true;
+      result = predicate(principal);
     } catch {
-      passed = false; // a predicate that breaks denies: fail closed
+      result = false; // a predicate that breaks denies: fail closed
     }
-    if (!passed) throw new ForbiddenError('claims_rejected');
+    if (result instanceof Promise) {
+      result.catch(() => undefined);
+      throw new ForbiddenError('claims_rejected', [], 'a @RequireClaims predicate returned a Promise: predicates must be synchronous');
+    }
+    if (result !== true) throw new ForbiddenError('claims_rejected');
   }
 }

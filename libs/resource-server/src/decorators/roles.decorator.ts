@@ -1,14 +1,14 @@
-import { Reflector } from '@nestjs/core';
 import type { Principal } from '../core/principal.js';
+import { routeRequirement } from './route-metadata.js';
 
 /** Metadata read by the guard. Internal. */
-export const REQUIRED_ROLES = Reflector.createDecorator<readonly string[]>();
+export const REQUIRED_ROLES = routeRequirement<readonly string[]>('roles');
 /** Metadata read by the guard. Internal. */
-export const ANY_OF_ROLES = Reflector.createDecorator<readonly string[]>();
+export const ANY_OF_ROLES = routeRequirement<readonly string[]>('any-role');
 /** Metadata read by the guard. Internal. */
-export const CLAIM_REQUIREMENT = Reflector.createDecorator<ClaimRequirement>();
+export const CLAIM_REQUIREMENT = routeRequirement<ClaimRequirement>('claims');
 
-/** A predicate over the verified caller; `false` (or a throw) answers 403. */
+/** A synchronous predicate over the verified caller; anything but `true` (or a throw) answers 403. */
 export type ClaimRequirement = (principal: Principal) => boolean;
 
 function validated(decorator: string, roles: readonly string[]): readonly string[] {
@@ -21,7 +21,7 @@ function validated(decorator: string, roles: readonly string[]): readonly string
 
 /**
  * Requires every listed role or permission, read from the issuer's role claims (preset or `roleClaims`).
- * On a controller and on a handler, both apply. Fails with 403.
+ * On a controller and on a handler, or applied twice, all apply. Fails with 403.
  * @example
  * ⁣@Roles('auditor') @Get('audit') audit() {}
  */
@@ -30,7 +30,7 @@ export function Roles(...roles: string[]): ClassDecorator & MethodDecorator {
 }
 
 /**
- * Requires at least one of the listed roles or permissions. Fails with 403.
+ * Requires at least one of the listed roles or permissions; applied twice, each applies. Fails with 403.
  * @example
  * ⁣@AnyRole('admin', 'support') @Delete(':id') remove() {}
  */
@@ -39,8 +39,9 @@ export function AnyRole(...roles: string[]): ClassDecorator & MethodDecorator {
 }
 
 /**
- * Escape hatch: requires a predicate over the verified caller to hold. On a controller and on a
- * handler, both apply. A predicate that returns false or throws answers 403.
+ * Escape hatch: requires a synchronous predicate over the verified caller to hold. On a controller
+ * and on a handler, or applied twice, all apply. A predicate that returns anything but `true` (a
+ * Promise included) or throws answers 403.
  * @example
  * ⁣@RequireClaims((p) => p.claims.email_verified === true && p.tenant === 'acme') @Post() create() {}
  */

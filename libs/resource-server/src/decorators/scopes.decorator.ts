@@ -1,9 +1,9 @@
-import { Reflector } from '@nestjs/core';
+import { routeRequirement } from './route-metadata.js';
 
 /** Metadata read by the guard. Internal. */
-export const REQUIRED_SCOPES = Reflector.createDecorator<readonly string[]>();
+export const REQUIRED_SCOPES = routeRequirement<readonly string[]>('scopes');
 /** Metadata read by the guard. Internal. */
-export const ANY_OF_SCOPES = Reflector.createDecorator<readonly string[]>();
+export const ANY_OF_SCOPES = routeRequirement<readonly string[]>('any-scope');
 
 // RFC 6749 §3.3 scope-token: 1*( %x21 / %x23-5B / %x5D-7E ). Checked when the decorator is applied,
 // so a typo such as 'read messages' fails at startup instead of never matching.
@@ -20,7 +20,7 @@ function validated(decorator: string, scopes: readonly string[]): readonly strin
 }
 
 /**
- * Requires every listed scope. On a controller and on a handler, both apply.
+ * Requires every listed scope. On a controller and on a handler, or applied twice, all apply.
  * @example
  * ⁣@Scopes('read:messages', 'admin:messages') @Get('admin') admin() {}
  */
@@ -29,7 +29,7 @@ export function Scopes(...scopes: string[]): ClassDecorator & MethodDecorator {
 }
 
 /**
- * Requires at least one of the listed scopes. On a controller and on a handler, each applies.
+ * Requires at least one of the listed scopes. Applied on a controller and a handler, or twice, each applies.
  * @example
  * ⁣@AnyScope('read:messages', 'admin:messages') @Get() list() {}
  */

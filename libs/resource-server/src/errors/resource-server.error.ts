@@ -68,8 +68,10 @@ export class ForbiddenError extends ResourceServerError {
     code: 'insufficient_role' | 'claims_rejected',
     /** The roles the route requires, for logs. */
     readonly requiredRoles: readonly string[] = [],
+    /** Why, for logs only (a misused decorator, say). */
+    readonly detail?: string,
   ) {
-    super(code);
+    super(code, { cause: detail === undefined ? undefined : new Error(detail) });
   }
 }
 

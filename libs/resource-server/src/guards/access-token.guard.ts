@@ -71,16 +71,14 @@ export class AccessTokenGuard implements CanActivate {
   /** Reads the route's metadata. Override to add rules of your own. */
   protected readRouteRules(context: ExecutionContext): RouteRules {
     const targets = [context.getHandler(), context.getClass()];
+    const all = <T>(key: { read(target: object): readonly T[] }) => targets.flatMap((t) => key.read(t));
     return {
       isPublic: this.reflector.getAllAndOverride(Public, targets) === true,
-      scopes: {
-        all: [...new Set(targets.flatMap((t) => this.reflector.get(REQUIRED_SCOPES, t) ?? []))],
-        anyOf: targets.map((t) => this.reflector.get(ANY_OF_SCOPES, t)).filter((s) => s !== undefined),
-      },
+      scopes: { all: [...new Set(all(REQUIRED_SCOPES).flat())], anyOf: all(ANY_OF_SCOPES) },
       access: {
-        roles: [...new Set(targets.flatMap((t) => this.reflector.get(REQUIRED_ROLES, t) ?? []))],
-        anyOfRoles: targets.map((t) => this.reflector.get(ANY_OF_ROLES, t)).filter((r) => r !== undefined),
-        predicates: targets.map((t) => this.reflector.get(CLAIM_REQUIREMENT, t)).filter((p) => p !== undefined),
+        roles: [...new Set(all(REQUIRED_ROLES).flat())],
+        anyOfRoles: all(ANY_OF_ROLES),
+        predicates: all(CLAIM_REQUIREMENT),
       },
     };
   }

@@ -103,7 +103,7 @@ export class UserInfoService {
   private async endpoint(issuer: IssuerContext): Promise<string | undefined> {
     if (this.options.endpoint) return this.options.endpoint;
     const { userinfo_endpoint } = await issuer.discovery.metadata();
-    return isAcceptableEndpoint(userinfo_endpoint, issuer.config.issuer) ? userinfo_endpoint : undefined;
+    return isAcceptableEndpoint(userinfo_endpoint, issuer.config.allowInsecureRequests) ? userinfo_endpoint : undefined;
   }
 
   private async remember(key: string, info: UserInfo, principal: Principal): Promise<void> {
