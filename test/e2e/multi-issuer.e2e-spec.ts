@@ -24,6 +24,11 @@ import { generateTestKey, type TestKey } from '../helpers/keys.js';
 import { startTenantIssuers, type TenantIssuerServer } from '../helpers/tenant-issuer-server.js';
 import { mintAccessToken, nowSeconds } from '../helpers/tokens.js';
 
+// Entra-style tenant ids: GUIDs, as tokens name them in iss and tid.
+const T1 = '11111111-1111-4111-8111-111111111111';
+const T2 = '22222222-2222-4222-8222-222222222222';
+const T3 = '33333333-3333-4333-8333-333333333333';
+
 const AUD_A = 'https://api-a.example.test';
 const AUD_B = 'https://api-b.example.test';
 const AUD_C = 'https://api-c.example.test';
@@ -338,23 +343,23 @@ describe('several issuers', () => {
 
     beforeAll(async () => {
       // t3 is served (a real tenant of the provider) but not allowed by this API.
-      tenants = await startTenantIssuers({ t1: [keyT1], t2: [keyT2], t3: [keyT3] });
-      app = await startApp({ issuers: [{ issuer: tenants.template, tenants: ['t1', 't2'], audience: AUD_T }] });
+      tenants = await startTenantIssuers({ [T1]: [keyT1], [T2]: [keyT2], [T3]: [keyT3] });
+      app = await startApp({ issuers: [{ issuer: tenants.template, tenants: [T1, T2], audience: AUD_T }] });
     });
 
     it('accepts each allowed tenant, fetching discovery and keys at that tenant only', async () => {
       tenants.resetCounts();
-      const r1 = await app.me(mintT('t1', {}, keyT1));
-      const r2 = await app.me(mintT('t2', {}, keyT2));
+      const r1 = await app.me(mintT(T1, {}, keyT1));
+      const r2 = await app.me(mintT(T2, {}, keyT2));
       expect([r1.status, r1.body.issuer, r1.body.tenant, r2.status, r2.body.issuer, r2.body.tenant]).toEqual([
         200,
-        tenants.issuerOf('t1'),
-        't1',
+        tenants.issuerOf(T1),
+        T1,
         200,
-        tenants.issuerOf('t2'),
-        't2',
+        tenants.issuerOf(T2),
+        T2,
       ]);
-      expect([tenants.counts('t1'), tenants.counts('t2'), tenants.counts('t3')]).toEqual([
+      expect([tenants.counts(T1), tenants.counts(T2), tenants.counts(T3)]).toEqual([
         { discovery: 1, jwks: 1, other: 0 },
         { discovery: 1, jwks: 1, other: 0 },
         { discovery: 0, jwks: 0, other: 0 },
@@ -362,23 +367,23 @@ describe('several issuers', () => {
     });
 
     it.each([
-      ['tid naming the other allowed tenant', () => mintT('t1', { tid: 't2' })],
-      ['no tid', () => mintT('t1', { tid: undefined })],
-      ['a non-string tid', () => mintT('t1', { tid: ['t1'] })],
+      ['tid naming the other allowed tenant', () => mintT(T1, { tid: T2 })],
+      ['no tid', () => mintT(T1, { tid: undefined })],
+      ['a non-string tid', () => mintT(T1, { tid: [T1] })],
     ])('refuses a t1 token with %s (401)', async (_name, token) => {
       expectChallenge(await app.me(token()), { status: 401, error: 'invalid_token' });
     });
 
     it("refuses a t1 token signed by t2's key (t2's kid) without asking t2", async () => {
-      await app.me(mintT('t1')); // t1's keys are loaded
+      await app.me(mintT(T1)); // t1's keys are loaded
       tenants.resetCounts();
-      expectChallenge(await app.me(mintT('t1', { tid: 't1' }, keyT2)), { status: 401, error: 'invalid_token' });
-      expect(tenants.counts('t2')).toEqual({ discovery: 0, jwks: 0, other: 0 });
+      expectChallenge(await app.me(mintT(T1, { tid: T1 }, keyT2)), { status: 401, error: 'invalid_token' });
+      expect(tenants.counts(T2)).toEqual({ discovery: 0, jwks: 0, other: 0 });
     });
 
     it.each([
-      ['a tenant not in the list (served by the provider)', () => mintT('t3', {}, keyT3)],
-      ['the literal template as iss', () => mintAccessToken(keyT1, { iss: tenants.template, aud: AUD_T, tid: 't1' })],
+      ['a tenant not in the list (served by the provider)', () => mintT(T3, {}, keyT3)],
+      ['the literal template as iss', () => mintAccessToken(keyT1, { iss: tenants.template, aud: AUD_T, tid: T1 })],
       ['an allowed tenant in another case', () => mintT('T1', { tid: 'T1' })],
     ])('refuses %s with 401 and zero requests', async (_name, token) => {
       tenants.resetCounts();
@@ -428,28 +433,28 @@ describe('several issuers', () => {
       ],
       [
         'tenants on an issuer without the placeholder',
-        () => ({ issuers: [{ issuer: https('a'), audience: AUD_A, tenants: ['t1'] }] }),
+        () => ({ issuers: [{ issuer: https('a'), audience: AUD_A, tenants: [T1] }] }),
         ['`issuers[0].tenants` applies only to an issuer with a {tenantid} placeholder'],
       ],
       [
         'a tenant that would change the URL',
-        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: ['t1/../t2'] }] }),
-        ['`issuers[0].tenants` contains an invalid tenant "t1/../t2"'],
+        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [`${T1}/../x`] }] }),
+        [`\`issuers[0].tenants\` must list tenant ids (GUIDs, as tokens name them in iss and tid), not "${T1}/../x"`],
       ],
       [
         'a tenant listed twice',
-        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: ['t1', 't1'] }] }),
-        ['issuer https://login.example.test/t1/v2.0 is configured twice'],
+        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [T1, T1] }] }),
+        [`issuer https://login.example.test/${T1}/v2.0 is configured twice`],
       ],
       [
         'a template expansion colliding with a plain entry',
         () => ({
           issuers: [
-            { issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: ['t1', 't2'] },
-            { issuer: 'https://login.example.test/t2/v2.0', audience: AUD_A },
+            { issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [T1, T2] },
+            { issuer: `https://login.example.test/${T2}/v2.0`, audience: AUD_A },
           ],
         }),
-        ['issuer https://login.example.test/t2/v2.0 is configured twice'],
+        [`issuer https://login.example.test/${T2}/v2.0 is configured twice`],
       ],
     ])('rejects %s', async (_name, options, messages) => {
       const error = await createApp(options()).then(

@@ -292,6 +292,30 @@ describe('roles and claim requirements', () => {
       expect((await plain.get('/roles/admin', mint({ roles: ['admin'] }))).status).toBe(200);
     });
 
+    it('explicit path segments reach a claim whose name has dots (a Keycloak client id such as orders.api)', async () => {
+      const dotted = await open({ roleClaims: [['resource_access', 'orders.api', 'roles']] }, [RolesController]);
+      const token = mint({ resource_access: { 'orders.api': { roles: ['admin'] } } });
+      expect((await dotted.get('/roles/me', token)).body).toEqual({ roles: ['admin'] });
+      expect((await dotted.get('/roles/admin', token)).status).toBe(200);
+      // The same path as a dotted string splits at every dot and finds nothing.
+      const split = await open({ roleClaims: ['resource_access.orders.api.roles'] }, [RolesController]);
+      expectForbidden(await split.get('/roles/admin', token));
+    });
+
+    it('a role name with inner spaces (an Okta group such as "Order Admins") is matched from an array claim', async () => {
+      @Controller('groups')
+      class GroupsController {
+        @Roles('Order Admins')
+        @Get()
+        get() {
+          return { ok: true };
+        }
+      }
+      const groups = await open({ roleClaims: ['groups'] }, [GroupsController]);
+      expect((await groups.get('/groups', mint({ groups: ['Order Admins', 'Everyone'] }))).status).toBe(200);
+      expectForbidden(await groups.get('/groups', mint({ groups: ['Order', 'Admins'] })));
+    });
+
     it('a provider preset brings its own path (keycloak: realm_access.roles)', async () => {
       const keycloak = await open({ provider: 'keycloak' }, [RolesController]);
       expect((await keycloak.get('/roles/admin', mint({ realm_access: { roles: ['admin'] } }))).status).toBe(200);
@@ -474,8 +498,8 @@ describe('roles and claim requirements', () => {
     it.each<[string, () => unknown, string]>([
       ['@Roles() without roles', () => Roles(), '@Roles() needs at least one role'],
       ['@AnyRole() without roles', () => AnyRole(), '@AnyRole() needs at least one role'],
-      ['@Roles with a space in a role', () => Roles('admin', 'team lead'), '@Roles(): "team lead" is not a valid role'],
-      ['@AnyRole with a tab in a role', () => AnyRole('a\tb'), '@AnyRole(): "a\\tb" is not a valid role'],
+      ['@Roles with a padded role (a typo)', () => Roles('admin', ' team lead'), '@Roles(): " team lead" is not a valid role'],
+      ['@AnyRole with a blank role', () => AnyRole('\t'), '@AnyRole(): "\\t" is not a valid role'],
       ['@Roles with an empty role', () => Roles(''), '@Roles(): "" is not a valid role'],
       ['@Roles with a non-string role', () => Roles(42 as unknown as string), '@Roles(): 42 is not a valid role'],
       ['@RequireClaims with a string', () => RequireClaims('x' as never), '@RequireClaims() needs a function (principal) => boolean'],

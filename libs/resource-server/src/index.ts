@@ -11,7 +11,7 @@ export type {
   IssuerDefaults,
   GlobalOptions,
 } from './resource-server-options.interface.js';
-export type { ProviderPreset } from './core/providers.js';
+export type { ProviderPreset, ClaimPath } from './core/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';

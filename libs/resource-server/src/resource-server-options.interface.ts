@@ -1,5 +1,5 @@
 import type { JwsAlgorithm } from './core/algorithms.js';
-import type { ProviderPreset } from './core/providers.js';
+import type { ClaimPath, ProviderPreset } from './core/providers.js';
 import type { TokenLocation } from './core/token-extractor.js';
 
 /**
@@ -32,10 +32,11 @@ export interface IssuerDefaults {
   /** Claims scopes are read from, in order; a claim may be a space-delimited string or an array. @default preset's (generic: ['scope', 'scp']) */
   scopeClaims?: readonly string[];
   /**
-   * Claim paths roles or permissions are read from, for `@Roles()`: a claim name, or dot-separated
-   * for nested claims (`realm_access.roles`, `resource_access.my-api.roles`). @default preset's (generic: ['roles'])
+   * Claim paths roles or permissions are read from, for `@Roles()`: a claim name, dot-separated for
+   * nested claims (`realm_access.roles`, `resource_access.my-api.roles`), or explicit segments for
+   * names with dots (`['resource_access', 'orders.api', 'roles']`). @default preset's (generic: ['roles'])
    */
-  roleClaims?: readonly string[];
+  roleClaims?: readonly ClaimPath[];
   /** The claim the audience is matched against. @default preset's ('aud'; 'client_id' for Cognito) */
   audienceClaim?: 'aud' | 'client_id';
   /** Refuse ID / refresh tokens by the preset's markers (`nonce`, `at_hash`, Cognito `token_use`, Keycloak `typ`, ...). @default true */
@@ -66,7 +67,7 @@ export interface IssuerOptions extends IssuerDefaults {
    * back to the RFC 8414 `/.well-known/oauth-authorization-server` document.
    */
   jwksUri?: string;
-  /** With a `{tenantid}` issuer: the tenants accepted; the token's `tid` must be the issuer's tenant. */
+  /** With a `{tenantid}` issuer: the tenant ids (GUIDs) accepted; the token's `tid` must be the issuer's tenant. */
   tenants?: readonly string[];
 }
 

@@ -4,7 +4,7 @@ import type { IssuerDefaults, IssuerOptions, ResourceServerModuleOptions } from 
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import type { ClaimRules } from './claims.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
-import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ProviderPreset, type ProviderProfile } from './providers.js';
+import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ClaimPath, type ProviderPreset, type ProviderProfile } from './providers.js';
 
 /** One trusted issuer, resolved. */
 export interface IssuerConfig extends ClaimRules {
@@ -13,13 +13,24 @@ export interface IssuerConfig extends ClaimRules {
   readonly jwksUri: string | undefined;
   readonly algorithms: ReadonlySet<JwsAlgorithm>;
   readonly scopeClaims: readonly string[];
-  readonly roleClaims: readonly string[];
+  readonly roleClaims: readonly ClaimPath[];
   readonly allowInsecureRequests: boolean;
 }
 
 const TENANT_PLACEHOLDER = /\{tenantid\}/i;
-// Entra tenant ids are GUIDs; verified domain names are accepted too. Nothing that could change the URL.
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/;
+// Entra names tenants by GUID in both `iss` and `tid` (never by domain name, which would match no token).
+const TENANT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function resolveRoleClaims(name: string, value: unknown, fallback: readonly ClaimPath[], problems: string[]): readonly ClaimPath[] {
+  if (value === undefined) return fallback;
+  const isPath = (p: unknown) =>
+    (typeof p === 'string' && p !== '') || (Array.isArray(p) && p.length > 0 && p.every((s) => typeof s === 'string' && s !== ''));
+  if (!Array.isArray(value) || !value.every(isPath)) {
+    problems.push(`\`${name}\` must be a list of claim paths: 'roles', 'realm_access.roles', or segments such as ['resource_access', 'orders.api', 'roles']`);
+    return fallback;
+  }
+  return value as ClaimPath[];
+}
 
 function resolveAudience(name: string, value: unknown, problems: string[]): readonly string[] | false {
   if (value === false) return false;
@@ -82,7 +93,7 @@ function resolveOne(options: IssuerOptions, defaults: IssuerDefaults, prefix: st
     strict: o.strict === true,
     checkTokenKind: o.checkTokenKind !== false,
     scopeClaims: stringList(name('scopeClaims'), o.scopeClaims, profile.scopeClaims, problems, false),
-    roleClaims: stringList(name('roleClaims'), o.roleClaims, profile.roleClaims, problems),
+    roleClaims: resolveRoleClaims(name('roleClaims'), o.roleClaims, profile.roleClaims, problems),
     tenantClaim: profile.tenantClaim ?? 'tid',
     allowInsecureRequests: insecureOk,
   };
@@ -96,7 +107,11 @@ function resolveOne(options: IssuerOptions, defaults: IssuerDefaults, prefix: st
     problems.push(`\`${name('tenants')}\` is required with a {tenantid} issuer: list the tenant ids you accept (accepting any tenant would trust every directory)`);
   }
   return tenants
-    .filter((tenant) => TENANT.test(tenant) || (problems.push(`\`${name('tenants')}\` contains an invalid tenant ${JSON.stringify(tenant)}`), false))
+    .filter(
+      (tenant) =>
+        TENANT.test(tenant) ||
+        (problems.push(`\`${name('tenants')}\` must list tenant ids (GUIDs, as tokens name them in iss and tid), not ${JSON.stringify(tenant)}`), false),
+    )
     .map((tenant) => ({ ...template, issuer: issuer.replace(TENANT_PLACEHOLDER, tenant), requiredTenant: tenant }));
 }
 

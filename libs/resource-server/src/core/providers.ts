@@ -12,8 +12,8 @@ type Claims = Readonly<Record<string, unknown>>;
 /** How one provider shapes its tokens. */
 export interface ProviderProfile {
   readonly scopeClaims: readonly string[];
-  /** Claim paths holding roles or permissions; a path is a claim name, or dot-separated for nested claims. */
-  readonly roleClaims: readonly string[];
+  /** Claim paths holding roles or permissions. */
+  readonly roleClaims: readonly ClaimPath[];
   /** Claims naming the client, first present wins. */
   readonly clientIdClaims: readonly string[];
   /** The claim the audience is checked against (`client_id` for Cognito, whose access tokens have no `aud`). */
@@ -89,6 +89,12 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderPreset, ProviderProfile>
     roleClaims: ['roles'],
     clientIdClaims: ['azp', 'appid'],
     tenantClaim: 'tid',
+    // Access tokens always name the client (`azp` in v2.0, `appid` in v1.0); ID tokens never do, and
+    // carry `nonce` only when the sign-in asked for one.
+    checkTokenKind: (claims) => {
+      refuseIdTokenMarkers(claims);
+      if (claims.azp === undefined && claims.appid === undefined) wrongKind();
+    },
     // App-only tokens carry `idtyp: app` (when the optional claim is on) and never `scp`.
     isMachine: (claims) => claims.idtyp === 'app' || claims.scp === undefined,
   },
@@ -106,13 +112,19 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderPreset, ProviderProfile>
 };
 
 /**
- * Reads a claim by name, or by dot-separated path into nested objects (`realm_access.roles`). An exact
- * top-level name wins, so namespaced claims with dots (`https://example.com/roles`) work as written.
+ * A claim path: a claim name, or dot-separated into nested objects (`realm_access.roles`), or explicit
+ * segments for names that contain dots (`['resource_access', 'orders.api', 'roles']`).
  */
-export function readClaimPath(claims: Claims, path: string): unknown {
-  if (Object.hasOwn(claims, path)) return claims[path];
+export type ClaimPath = string | readonly string[];
+
+/**
+ * Reads a claim by path. For a string path an exact top-level name wins, so namespaced claims with
+ * dots (`https://example.com/roles`) work as written.
+ */
+export function readClaimPath(claims: Claims, path: ClaimPath): unknown {
+  if (typeof path === 'string' && Object.hasOwn(claims, path)) return claims[path];
   let value: unknown = claims;
-  for (const part of path.split('.')) {
+  for (const part of typeof path === 'string' ? path.split('.') : path) {
     if (typeof value !== 'object' || value === null || !Object.hasOwn(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }
@@ -120,7 +132,7 @@ export function readClaimPath(claims: Claims, path: string): unknown {
 }
 
 /** Reads roles from claim paths: arrays of strings, or space-delimited strings; anything else is ignored. */
-export function readRoles(claims: Claims, paths: readonly string[]): string[] {
+export function readRoles(claims: Claims, paths: readonly ClaimPath[]): string[] {
   const roles = new Set<string>();
   for (const path of paths) {
     const value = readClaimPath(claims, path);

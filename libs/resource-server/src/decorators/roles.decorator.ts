@@ -14,7 +14,10 @@ export type ClaimRequirement = (principal: Principal) => boolean;
 function validated(decorator: string, roles: readonly string[]): readonly string[] {
   if (roles.length === 0) throw new Error(`@${decorator}() needs at least one role`);
   for (const role of roles) {
-    if (typeof role !== 'string' || role === '' || /\s/.test(role)) throw new Error(`@${decorator}(): ${JSON.stringify(role)} is not a valid role`);
+    // Inner spaces are fine (Okta group names such as "Order Admins"); a role that is empty or padded is a typo.
+    if (typeof role !== 'string' || role.trim() === '' || role.trim() !== role) {
+      throw new Error(`@${decorator}(): ${JSON.stringify(role)} is not a valid role`);
+    }
   }
   return Object.freeze([...roles]);
 }
