@@ -86,7 +86,10 @@ export interface GlobalOptions extends IssuerDefaults {
   httpTimeoutMs?: number;
   /** Key-set caching and refetch limits. */
   keySet?: KeySetOptions;
-  /** Fetch discovery and the JWKS at startup. Startup waits at most two HTTP timeouts (discovery, then JWKS) and never fails. @default false */
+  /**
+   * Fetch discovery and the JWKS at startup. Startup waits at most about three HTTP timeouts
+   * (discovery, its RFC 8414 fallback, then the JWKS) and never fails. @default false
+   */
   warmUp?: boolean;
   /**
    * Tokens that verified once are not verified again until they could have changed: entries are keyed

@@ -9,6 +9,7 @@ import { DiscoveryClient, isAcceptableEndpoint } from './discovery.js';
 import { decodeJws, looksLikeJws } from './jws.js';
 import { JwksKeyStore } from './key-store.js';
 import { buildPrincipal, type Principal } from './principal.js';
+import { HttpClientError } from './http-client.js';
 import { Introspector, type IntrospectionResult } from './introspection.js';
 import { MemoryResultStore, type ResultStore } from './result-store.js';
 import type { Runtime } from './runtime.js';
@@ -37,7 +38,14 @@ function createIssuerContext(config: IssuerConfig, resolved: ResolvedConfig, run
     }
     return jwks_uri;
   };
-  return { config, discovery, keys: new JwksKeyStore(config.issuer, jwksUri, resolved.keySet, runtime) };
+  // A JWKS found through discovery that answers 4xx has probably moved: look at discovery again
+  // (rate-limited). An outage (5xx, reset, timeout) is not worth the extra request.
+  const onJwksFailure = config.jwksUri
+    ? undefined
+    : (error: unknown) => {
+        if (error instanceof HttpClientError && error.status !== undefined && error.status >= 400 && error.status < 500) discovery.expire();
+      };
+  return { config, discovery, keys: new JwksKeyStore(config.issuer, jwksUri, resolved.keySet, runtime, onJwksFailure) };
 }
 
 /**

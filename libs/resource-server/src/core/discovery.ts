@@ -64,10 +64,14 @@ export class DiscoveryClient {
   async metadata(): Promise<IssuerMetadata> {
     const now = this.runtime.now();
     if (this.cached) {
-      if (now - this.cached.fetchedAt > this.settings.cacheMaxAge && this.mayAttempt(now)) {
-        this.refresh().catch(() => undefined); // stale-while-revalidate: the old metadata answers meanwhile
+      const cached = this.cached;
+      if (now - cached.fetchedAt > this.settings.cacheMaxAge && this.mayAttempt(now)) {
+        const refreshing = this.refresh();
+        // Suspect metadata (see expire()) is worth waiting for; merely old metadata answers meanwhile.
+        if (cached.fetchedAt === Number.NEGATIVE_INFINITY) return refreshing.catch(() => cached.metadata);
+        refreshing.catch(() => undefined);
       }
-      return this.cached.metadata;
+      return cached.metadata;
     }
     if (!this.inflight && !this.mayAttempt(now)) {
       throw new UpstreamError('discovery_unavailable', 503, { cause: this.lastError, retryAfterSeconds: this.retryAfter() });
@@ -77,6 +81,14 @@ export class DiscoveryClient {
     } catch (cause) {
       throw new UpstreamError('discovery_unavailable', 503, { cause, retryAfterSeconds: this.retryAfter() });
     }
+  }
+
+  /**
+   * Marks the metadata as due for a refresh, e.g. after the JWKS it names failed: the issuer may
+   * have moved it. The next `metadata()` call refreshes in the background (rate-limited as usual).
+   */
+  expire(): void {
+    if (this.cached) this.cached = { ...this.cached, fetchedAt: Number.NEGATIVE_INFINITY };
   }
 
   private mayAttempt(now: number): boolean {

@@ -47,6 +47,8 @@ export class JwksKeyStore {
     private readonly resolveJwksUri: () => Promise<string>,
     private readonly settings: KeyStoreSettings,
     private readonly runtime: Runtime,
+    /** Called when a fetch fails, e.g. to re-read discovery in case the JWKS moved. */
+    private readonly onFetchFailure: (error: unknown) => void = () => undefined,
   ) {
     this.absent = new LruCache(settings.negativeCacheSize);
     this.outage = new OutageLog(runtime, `JWKS of ${issuer}`);
@@ -156,6 +158,7 @@ export class JwksKeyStore {
       this.lastFetchFailed = true;
       this.lastError = error;
       this.outage.failed(error);
+      this.onFetchFailure(error);
       return false;
     }
   }
