@@ -7,7 +7,7 @@ import type { IssuerConfig } from './config.js';
 import { isAcceptableEndpoint, type DiscoveryClient } from './discovery.js';
 import { fetchJsonObject, HttpClientError } from './http-client.js';
 import { buildPrincipal, type Principal } from './principal.js';
-import { SingleFlight, type ResultStore } from './result-store.js';
+import { SingleFlight, ttlWithinExpiry, type ResultStore } from './result-store.js';
 import { OutageLog, type Runtime } from './runtime.js';
 
 /** Introspection settings, resolved. */
@@ -117,8 +117,9 @@ export class Introspector {
 
   private async remember(key: string, result: IntrospectionResult): Promise<void> {
     const exp = result.claims?.exp;
-    const untilExp = typeof exp === 'number' ? exp * 1000 - this.runtime.now() : Number.POSITIVE_INFINITY;
-    const ttl = result.active ? Math.min(this.config.cacheTtlMs, untilExp) : this.config.inactiveCacheTtlMs;
+    const ttl = result.active
+      ? ttlWithinExpiry(this.config.cacheTtlMs, typeof exp === 'number' ? exp * 1000 : undefined, this.runtime.now())
+      : this.config.inactiveCacheTtlMs;
     if (ttl <= 0) return;
     try {
       await this.store.set(key, result, ttl);

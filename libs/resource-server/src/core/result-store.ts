@@ -50,6 +50,14 @@ export class CacheManagerResultStore<T> implements ResultStore<T> {
 }
 
 /**
+ * How long a result about a token may be kept: at most `maxTtlMs`, and ending a second before the
+ * token's `exp` (ms since epoch), since a shared store measures expiry on its own clock.
+ */
+export function ttlWithinExpiry(maxTtlMs: number, expMs: number | undefined, nowMs: number): number {
+  return Math.min(maxTtlMs, expMs === undefined ? Number.POSITIVE_INFINITY : expMs - nowMs - 1000);
+}
+
+/**
  * Runs one load per key at a time: concurrent callers for the same key share the same promise.
  * The map holds only loads in flight, so it is bounded by concurrency.
  */

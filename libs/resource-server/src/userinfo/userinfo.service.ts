@@ -7,7 +7,7 @@ import type { Principal } from '../core/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
-import { CacheManagerResultStore, MemoryResultStore, SingleFlight, type CacheManagerLike, type ResultStore } from '../core/result-store.js';
+import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/result-store.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.
@@ -107,7 +107,7 @@ export class UserInfoService {
   }
 
   private async remember(key: string, info: UserInfo, principal: Principal): Promise<void> {
-    const ttl = Math.min(this.options.cacheTtlMs, (principal.expiresAt ?? Number.POSITIVE_INFINITY) * 1000 - Date.now());
+    const ttl = ttlWithinExpiry(this.options.cacheTtlMs, principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000, Date.now());
     if (ttl <= 0) return;
     try {
       await this.store.set(key, info, ttl);
