@@ -1,34 +1,12 @@
 // OpenID Connect Discovery 1.0 §4 and RFC 8414 §3, against a real local issuer: which documents are
 // asked for, what is refused, and how outages are handled (single flight, retry interval, stale data).
 import { afterAll, describe, expect, it } from '@jest/globals';
+import { testRuntime, type TestRuntime } from '../../../../test/helpers/test-runtime.js';
 import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from '../../../../test/helpers/issuer-server.js';
 import { UpstreamError } from '../errors/resource-server.error.js';
 import { DiscoveryClient, discoveryUrls, isAcceptableEndpoint, type DiscoverySettings } from './discovery.js';
 import { HttpClientError } from './http-client.js';
-import type { Runtime } from './runtime.js';
 
-/** A runtime with a hand-moved clock and a logger that keeps every line. */
-interface TestRuntime extends Runtime {
-  clock: number;
-  readonly lines: { level: 'log' | 'warn' | 'error'; message: string }[];
-}
-
-function testRuntime(httpTimeoutMs = 2_000): TestRuntime {
-  const lines: TestRuntime['lines'] = [];
-  const runtime: TestRuntime = {
-    clock: 1_000_000,
-    now: () => runtime.clock,
-    lines,
-    logger: {
-      log: (message) => lines.push({ level: 'log', message }),
-      warn: (message) => lines.push({ level: 'warn', message }),
-      error: (message) => lines.push({ level: 'error', message }),
-    },
-    httpTimeoutMs,
-    maxResponseBytes: 1_000_000,
-  };
-  return runtime;
-}
 
 const messages = (runtime: TestRuntime, level: 'log' | 'error'): string[] =>
   runtime.lines.filter((l) => l.level === level).map((l) => l.message);

@@ -4,6 +4,7 @@
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { generateTestKey, type TestKey } from '../../../../test/helpers/keys.js';
+import { testRuntime, type TestRuntime } from '../../../../test/helpers/test-runtime.js';
 import { startLocalIssuer, type LocalIssuer } from '../../../../test/helpers/issuer-server.js';
 import { signJwt } from '../../../../test/helpers/tokens.js';
 import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
@@ -11,32 +12,10 @@ import { verifySignature, type JwsAlgorithm } from './algorithms.js';
 import { HttpClientError } from './http-client.js';
 import { importJwk, type VerificationKey } from './jwk.js';
 import { JwksKeyStore, type KeyStoreSettings } from './key-store.js';
-import type { Runtime } from './runtime.js';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-interface TestRuntime extends Runtime {
-  clock: number;
-  readonly lines: { level: 'log' | 'warn' | 'error'; message: string }[];
-}
-
-function testRuntime(httpTimeoutMs = 2_000): TestRuntime {
-  const lines: TestRuntime['lines'] = [];
-  const runtime: TestRuntime = {
-    clock: 1_000_000,
-    now: () => runtime.clock,
-    lines,
-    logger: {
-      log: (message) => lines.push({ level: 'log', message }),
-      warn: (message) => lines.push({ level: 'warn', message }),
-      error: (message) => lines.push({ level: 'error', message }),
-    },
-    httpTimeoutMs,
-    maxResponseBytes: 1_000_000,
-  };
-  return runtime;
-}
 
 const SETTINGS: KeyStoreSettings = {
   cacheMaxAge: 60_000,
