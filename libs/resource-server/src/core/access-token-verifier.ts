@@ -85,16 +85,30 @@ export class AccessTokenVerifier {
     const jwsShaped = looksLikeJws(token);
     if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
     if (!jwsShaped) throw new InvalidTokenError('malformed_token');
-    const cached = this.cache?.get(token, this.runtime.now());
-    if (cached) {
-      const issuer = this.issuers.get(cached.principal.issuer);
-      // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
-      if (issuer?.keys.holds(cached.key)) {
-        validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
-        return cached.principal;
-      }
-      this.cache?.delete(token);
+    return this.verifyCached(token) ?? this.verifyJwt(token);
+  }
+
+  /**
+   * The caller for a JWT that already verified, answered synchronously from the verified-token cache
+   * (time-based claims and the signing key re-checked), or undefined when it must be verified in full.
+   * Throws when the cached token is no longer valid (expired, say).
+   */
+  verifyCached(token: string): Principal | undefined {
+    if (!this.cache || token.length > this.config.maxTokenLength) return undefined;
+    if (this.config.tokenType === 'opaque') return undefined;
+    const cached = this.cache.get(token, this.runtime.now());
+    if (!cached) return undefined;
+    const issuer = this.issuers.get(cached.principal.issuer);
+    // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
+    if (issuer?.keys.holds(cached.key)) {
+      validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
+      return cached.principal;
     }
+    this.cache.delete(token);
+    return undefined;
+  }
+
+  private async verifyJwt(token: string): Promise<Principal> {
     const jws = decodeJws(token, this.algorithms);
     // The issuer is picked from the unverified `iss` only among configured ones, so an unknown issuer
     // costs no network call, and a key of one issuer can never verify a token claiming another.

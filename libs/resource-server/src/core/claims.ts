@@ -25,6 +25,7 @@ export interface ClaimRules {
 }
 
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
+const STRING_CLAIMS = ['sub', 'client_id', 'jti'] as const;
 // Explicit typing (RFC 8725 §3.11): a token typed as something else (a DPoP proof, a logout token,
 // a security event) is never an access token, whatever its claims say.
 const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt']);
@@ -81,13 +82,13 @@ export function validateClaims(payload: Readonly<Record<string, unknown>>, rules
   if (rules.requiredTenant !== undefined && payload[rules.tenantClaim] !== rules.requiredTenant) {
     throw new InvalidTokenError('untrusted_issuer');
   }
-  for (const name of ['sub', 'client_id', 'jti'] as const) {
+  for (const name of STRING_CLAIMS) {
     if (payload[name] !== undefined && typeof payload[name] !== 'string') {
       throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
     }
   }
-  const required = rules.strict ? [...RFC9068_CLAIMS, ...rules.requiredClaims] : rules.requiredClaims;
-  for (const name of required) {
+  if (rules.strict) for (const name of RFC9068_CLAIMS) if (payload[name] === undefined || payload[name] === null) throw missing(name);
+  for (const name of rules.requiredClaims) {
     if (payload[name] === undefined || payload[name] === null) throw missing(name);
   }
 }

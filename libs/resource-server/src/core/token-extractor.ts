@@ -16,15 +16,16 @@ export interface TokenSource {
 
 // RFC 6750 §2.1 b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
-const BEARER = /^bearer(?: +(.*))?$/is;
 
 function fromHeader(value: string | string[] | undefined): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new InvalidRequestError('malformed_authorization');
-  const match = BEARER.exec(value.trim());
-  if (!match) return undefined; // another scheme (Basic, DPoP, ...) is not ours to judge
-  const credentials = match[1]?.trim();
-  if (!credentials || !B64TOKEN.test(credentials)) throw new InvalidRequestError('malformed_authorization');
+  const header = value.trim();
+  // The scheme is case-insensitive (RFC 7235 §2.1); another scheme (Basic, DPoP, ...) is not ours to judge.
+  if (header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
+  if (header.length > 6 && header[6] !== ' ') return undefined; // e.g. "Bearerx": another scheme
+  const credentials = header.slice(6).trim();
+  if (credentials === '' || !B64TOKEN.test(credentials)) throw new InvalidRequestError('malformed_authorization');
   return credentials;
 }
 

@@ -2,6 +2,7 @@ import { HttpException, Inject, Injectable, Logger, type CanActivate, type Execu
 import { Reflector } from '@nestjs/core';
 import { AccessTokenVerifier } from '../core/access-token-verifier.js';
 import type { ResolvedConfig } from '../core/config.js';
+import type { Principal } from '../core/principal.js';
 import { checkScopes, type ScopeRequirement } from '../core/scopes.js';
 import { extractToken, type TokenSource } from '../core/token-extractor.js';
 import { Public } from '../decorators/public.decorator.js';
@@ -18,6 +19,9 @@ interface RouteRules {
   readonly isPublic: boolean;
   readonly scopes: ScopeRequirement;
   readonly access: AccessRequirement;
+  /** Precomputed, so a route without requirements does no work per request. */
+  readonly hasScopeRules: boolean;
+  readonly hasAccessRules: boolean;
 }
 
 /** The response operations the guard needs; Express and Fastify both have `header`. */
@@ -46,7 +50,7 @@ export class AccessTokenGuard implements CanActivate {
     private readonly userInfo: UserInfoService,
   ) {}
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
+  canActivate(context: ExecutionContext): boolean | Promise<boolean> {
     const rules = this.routeRules(context);
     if (rules.isPublic) return true;
     if (context.getType() !== 'http') {
@@ -56,30 +60,46 @@ export class AccessTokenGuard implements CanActivate {
     }
     const http = context.switchToHttp();
     const request = http.getRequest<TokenSource & object>();
+    let token: string;
     try {
-      const token = extractToken(request, this.config.tokenLocations);
-      const principal = await this.verifier.verify(token);
-      checkScopes(principal.scopes, rules.scopes);
-      checkAccess(principal, rules.access);
-      attachCaller(request, { principal, userInfo: this.userInfo });
-      return true;
+      token = extractToken(request, this.config.tokenLocations);
+      // A token that already verified is answered synchronously: no promise, no await on the hot path.
+      const cached = this.verifier.verifyCached(token);
+      if (cached) return this.admit(request, cached, rules);
     } catch (error) {
       throw this.toHttpException(error, http.getResponse<HeaderSink>());
     }
+    return this.verifier
+      .verify(token)
+      .then((principal) => this.admit(request, principal, rules))
+      .catch((error: unknown) => {
+        throw this.toHttpException(error, http.getResponse<HeaderSink>());
+      });
+  }
+
+  private admit(request: object, principal: Principal, rules: RouteRules): true {
+    if (rules.hasScopeRules) checkScopes(principal.scopes, rules.scopes);
+    if (rules.hasAccessRules) checkAccess(principal, rules.access);
+    attachCaller(request, { principal, userInfo: this.userInfo });
+    return true;
   }
 
   /** Reads the route's metadata. Override to add rules of your own. */
   protected readRouteRules(context: ExecutionContext): RouteRules {
     const targets = [context.getHandler(), context.getClass()];
     const all = <T>(key: { read(target: object): readonly T[] }) => targets.flatMap((t) => key.read(t));
+    const scopes: ScopeRequirement = { all: [...new Set(all(REQUIRED_SCOPES).flat())], anyOf: all(ANY_OF_SCOPES) };
+    const access: AccessRequirement = {
+      roles: [...new Set(all(REQUIRED_ROLES).flat())],
+      anyOfRoles: all(ANY_OF_ROLES),
+      predicates: all(CLAIM_REQUIREMENT),
+    };
     return {
       isPublic: this.reflector.getAllAndOverride(Public, targets) === true,
-      scopes: { all: [...new Set(all(REQUIRED_SCOPES).flat())], anyOf: all(ANY_OF_SCOPES) },
-      access: {
-        roles: [...new Set(all(REQUIRED_ROLES).flat())],
-        anyOfRoles: all(ANY_OF_ROLES),
-        predicates: all(CLAIM_REQUIREMENT),
-      },
+      scopes,
+      access,
+      hasScopeRules: scopes.all.length > 0 || scopes.anyOf.length > 0,
+      hasAccessRules: access.roles.length > 0 || access.anyOfRoles.length > 0 || access.predicates.length > 0,
     };
   }
 

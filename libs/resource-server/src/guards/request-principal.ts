@@ -12,9 +12,9 @@ export interface Caller {
   readonly userInfo: { get(principal: Principal): Promise<UserInfo> };
 }
 
-/** Attaches the verified caller to a request. */
+/** Attaches the verified caller to a request. Symbol keys stay out of JSON and `Object.keys`. */
 export function attachCaller(request: object, caller: Caller): void {
-  Object.defineProperty(request, CALLER, { value: caller, enumerable: false, configurable: true });
+  (request as { [CALLER]?: Caller })[CALLER] = caller;
 }
 
 /** The verified caller of a request, if the guard accepted it. */
