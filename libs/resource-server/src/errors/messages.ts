@@ -35,6 +35,7 @@ export const MESSAGES = {
   userinfo_unavailable: 'The issuer userinfo endpoint is unavailable',
   userinfo_timeout: 'The issuer userinfo endpoint did not answer in time',
   userinfo_invalid: 'The issuer userinfo endpoint answered with an invalid response',
+  verification_failed: 'The access token could not be checked, try again later',
   unsupported_context: 'This transport is not supported by the access token guard',
 } as const;
 

@@ -115,9 +115,9 @@ export class AccessTokenGuard implements CanActivate {
 
   private toHttpException(error: unknown, response: HeaderSink): HttpException {
     if (!(error instanceof ResourceServerError)) {
-      // Not an answer we planned: still no 500 with details, but log it, it is a bug.
+      // Not an answer we planned (a bug): fail closed with a 503 that reveals nothing, and log it.
       this.logger.error(`Unexpected error while checking an access token: ${String(error)}`);
-      return this.toHttpException(new UpstreamError('keys_unavailable', 503, { cause: error }), response);
+      return this.toHttpException(new UpstreamError('verification_failed', 503, { cause: error }), response);
     }
     for (const [name, value] of errorHeaders(this.config.realm, error)) response.header(name, value);
     return new HttpException(errorBody(error), error.status, { cause: error });
