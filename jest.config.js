@@ -18,4 +18,5 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testTimeout: 20000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };
