@@ -8,8 +8,9 @@ import type { ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
+import { closeAll, startApp, type RunningApp } from '../helpers/start-app.js';
 import { nowSeconds } from '../helpers/tokens.js';
-import { AUDIENCE, bearer, minter, startApp, type Claims, type RunningApp } from './support.js';
+import { AUDIENCE, bearer, minter, type Claims } from './support.js';
 
 /** A case: claims built at request time from `now` (seconds), and an optional header. */
 type Case = [name: string, claims: (now: number) => Claims, header?: Claims];
@@ -18,13 +19,9 @@ describe('claims', () => {
   const key = generateTestKey('ES256');
   let issuer: LocalIssuer;
   let mint: ReturnType<typeof minter>;
-  const apps: RunningApp[] = [];
 
-  async function app(options: Partial<ResourceServerModuleOptions> = {}): Promise<RunningApp> {
-    const running = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...options });
-    apps.push(running);
-    return running;
-  }
+  const app = (options: Partial<ResourceServerModuleOptions> = {}): Promise<RunningApp> =>
+    startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...options });
 
   /** Registers one `it` per case: a 200 for `accepted`, else a full 401 invalid_token challenge. */
   function table(getApp: () => RunningApp, accepted: Case[], refused: Case[]): void {
@@ -68,7 +65,7 @@ describe('claims', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(apps.map((a) => a.close()));
+    await closeAll();
     await issuer?.close();
   });
 

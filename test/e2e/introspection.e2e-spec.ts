@@ -4,22 +4,22 @@
  * provider (oidc-provider) and against a scriptable local endpoint for request shape, caching and
  * outages (503 with a bare challenge and Retry-After, never 401, never 500).
  */
-import { CACHE_MANAGER } from '@nestjs/cache-manager';
+import { CACHE_MANAGER, CacheModule } from '@nestjs/cache-manager';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { startDevIssuer, type DevIssuer } from '../../apps/sample-api/src/dev-issuer/dev-issuer.js';
 import { expectChallenge } from '../helpers/challenge.js';
-import { bootGuardedApp } from '../helpers/guarded-app.js';
 import {
   activeAnswer,
   fakeIntrospection,
-  startIntrospectionApp,
+  PrincipalController,
   type FakeIntrospection,
   type IntrospectionFault,
 } from '../helpers/introspection-app.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
-import { AUDIENCE, Scenarios, bearer, expectUnavailable, sleep, startApp, type RunningApp, type Scenario } from './support.js';
+import { closeAll, closeLater, startApp, type RunningApp } from '../helpers/start-app.js';
+import { AUDIENCE, Scenarios, bearer, expectUnavailable, sleep, type Scenario } from './support.js';
 
 const CREDENTIALS = { clientId: 'api-client', clientSecret: 'api-secret' };
 const OPAQUE = { tokenType: 'opaque', introspection: CREDENTIALS } as const;
@@ -43,9 +43,8 @@ async function startFake(scenarios: Scenarios, appOptions: Partial<ResourceServe
 
 describe('token introspection (RFC 7662)', () => {
   const scenarios = new Scenarios();
-  const closers: Array<() => Promise<void>> = [];
   afterAll(async () => {
-    for (const close of closers.splice(0).reverse()) await close();
+    await closeAll();
     await scenarios.closeAll();
   });
 
@@ -64,20 +63,16 @@ describe('token introspection (RFC 7662)', () => {
       return json.access_token!;
     };
 
-    const startFor = async (introspection: Partial<ResourceServerModuleOptions['introspection']>): Promise<RunningApp> => {
-      const running = await startApp({
+    const startFor = (introspection: Partial<ResourceServerModuleOptions['introspection']>): Promise<RunningApp> =>
+      startApp({
         issuer: dev.issuer,
         audience: AUDIENCE,
         tokenType: 'opaque',
         introspection: { clientId: dev.clientId, clientSecret: dev.clientSecret, ...introspection },
       });
-      closers.push(() => running.close());
-      return running;
-    };
 
     beforeAll(async () => {
-      dev = await startDevIssuer({ port: 0, audience: AUDIENCE, accessTokenFormat: 'opaque' });
-      closers.push(() => dev.close());
+      dev = closeLater(await startDevIssuer({ port: 0, audience: AUDIENCE, accessTokenFormat: 'opaque' }));
       app = await startFor({ cacheTtlMs: 500 });
     });
 
@@ -134,15 +129,13 @@ describe('token introspection (RFC 7662)', () => {
     let app: RunningApp;
 
     beforeAll(async () => {
-      dev = await startDevIssuer({ port: 0, audience: AUDIENCE });
-      closers.push(() => dev.close());
+      dev = closeLater(await startDevIssuer({ port: 0, audience: AUDIENCE }));
       app = await startApp({
         issuer: dev.issuer,
         audience: AUDIENCE,
         tokenType: 'auto',
         introspection: { clientId: dev.clientId, clientSecret: dev.clientSecret },
       });
-      closers.push(() => app.close());
     });
 
     it('verifies the JWT locally and introspects anything else', async () => {
@@ -185,8 +178,10 @@ describe('token introspection (RFC 7662)', () => {
 
     it('gives an introspected token the same principal shape as a JWT, with tokenFormat opaque', async () => {
       const s = await startFake(scenarios);
-      const app = await startIntrospectionApp({ issuer: s.issuer.issuer, audience: AUDIENCE, tokenType: 'auto', introspection: CREDENTIALS });
-      closers.push(() => app.close());
+      const app = await startApp(
+        { issuer: s.issuer.issuer, audience: AUDIENCE, tokenType: 'auto', introspection: CREDENTIALS },
+        { controllers: [PrincipalController] },
+      );
       const jwt = await app.http.get('/principal').set(bearer(s.mint({ scope: 'read:messages' })));
       const opaque = await app.http.get('/principal').set(bearer(opaqueToken()));
       expect({ status: jwt.status, tokenFormat: jwt.body.tokenFormat }).toEqual({ status: 200, tokenFormat: 'jwt' });
@@ -251,7 +246,6 @@ describe('token introspection (RFC 7662)', () => {
       const iat = nowSeconds() - 3600;
       // Control: a JWT issued an hour ago is refused under maxTokenAge 60.
       const jwtApp = await startApp({ issuer: aged.issuer.issuer, audience: AUDIENCE, maxTokenAge: 60 });
-      closers.push(() => jwtApp.close());
       expectChallenge(await jwtApp.http.get('/me').set(bearer(aged.mint({ iat }))), { status: 401, error: 'invalid_token' });
       aged.fake.answer = () => activeAnswer(aged.issuer.issuer, AUDIENCE, { iat });
       expectChallenge(await aged.me(opaqueToken()), { status: 401, error: 'invalid_token' });
@@ -337,8 +331,7 @@ describe('token introspection (RFC 7662)', () => {
     it.each(['client_secret_basic', 'client_secret_post'] as const)(
       'does not follow a redirect to another origin with the token and credentials (%s)',
       async (clientAuthMethod) => {
-        const elsewhere = await startLocalIssuer();
-        closers.push(() => elsewhere.close());
+        const elsewhere = closeLater(await startLocalIssuer());
         const received: Array<{ authorization: string | undefined; body: string }> = [];
         elsewhere.route('POST', '/collect', (req, res, body) => {
           received.push({ authorization: req.headers.authorization, body });
@@ -380,8 +373,7 @@ describe('token introspection (RFC 7662)', () => {
       const lines: string[] = [];
       const capture = (level: string) => (message: unknown) => void lines.push(`${level} ${String(message)}`);
       const logger = { log: capture('log'), error: capture('error'), warn: capture('warn'), debug: () => {}, verbose: () => {} };
-      const app = await startIntrospectionApp({ issuer: issuer.issuer, audience: AUDIENCE, ...OPAQUE }, { logger });
-      closers.push(() => app.close());
+      const app = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...OPAQUE }, { controllers: [PrincipalController], logger });
       const token = opaqueToken();
       fake.fault = 'status500';
       for (let i = 0; i < 3; i++) expectUnavailable(await app.http.get('/read').set(bearer(token)));
@@ -494,11 +486,10 @@ describe('token introspection (RFC 7662)', () => {
     it('keeps answers in the CACHE_MANAGER under a hash of the token, never the token', async () => {
       const { issuer } = await startFake(scenarios);
       const fake = fakeIntrospection(issuer, AUDIENCE);
-      const app = await startIntrospectionApp(
+      const app = await startApp(
         { issuer: issuer.issuer, audience: AUDIENCE, tokenType: 'opaque', introspection: { ...CREDENTIALS, store: 'cache-manager' } },
-        { cacheModule: true },
+        { controllers: [PrincipalController], imports: [CacheModule.register({ isGlobal: true })] },
       );
-      closers.push(() => app.close());
       const token = opaqueToken();
       expect((await app.http.get('/read').set(bearer(token))).status).toBe(200);
       expect((await app.http.get('/read').set(bearer(token))).status).toBe(200);
@@ -512,11 +503,10 @@ describe('token introspection (RFC 7662)', () => {
     it('passes cacheTtlMs to the CACHE_MANAGER in milliseconds', async () => {
       const { issuer } = await startFake(scenarios);
       const fake = fakeIntrospection(issuer, AUDIENCE);
-      const app = await startIntrospectionApp(
+      const app = await startApp(
         { issuer: issuer.issuer, audience: AUDIENCE, tokenType: 'opaque', introspection: { ...CREDENTIALS, store: 'cache-manager', cacheTtlMs: 300 } },
-        { cacheModule: true },
+        { controllers: [PrincipalController], imports: [CacheModule.register({ isGlobal: true })] },
       );
-      closers.push(() => app.close());
       const token = opaqueToken();
       expect((await app.http.get('/read').set(bearer(token))).status).toBe(200);
       expect((await app.http.get('/read').set(bearer(token))).status).toBe(200);
@@ -528,12 +518,15 @@ describe('token introspection (RFC 7662)', () => {
 
     it('fails at bootstrap without CacheModule, naming it', async () => {
       await expect(
-        bootGuardedApp({
-          issuer: 'https://issuer.example.test/',
-          audience: AUDIENCE,
-          tokenType: 'opaque',
-          introspection: { ...CREDENTIALS, store: 'cache-manager' },
-        }),
+        startApp(
+          {
+            issuer: 'https://issuer.example.test/',
+            audience: AUDIENCE,
+            tokenType: 'opaque',
+            introspection: { ...CREDENTIALS, store: 'cache-manager' },
+          },
+          { listen: false },
+        ),
       ).rejects.toThrow(/CacheModule/);
     });
   });
@@ -544,7 +537,7 @@ describe('token introspection (RFC 7662)', () => {
       ["tokenType 'auto' without introspection", { tokenType: 'auto' }],
       ['introspection without clientSecret', { tokenType: 'opaque', introspection: { clientId: 'api', clientSecret: '' } }],
     ])('refuses %s at bootstrap, naming `introspection`', async (_name, options) => {
-      await expect(bootGuardedApp({ issuer: 'https://issuer.example.test/', audience: AUDIENCE, ...options })).rejects.toThrow(/introspection/);
+      await expect(startApp({ issuer: 'https://issuer.example.test/', audience: AUDIENCE, ...options }, { listen: false })).rejects.toThrow(/introspection/);
     });
   });
 });

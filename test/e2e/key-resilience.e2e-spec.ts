@@ -11,22 +11,14 @@
  * episode" is asserted on real log lines, filtered by the issuer URL (unique per test, ephemeral port).
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, type INestApplication, type LoggerService } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import type { LoggerService } from '@nestjs/common';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
-import request from 'supertest';
-import {
-  AccessTokenGuard,
-  Principal,
-  Public,
-  ResourceServerModule,
-  type ResourceServerModuleOptions,
-  type VerifiedPrincipal,
-} from 'nestjs-resource-server';
+import type request from 'supertest';
+import type { ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { expectChallenge, parseChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type FaultMode, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
+import { closeAll, closeLater, startApp, type RunningApp } from '../helpers/start-app.js';
 import { b64url, mintAccessToken, nowSeconds } from '../helpers/tokens.js';
 
 const AUDIENCE = 'https://api.key-resilience.test';
@@ -63,59 +55,14 @@ const memoryLogger: LoggerService = {
 const logsOf = (level: LogLine['level'], ...texts: string[]): string[] =>
   logLines.filter((l) => l.level === level && texts.every((t) => l.message.includes(t))).map((l) => l.message);
 
-@Controller()
-class ProbeController {
-  @Public()
-  @Get('open')
-  open() {
-    return { open: true };
-  }
+afterAll(closeAll);
 
-  @Get('me')
-  me(@Principal() principal: VerifiedPrincipal) {
-    return { sub: principal.subject };
-  }
-}
-
-interface RunningApp {
-  readonly app: INestApplication;
-  readonly http: ReturnType<typeof request>;
-  /** Milliseconds `app.init()` took (bootstrap, including an optional warm-up). */
-  readonly initMs: number;
-}
-
-const apps: INestApplication[] = [];
-const issuers: LocalIssuer[] = [];
-
-afterAll(async () => {
-  await Promise.all(apps.map((a) => a.close()));
-  await Promise.all(issuers.map((i) => i.close()));
-});
-
-async function startApp(options: Partial<ResourceServerModuleOptions> & { issuer: string }): Promise<RunningApp> {
-  @Module({
-    imports: [ResourceServerModule.forRoot({ audience: AUDIENCE, ...options })],
-    controllers: [ProbeController],
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  })
-  class KeyResilienceModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [KeyResilienceModule] })
-    .setLogger(memoryLogger)
-    .compile();
-  const app = moduleRef.createNestApplication({ logger: memoryLogger });
-  apps.push(app);
-  const started = performance.now();
-  await app.init(); // onApplicationBootstrap (warm-up) runs here
-  const initMs = performance.now() - started;
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, http: request(url), initMs };
-}
+/** The probe app (GET /open, /me, ...) with this suite's audience, logging into {@link memoryLogger}. */
+const startRs = (options: Partial<ResourceServerModuleOptions> & { issuer: string }): Promise<RunningApp> =>
+  startApp({ audience: AUDIENCE, ...options }, { logger: memoryLogger });
 
 async function startIssuer(keys: TestKey[]): Promise<LocalIssuer> {
-  const issuer = await startLocalIssuer({ keys });
-  issuers.push(issuer);
-  return issuer;
+  return closeLater(await startLocalIssuer({ keys }));
 }
 
 /** A fresh token every call (random jti), so the verified-token cache never answers for it. */
@@ -128,7 +75,7 @@ function unknownKidToken(key: TestKey, issuer: LocalIssuer, kid = `ghost-${rando
   return token(key, issuer, { kid });
 }
 
-const me = (rs: RunningApp, jwt: string) => rs.http.get('/me').set('Authorization', `Bearer ${jwt}`);
+const me = (rs: RunningApp, jwt: string) => rs.get('/me', jwt);
 
 /** Sends all at once; resolves to the statuses in order. */
 async function concurrently(rs: RunningApp, tokens: string[]): Promise<number[]> {
@@ -166,7 +113,7 @@ describe('key set resilience (issue 4)', () => {
       const oldKey = KEY_A;
       const newKey = KEY_B;
       const issuer = await startIssuer([oldKey]);
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 200 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 200 } });
 
       const oldToken = token(oldKey, issuer); // reused below: it sits in the verified-token cache
       expect((await me(rs, oldToken)).status).toBe(200);
@@ -200,7 +147,7 @@ describe('key set resilience (issue 4)', () => {
     it('looks at discovery again when the JWKS it named fails, and follows the new jwks_uri', async () => {
       const newKey = KEY_B;
       const issuer = await startIssuer([KEY_A]);
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 0, retryIntervalMs: 100 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 0, retryIntervalMs: 100 } });
       expect((await me(rs, token(KEY_A, issuer))).status).toBe(200);
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 1 });
 
@@ -228,7 +175,7 @@ describe('key set resilience (issue 4)', () => {
       const issuer = await startIssuer([key]);
       // No cooldown at all, so that only single flight and the negative cache can keep the count at 1
       // (and so that the count does not depend on how long 100 requests take on a loaded machine).
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 0, negativeCacheTtlMs: 60_000 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 0, negativeCacheTtlMs: 60_000 } });
       expect((await me(rs, token(key, issuer))).status).toBe(200);
       expect(issuer.counts.jwks).toBe(1);
 
@@ -250,7 +197,7 @@ describe('key set resilience (issue 4)', () => {
     it('a different unknown kid within the refetch cooldown: 401 invalid_token with 0 requests; looked up once the cooldown is over', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 250, negativeCacheTtlMs: 60_000 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 250, negativeCacheTtlMs: 60_000 } });
       expect((await me(rs, token(key, issuer))).status).toBe(200);
       await sleep(300);
       expectChallenge(await me(rs, unknownKidToken(key, issuer, 'ghost-a')), { status: 401, error: 'invalid_token' });
@@ -272,7 +219,7 @@ describe('key set resilience (issue 4)', () => {
     it('300 random kids (6 batches of 50) with the default cooldown cost at most 2 JWKS requests; valid tokens keep getting 200', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startApp({ issuer: issuer.issuer }); // default keySet: refetchCooldownMs 30 000
+      const rs = await startRs({ issuer: issuer.issuer }); // default keySet: refetchCooldownMs 30 000
 
       const randomStatuses: number[] = [];
       const validStatuses: number[] = [];
@@ -299,7 +246,7 @@ describe('key set resilience (issue 4)', () => {
     /** One outage episode and its recovery, then a second episode; returns what was observed. */
     async function outageEpisodes(mode: FaultMode): Promise<Record<string, unknown>> {
       const issuer = await startIssuer([KEY_A]);
-      const rs = await startApp({
+      const rs = await startRs({
         issuer: issuer.issuer,
         httpTimeoutMs: 300,
         keySet: { cacheMaxAgeMs: 100, maxStaleAgeMs: 60_000, retryIntervalMs: 250 },
@@ -370,7 +317,7 @@ describe('key set resilience (issue 4)', () => {
     it('past maxStaleAgeMs with the issuer still failing: 503 + Retry-After + bare Bearer challenge, never 401/500', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startApp({
+      const rs = await startRs({
         issuer: issuer.issuer,
         verifiedTokenCache: false,
         keySet: { cacheMaxAgeMs: 100, maxStaleAgeMs: 250, retryIntervalMs: 250 },
@@ -396,7 +343,7 @@ describe('key set resilience (issue 4)', () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
       issuer.setFault('all', 'status500');
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { retryIntervalMs: 250 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { retryIntervalMs: 250 } });
 
       expectOutageAnswer(await me(rs, token(key, issuer)));
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 0 });
@@ -420,7 +367,7 @@ describe('key set resilience (issue 4)', () => {
     it('unknown kid while the issuer is failing: 503, not 401; known keys still 200', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startApp({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 200, retryIntervalMs: 100 } });
+      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 200, retryIntervalMs: 100 } });
       expect((await me(rs, token(key, issuer))).status).toBe(200);
 
       issuer.setFault('jwks', 'status500');
@@ -438,7 +385,7 @@ describe('key set resilience (issue 4)', () => {
     it('50 concurrent first requests share exactly 1 discovery request and 1 JWKS request', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startApp({ issuer: issuer.issuer });
+      const rs = await startRs({ issuer: issuer.issuer });
       expect(issuer.counts).toMatchObject({ discovery: 0, jwks: 0 });
 
       const statuses = await concurrently(rs, Array.from({ length: 50 }, () => token(key, issuer)));
@@ -451,10 +398,10 @@ describe('key set resilience (issue 4)', () => {
     it('fetches discovery and the JWKS during bootstrap, before any request', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      await startApp({ issuer: issuer.issuer, warmUp: false });
+      await startRs({ issuer: issuer.issuer, warmUp: false });
       expect(issuer.counts).toMatchObject({ discovery: 0, jwks: 0 }); // control: no warm-up, no fetch
 
-      const rs = await startApp({ issuer: issuer.issuer, warmUp: true });
+      const rs = await startRs({ issuer: issuer.issuer, warmUp: true });
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 1 });
       expect(logsOf('log', 'Keys ready for', issuer.issuer)).toHaveLength(1);
       expect((await me(rs, token(key, issuer))).status).toBe(200);
@@ -465,7 +412,7 @@ describe('key set resilience (issue 4)', () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
       issuer.setFault('all', 'slow', { delayMs: 5000 });
-      const rs = await startApp({
+      const rs = await startRs({
         issuer: issuer.issuer,
         warmUp: true,
         httpTimeoutMs: 300,
@@ -513,8 +460,8 @@ describe('key set resilience (issue 4)', () => {
           ed.publicJwk,
         ],
       });
-      rsDefault = await startApp({ issuer: issuer.issuer });
-      rsEd = await startApp({ issuer: issuer.issuer, algorithms: ['RS256', 'EdDSA'] });
+      rsDefault = await startRs({ issuer: issuer.issuer });
+      rsEd = await startRs({ issuer: issuer.issuer, algorithms: ['RS256', 'EdDSA'] });
       expect((await me(rsDefault, token(rsa, issuer))).status).toBe(200);
       expect((await me(rsEd, token(rsa, issuer))).status).toBe(200);
     });

@@ -16,9 +16,9 @@ import {
   type ResourceServerModuleOptions,
 } from 'nestjs-resource-server';
 import { expectChallenge } from '../helpers/challenge.js';
-import { bootGuardedApp } from '../helpers/guarded-app.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
+import { startApp } from '../helpers/start-app.js';
 import { AUDIENCE, bearer, minter } from './support.js';
 
 const ISSUER = 'https://id.example.test/';
@@ -48,7 +48,7 @@ type LooseOptions = Record<string, unknown>;
 /** Boots with `options`, closing the app if it unexpectedly boots; resolves to the boot error. */
 async function bootError(options: LooseOptions): Promise<unknown> {
   try {
-    const app = await bootGuardedApp(options as unknown as ResourceServerModuleOptions);
+    const app = await startApp(options as unknown as ResourceServerModuleOptions, { listen: false });
     await app.close();
   } catch (error) {
     return error;
@@ -121,9 +121,9 @@ describe('module options', () => {
       ['clockTolerance 0', { clockTolerance: 0 }],
       ['every JWT option set', EVERY_OPTION],
     ])('boots with %s', async (_name, patch) => {
-      const app = await bootGuardedApp({ ...VALID, ...patch } as ResourceServerModuleOptions);
+      const app = await startApp({ ...VALID, ...patch } as ResourceServerModuleOptions, { listen: false });
       try {
-        const res = await request(app.getHttpServer()).get('/open');
+        const res = await app.get('/open');
         expect(res.status).toBe(200);
       } finally {
         await app.close();

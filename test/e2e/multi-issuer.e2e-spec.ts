@@ -5,22 +5,12 @@
  * token claiming another. Request counters of real local issuers prove what was (not) fetched.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
-import request from 'supertest';
-import {
-  AccessTokenGuard,
-  Principal,
-  ResourceServerModule,
-  Roles,
-  Scopes,
-  type ResourceServerModuleOptions,
-  type VerifiedPrincipal,
-} from 'nestjs-resource-server';
+import { Controller, Get } from '@nestjs/common';
+import { Principal, Roles, Scopes, type ResourceServerModuleOptions, type VerifiedPrincipal } from 'nestjs-resource-server';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
+import { closeAll, startApp, type RunningApp } from '../helpers/start-app.js';
 import { startTenantIssuers, type TenantIssuerServer } from '../helpers/tenant-issuer-server.js';
 import { mintAccessToken, nowSeconds } from '../helpers/tokens.js';
 
@@ -55,26 +45,9 @@ class ProbeController {
   }
 }
 
-/** A guarded app listening on 127.0.0.1, with its supertest client. */
-interface RunningApp {
-  readonly http: ReturnType<typeof request>;
-  me(token: string): ReturnType<ReturnType<typeof request>['get']>;
-  close(): Promise<void>;
-}
-
-/** Compiles the module: invalid options reject here, at bootstrap. */
-async function createApp(options: ResourceServerModuleOptions): Promise<INestApplication> {
-  @Module({
-    imports: [ResourceServerModule.forRoot(options)],
-    controllers: [ProbeController],
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  })
-  class ProbeModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [ProbeModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
-  return app;
-}
+/** The probe app above; invalid options reject here, at bootstrap. */
+const startProbe = (options: ResourceServerModuleOptions, listen = true): Promise<RunningApp> =>
+  startApp(options, { controllers: [ProbeController], listen });
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -96,7 +69,6 @@ describe('several issuers', () => {
   let C: LocalIssuer;
   let rogue: LocalIssuer;
   let tenants: TenantIssuerServer;
-  const apps: RunningApp[] = [];
 
   const mintA = (claims: Record<string, unknown> = {}, key: TestKey = keyA, header?: Record<string, unknown>) =>
     mintAccessToken(key, { iss: A.issuer, aud: AUD_A, ...claims }, header);
@@ -104,15 +76,6 @@ describe('several issuers', () => {
     mintAccessToken(key, { iss: B.issuer, aud: AUD_B, ...claims }, header);
   const mintC = (claims: Record<string, unknown> = {}, key: TestKey = keyC) =>
     mintAccessToken(key, { iss: C.issuer, aud: AUD_C, ...claims });
-
-  async function startApp(options: ResourceServerModuleOptions): Promise<RunningApp> {
-    const app = await createApp(options);
-    await app.listen(0, '127.0.0.1');
-    const http = request((await app.getUrl()).replace('[::1]', '127.0.0.1'));
-    const running: RunningApp = { http, me: (token) => http.get('/me').set(bearer(token)), close: () => app.close() };
-    apps.push(running);
-    return running;
-  }
 
   /** The three trusted issuers, with top-level defaults some of them override. */
   const mainOptions = (): ResourceServerModuleOptions => ({
@@ -140,11 +103,11 @@ describe('several issuers', () => {
       startLocalIssuer({ keys: [keyC] }),
       startLocalIssuer({ keys: [keyRogue] }),
     ]);
-    main = await startApp(mainOptions());
+    main = await startProbe(mainOptions());
   });
 
   afterAll(async () => {
-    await Promise.all(apps.splice(0).map((a) => a.close()));
+    await closeAll();
     await Promise.all([A, B, C, rogue, tenants].map((s) => s?.close()));
   });
 
@@ -155,7 +118,7 @@ describe('several issuers', () => {
       ['B (its ES256 key)', () => mintB({ sub: 'bob' }, keyBes), () => B.issuer, 'bob'],
       ['C (EdDSA)', () => mintC({ sub: 'carol' }), () => C.issuer, 'carol'],
     ])('accepts a token of %s and names that issuer on the principal', async (_name, token, issuer, subject) => {
-      const res = await main.me(token());
+      const res = await main.get('/me', token());
       expect({ status: res.status, issuer: res.body.issuer, subject: res.body.subject }).toEqual({
         status: 200,
         issuer: issuer(),
@@ -165,9 +128,9 @@ describe('several issuers', () => {
 
     it('fetches discovery and the key set of each issuer from that issuer only, once', async () => {
       resetAll();
-      const app = await startApp(mainOptions());
+      const app = await startProbe(mainOptions());
       for (const token of [mintA(), mintB(), mintC(), mintA(), mintB(), mintC()]) {
-        expect((await app.me(token)).status).toBe(200);
+        expect((await app.get('/me', token)).status).toBe(200);
       }
       const once = { ...zero, discovery: 1, jwks: 1 };
       expect(snapshot()).toEqual({ A: once, B: once, C: once, rogue: zero });
@@ -177,23 +140,23 @@ describe('several issuers', () => {
   describe('a key of one issuer never verifies a token claiming another', () => {
     it("refuses iss A signed by B's key with B's kid: A's key set fetched at most once, B's never", async () => {
       resetAll();
-      const app = await startApp(mainOptions());
+      const app = await startProbe(mainOptions());
       const forged = mintA({}, keyBes); // ES256, which A allows; header kid is B's
-      for (let i = 0; i < 3; i++) expectChallenge(await app.me(forged), { status: 401, error: 'invalid_token' });
+      for (let i = 0; i < 3; i++) expectChallenge(await app.get('/me', forged), { status: 401, error: 'invalid_token' });
       const after = snapshot();
       expect(after.A.jwks).toBeLessThanOrEqual(1);
       expect({ B: after.B, C: after.C, rogue: after.rogue }).toEqual({ B: zero, C: zero, rogue: zero });
       // A's own tokens still work and B's key set is fetched only once B's own token asks for it.
-      expect((await app.me(mintA())).status).toBe(200);
-      expect((await app.me(mintB({}, keyBes))).status).toBe(200);
+      expect((await app.get('/me', mintA())).status).toBe(200);
+      expect((await app.get('/me', mintB({}, keyBes))).status).toBe(200);
       expect(B.counts.jwks).toBe(1);
     });
 
     it('refuses iss A signed by A\'s key with a kid that exists only at B', async () => {
       resetAll();
-      const app = await startApp(mainOptions());
+      const app = await startProbe(mainOptions());
       const token = mintA({}, keyA, { kid: keyBes.kid });
-      expectChallenge(await app.me(token), { status: 401, error: 'invalid_token' });
+      expectChallenge(await app.get('/me', token), { status: 401, error: 'invalid_token' });
       expect(A.counts.jwks).toBeLessThanOrEqual(1);
       expect(B.counts).toEqual(zero);
     });
@@ -201,10 +164,10 @@ describe('several issuers', () => {
     it("refuses iss A signed by B's key that reuses A's kid (A's own key is used, the signature fails)", async () => {
       const token = mintA({}, keyBtwin);
       expect(keyBtwin.kid).toBe(keyA.kid);
-      expectChallenge(await main.me(token), { status: 401, error: 'invalid_token' });
+      expectChallenge(await main.get('/me', token), { status: 401, error: 'invalid_token' });
       // The same key is good for B: only the issuer the token claims decides which key set counts.
-      expect((await main.me(mintB({}, keyBtwin))).status).toBe(200);
-      expectChallenge(await main.me(mintB({}, keyA)), { status: 401, error: 'invalid_token' });
+      expect((await main.get('/me', mintB({}, keyBtwin))).status).toBe(200);
+      expectChallenge(await main.get('/me', mintB({}, keyA)), { status: 401, error: 'invalid_token' });
     });
   });
 
@@ -219,8 +182,8 @@ describe('several issuers', () => {
       ['an array of trusted issuers', () => mintA({ iss: [A.issuer] })],
     ])('refuses %s with 401 and zero requests to every issuer', async (_name, token) => {
       resetAll();
-      const app = await startApp(mainOptions());
-      expectChallenge(await app.me(token()), { status: 401, error: 'invalid_token' });
+      const app = await startProbe(mainOptions());
+      expectChallenge(await app.get('/me', token()), { status: 401, error: 'invalid_token' });
       expect(snapshot()).toEqual({ A: zero, B: zero, C: zero, rogue: zero });
     });
   });
@@ -231,33 +194,33 @@ describe('several issuers', () => {
       ["B's token with A's audience", () => mintB({ aud: AUD_A })],
       ["C's token with A's audience", () => mintC({ aud: AUD_A })],
     ])('refuses %s with 401 invalid_token', async (_name, token) => {
-      expectChallenge(await main.me(token()), { status: 401, error: 'invalid_token' });
+      expectChallenge(await main.get('/me', token()), { status: 401, error: 'invalid_token' });
     });
 
     it('accepts any audience of the issuer\'s own list, and a list naming the right one', async () => {
-      expect((await main.me(mintC({ aud: AUD_C2 }))).status).toBe(200);
-      expect((await main.me(mintA({ aud: [AUD_B, AUD_A] }))).status).toBe(200);
+      expect((await main.get('/me', mintC({ aud: AUD_C2 }))).status).toBe(200);
+      expect((await main.get('/me', mintA({ aud: [AUD_B, AUD_A] }))).status).toBe(200);
     });
   });
 
   describe('per-issuer algorithms', () => {
     it("refuses an RS256 token of A signed by A's own published RS256 key, before any request, while B takes RS256", async () => {
       resetAll();
-      const app = await startApp(mainOptions());
-      expectChallenge(await app.me(mintA({}, keyArs)), { status: 401, error: 'invalid_token' });
+      const app = await startProbe(mainOptions());
+      expectChallenge(await app.get('/me', mintA({}, keyArs)), { status: 401, error: 'invalid_token' });
       expect(A.counts).toEqual(zero);
-      expect((await app.me(mintB({}, keyB))).status).toBe(200);
+      expect((await app.get('/me', mintB({}, keyB))).status).toBe(200);
     });
 
     it('refuses an ES256 token for C (EdDSA only) and an EdDSA token for A (ES256 only)', async () => {
-      expectChallenge(await main.me(mintC({}, keyA)), { status: 401, error: 'invalid_token' });
-      expectChallenge(await main.me(mintA({}, keyC)), { status: 401, error: 'invalid_token' });
+      expectChallenge(await main.get('/me', mintC({}, keyA)), { status: 401, error: 'invalid_token' });
+      expectChallenge(await main.get('/me', mintA({}, keyC)), { status: 401, error: 'invalid_token' });
     });
   });
 
   describe('per-issuer token rules over the top-level defaults', () => {
     it('A reads scopes and roles from the defaults (scp, groups)', async () => {
-      const res = await main.me(mintA({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
+      const res = await main.get('/me', mintA({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
       expect({ status: res.status, scopes: res.body.scopes, roles: res.body.roles }).toEqual({
         status: 200,
         scopes: ['read'],
@@ -266,7 +229,7 @@ describe('several issuers', () => {
     });
 
     it('B reads them from its own scopeClaims and roleClaims (scope, realm_access.roles)', async () => {
-      const res = await main.me(mintB({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
+      const res = await main.get('/me', mintB({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
       expect({ status: res.status, scopes: res.body.scopes, roles: res.body.roles }).toEqual({
         status: 200,
         scopes: ['write'],
@@ -289,7 +252,7 @@ describe('several issuers', () => {
     });
 
     it("provider: the top-level preset is each entry's default, an entry's own preset wins", async () => {
-      const app = await startApp({
+      const app = await startProbe({
         provider: 'keycloak',
         issuers: [
           { issuer: A.issuer, audience: AUD_A },
@@ -297,7 +260,7 @@ describe('several issuers', () => {
         ],
       });
       const claims = { scope: 'kc-scope', scp: ['okta-scope'], realm_access: { roles: ['kc-role'] }, groups: ['okta-group'] };
-      const [a, b] = [await app.me(mintA(claims)), await app.me(mintB(claims))];
+      const [a, b] = [await app.get('/me', mintA(claims)), await app.get('/me', mintB(claims))];
       expect([a.status, a.body.scopes, a.body.roles, b.status, b.body.scopes, b.body.roles]).toEqual([
         200,
         ['kc-scope'],
@@ -310,22 +273,22 @@ describe('several issuers', () => {
 
     it("clockTolerance: A's own 0 s wins over the top-level 60 s, which B inherits", async () => {
       const expired30sAgo = { exp: nowSeconds() - 30, iat: nowSeconds() - 330 };
-      expectChallenge(await main.me(mintA(expired30sAgo)), { status: 401, error: 'invalid_token' });
-      expect((await main.me(mintB(expired30sAgo))).status).toBe(200);
+      expectChallenge(await main.get('/me', mintA(expired30sAgo)), { status: 401, error: 'invalid_token' });
+      expect((await main.get('/me', mintB(expired30sAgo))).status).toBe(200);
     });
   });
 
   describe("one issuer's outage", () => {
     it("leaves the other alone: A's JWKS down answers A's tokens 503 and B's tokens 200", async () => {
       resetAll();
-      const app = await startApp(mainOptions());
+      const app = await startProbe(mainOptions());
       A.setFault('jwks', 'status500');
       try {
-        const a = await app.me(mintA());
+        const a = await app.get('/me', mintA());
         expectChallenge(a, { status: 503 });
         expect(a.headers['retry-after']).toMatch(/^[1-9]\d*$/);
-        expect((await app.me(mintB())).status).toBe(200);
-        expect((await app.me(mintC())).status).toBe(200);
+        expect((await app.get('/me', mintB())).status).toBe(200);
+        expect((await app.get('/me', mintC())).status).toBe(200);
         expect(A.counts.jwks).toBeGreaterThanOrEqual(1);
       } finally {
         A.setFault('jwks', 'ok');
@@ -344,13 +307,13 @@ describe('several issuers', () => {
     beforeAll(async () => {
       // t3 is served (a real tenant of the provider) but not allowed by this API.
       tenants = await startTenantIssuers({ [T1]: [keyT1], [T2]: [keyT2], [T3]: [keyT3] });
-      app = await startApp({ issuers: [{ issuer: tenants.template, tenants: [T1, T2], audience: AUD_T }] });
+      app = await startProbe({ issuers: [{ issuer: tenants.template, tenants: [T1, T2], audience: AUD_T }] });
     });
 
     it('accepts each allowed tenant, fetching discovery and keys at that tenant only', async () => {
       tenants.resetCounts();
-      const r1 = await app.me(mintT(T1, {}, keyT1));
-      const r2 = await app.me(mintT(T2, {}, keyT2));
+      const r1 = await app.get('/me', mintT(T1, {}, keyT1));
+      const r2 = await app.get('/me', mintT(T2, {}, keyT2));
       expect([r1.status, r1.body.issuer, r1.body.tenant, r2.status, r2.body.issuer, r2.body.tenant]).toEqual([
         200,
         tenants.issuerOf(T1),
@@ -371,13 +334,13 @@ describe('several issuers', () => {
       ['no tid', () => mintT(T1, { tid: undefined })],
       ['a non-string tid', () => mintT(T1, { tid: [T1] })],
     ])('refuses a t1 token with %s (401)', async (_name, token) => {
-      expectChallenge(await app.me(token()), { status: 401, error: 'invalid_token' });
+      expectChallenge(await app.get('/me', token()), { status: 401, error: 'invalid_token' });
     });
 
     it("refuses a t1 token signed by t2's key (t2's kid) without asking t2", async () => {
-      await app.me(mintT(T1)); // t1's keys are loaded
+      await app.get('/me', mintT(T1)); // t1's keys are loaded
       tenants.resetCounts();
-      expectChallenge(await app.me(mintT(T1, { tid: T1 }, keyT2)), { status: 401, error: 'invalid_token' });
+      expectChallenge(await app.get('/me', mintT(T1, { tid: T1 }, keyT2)), { status: 401, error: 'invalid_token' });
       expect(tenants.counts(T2)).toEqual({ discovery: 0, jwks: 0, other: 0 });
     });
 
@@ -387,7 +350,7 @@ describe('several issuers', () => {
       ['an allowed tenant in another case', () => mintT('T1', { tid: 'T1' })],
     ])('refuses %s with 401 and zero requests', async (_name, token) => {
       tenants.resetCounts();
-      expectChallenge(await app.me(token()), { status: 401, error: 'invalid_token' });
+      expectChallenge(await app.get('/me', token()), { status: 401, error: 'invalid_token' });
       expect(tenants.total()).toBe(0);
     });
   });
@@ -457,7 +420,7 @@ describe('several issuers', () => {
         [`issuer https://login.example.test/${T2}/v2.0 is configured twice`],
       ],
     ])('rejects %s', async (_name, options, messages) => {
-      const error = await createApp(options()).then(
+      const error = await startProbe(options(), false).then(
         (app) => app.close().then(() => undefined),
         (e: unknown) => e,
       );
@@ -468,9 +431,8 @@ describe('several issuers', () => {
     });
 
     it('names only the faulty entry', async () => {
-      const error = (await createApp({
-        issuers: [{ issuer: https('a'), audience: AUD_A }, { issuer: https('b') } as never],
-      }).catch((e: unknown) => e)) as Error;
+      const options = { issuers: [{ issuer: https('a'), audience: AUD_A }, { issuer: https('b') } as never] };
+      const error = (await startProbe(options, false).catch((e: unknown) => e)) as Error;
       expect(error.message).toContain('issuers[1].');
       expect(error.message).not.toContain('issuers[0].');
     });

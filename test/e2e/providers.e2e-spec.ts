@@ -6,18 +6,13 @@
  * answer 200/403; the documented overrides work; Entra `{tenantid}` issuers only ever contact the
  * tenants they list.
  */
-import { Controller, Get, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import { Controller, Get, type Type } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { ServerResponse } from 'node:http';
-import request from 'supertest';
 import {
-  AccessTokenGuard,
   AnyRole,
   Principal,
   RequireClaims,
-  ResourceServerModule,
   Roles,
   Scopes,
   type ResourceServerModuleOptions,
@@ -35,7 +30,7 @@ import { signShape, type TokenShape } from '../fixtures/providers/token-shape.js
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
-import { bearer, type RunningApp } from './support.js';
+import { closeAll, startApp, type RunningApp } from '../helpers/start-app.js';
 
 /** What a route of the probe app requires. */
 interface ProbeRules {
@@ -44,10 +39,10 @@ interface ProbeRules {
 }
 
 /**
- * A guarded app: GET /me (the principal without its token), /scoped (@Scopes), /role (@Roles),
+ * Routes: GET /me (the principal without its token), /scoped (@Scopes), /role (@Roles),
  * /any-role (@AnyRole with 'auditor'), /machines-only (@RequireClaims kind === 'machine').
  */
-async function startProbe(options: ResourceServerModuleOptions, rules: ProbeRules): Promise<RunningApp> {
+function probeController(rules: ProbeRules): Type {
   @Controller()
   class ProbeController {
     @Get('me')
@@ -80,20 +75,12 @@ async function startProbe(options: ResourceServerModuleOptions, rules: ProbeRule
       return { ok: true };
     }
   }
-
-  @Module({
-    imports: [ResourceServerModule.forRoot(options)],
-    controllers: [ProbeController],
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  })
-  class ProbeModule {}
-
-  const moduleRef = await Test.createTestingModule({ imports: [ProbeModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, url, http: request(url), close: () => app.close() };
+  return ProbeController;
 }
+
+/** A guarded app with the probe routes for `rules`. */
+const startProbe = (options: ResourceServerModuleOptions, rules: ProbeRules): Promise<RunningApp> =>
+  startApp(options, { controllers: [probeController(rules)] });
 
 /** The principal fields compared, absent ones as null (JSON drops undefined). */
 interface Summary {
@@ -339,11 +326,11 @@ describe('provider presets with real token shapes', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(Object.values(apps).map((a) => a.close()));
+    await closeAll();
     await Promise.all(issuers.map((i) => i.close()));
   });
 
-  const get = (app: () => RunningApp, path: string, token: string) => app().http.get(path).set(bearer(token));
+  const get = (app: () => RunningApp, path: string, token: string) => app().get(path, token);
 
   describe('user and M2M access tokens: 200 with the normalized principal', () => {
     // What each provider's fixtures put in the token, as the principal should read it.

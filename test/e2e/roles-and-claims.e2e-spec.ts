@@ -5,17 +5,12 @@
  * stays for scopes), never 401 and never 500. Decorator misuse throws where it is written.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Module, type INestApplication, type Type } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
-import request from 'supertest';
+import { Controller, Get, type Type } from '@nestjs/common';
 import {
-  AccessTokenGuard,
   AnyRole,
   AnyScope,
   Principal,
   RequireClaims,
-  ResourceServerModule,
   Roles,
   Scopes,
   type ResourceServerModuleOptions,
@@ -24,6 +19,7 @@ import {
 import { expectChallenge, type ChallengeResponse } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
+import { closeAll, startApp, type RunningApp } from '../helpers/start-app.js';
 import { mintAccessToken } from '../helpers/tokens.js';
 
 const AUDIENCE = 'https://api.example.test';
@@ -127,29 +123,6 @@ class TenantController {
   }
 }
 
-/** A guarded app listening on 127.0.0.1. */
-interface RunningApp {
-  readonly get: (path: string, token?: string) => ReturnType<ReturnType<typeof request>['get']>;
-  close(): Promise<void>;
-}
-
-async function startApp(options: ResourceServerModuleOptions, controllers: Type[]): Promise<RunningApp> {
-  @Module({
-    imports: [ResourceServerModule.forRoot(options)],
-    controllers,
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  })
-  class ProbeModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [ProbeModule] }).compile();
-  const app: INestApplication = moduleRef.createNestApplication({ logger: false });
-  await app.listen(0, '127.0.0.1');
-  const http = request((await app.getUrl()).replace('[::1]', '127.0.0.1'));
-  return {
-    get: (path, token) => (token === undefined ? http.get(path) : http.get(path).set('Authorization', `Bearer ${token}`)),
-    close: () => app.close(),
-  };
-}
-
 /** The exact answer to a role or claim refusal: 403, bare challenge, fixed body. */
 function expectForbidden(res: ChallengeResponse, message = ROLE_MESSAGE, realm = 'api'): void {
   expectChallenge(res, { status: 403, realm });
@@ -163,15 +136,11 @@ describe('roles and claim requirements', () => {
   const key = generateTestKey('ES256');
   let issuer: LocalIssuer;
   let app: RunningApp;
-  const opened: RunningApp[] = [];
   const mint = (claims: Record<string, unknown> = {}) => mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, ...claims });
   const controllers = [RolesController, StaffController, PredicateController, TenantController];
 
-  async function open(options: Partial<ResourceServerModuleOptions>, list: Type[] = controllers): Promise<RunningApp> {
-    const running = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...options }, list);
-    opened.push(running);
-    return running;
-  }
+  const open = (options: Partial<ResourceServerModuleOptions>, list: Type[] = controllers): Promise<RunningApp> =>
+    startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...options }, { controllers: list });
 
   beforeAll(async () => {
     issuer = await startLocalIssuer({ keys: [key] });
@@ -181,7 +150,7 @@ describe('roles and claim requirements', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(opened.splice(0).map((a) => a.close()));
+    await closeAll();
     await issuer?.close();
   });
 

@@ -8,8 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
 import { nowSeconds } from '../helpers/tokens.js';
-import { AUDIENCE, bearer, challengeScopes, minter, startApp, type Claims, type RunningApp } from './support.js';
+import { AUDIENCE, bearer, challengeScopes, minter, type Claims } from './support.js';
 
 const READ = 'read:messages';
 const ADMIN = 'admin:messages';

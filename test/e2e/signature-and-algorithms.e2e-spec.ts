@@ -9,8 +9,9 @@ import { sign } from 'node:crypto';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { ALL_TEST_ALGS, generateTestKey, type TestAlg, type TestKey } from '../helpers/keys.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
 import { b64url, hmacTokenWithPublicKey, nowSeconds, tamperPayload, unsignedToken } from '../helpers/tokens.js';
-import { AUDIENCE, bearer, minter, startApp, type RunningApp } from './support.js';
+import { AUDIENCE, bearer, minter } from './support.js';
 
 const DEFAULT_ALGS: TestAlg[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
 

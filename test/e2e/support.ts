@@ -1,39 +1,18 @@
 /**
- * Shared plumbing of the e2e suites: boot a guarded app on a real port, mint tokens for one issuer,
- * pair a fresh issuer with a fresh app (for stateful key-set cases), assert an outage answer, and
- * name the audience every suite uses.
+ * Shared plumbing of the e2e suites: mint tokens for one issuer, pair a fresh issuer with a fresh app
+ * (for stateful key-set cases), assert an outage answer, and name the audience every suite uses.
+ * Apps start through ../helpers/start-app.ts.
  */
-import type { INestApplication } from '@nestjs/common';
-import request from 'supertest';
 import type { ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { expect } from '@jest/globals';
 import { expectChallenge, parseChallenge, type ChallengeResponse } from '../helpers/challenge.js';
-import { bootGuardedApp } from '../helpers/guarded-app.js';
 import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
 import { mintAccessToken } from '../helpers/tokens.js';
 
 /** The API identifier the suites configure as `audience` and mint into `aud`. */
 export const AUDIENCE = 'https://api.example.test';
-
-/** A guarded app listening on 127.0.0.1, with a supertest client bound to it. */
-export interface RunningApp {
-  readonly app: INestApplication;
-  readonly url: string;
-  readonly http: ReturnType<typeof request>;
-  close(): Promise<void>;
-}
-
-/**
- * Boots {@link bootGuardedApp} and listens on an ephemeral port, so concurrent requests share one
- * real server instead of supertest starting one per request.
- */
-export async function startApp(options: ResourceServerModuleOptions): Promise<RunningApp> {
-  const app = await bootGuardedApp(options);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, url, http: request(url), close: () => app.close() };
-}
 
 /** Token claims as the helpers take them: a value `undefined` removes the claim. */
 export type Claims = Record<string, unknown>;
@@ -82,7 +61,7 @@ export interface Scenario {
   readonly key: TestKey;
   readonly mint: (claims?: Claims, header?: Claims) => string;
   /** GET /me with a freshly minted valid token (or `token`). */
-  me(token?: string): ReturnType<RunningApp['http']['get']>;
+  me(token?: string): ReturnType<RunningApp['get']>;
 }
 
 /**
@@ -109,7 +88,7 @@ export class Scenarios {
     const app = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...extra });
     this.open.push(() => app.close());
     const mint = minter(key, issuer.issuer);
-    return { issuer, app, key, mint, me: (token = mint()) => app.http.get('/me').set(bearer(token)) };
+    return { issuer, app, key, mint, me: (token = mint()) => app.get('/me', token) };
   }
 
   /** Closes apps before their issuers. */

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
-import { AUDIENCE, bearer, minter, startApp, type RunningApp } from './support.js';
+import { startApp, type RunningApp } from '../helpers/start-app.js';
+import { AUDIENCE, bearer, minter } from './support.js';
 
 const FORM = 'application/x-www-form-urlencoded';
 

@@ -13,17 +13,16 @@ import type { ResourceServerModuleOptions, UserInfoOptions } from 'nestjs-resour
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
+import { closeAll, closeLater, startApp, type RunningApp, type StartAppOptions } from '../helpers/start-app.js';
 import { nowSeconds, signJwt, unsignedToken } from '../helpers/tokens.js';
 import {
-  compileUserInfoApp,
   json,
   serveUserInfo,
-  startUserInfoApp,
+  UserInfoProbeController,
   type FakeUserInfo,
   type UserInfoAnswer,
-  type UserInfoApp,
 } from '../helpers/userinfo-app.js';
-import { AUDIENCE, bearer, minter, sleep, type Claims } from './support.js';
+import { AUDIENCE, minter, sleep, type Claims } from './support.js';
 
 const SUB = 'test-user'; // what mintAccessToken puts in `sub`
 const CLIENT_ID = 'test-client'; // and in `client_id`
@@ -34,10 +33,10 @@ interface Case {
   readonly issuer: LocalIssuer;
   readonly key: TestKey;
   readonly userinfo: FakeUserInfo;
-  readonly app: UserInfoApp;
+  readonly app: RunningApp;
   readonly mint: (claims?: Claims) => string;
   /** GET `path` with `token` (default: a freshly minted one). */
-  get(path: '/profile' | '/email' | '/service', token?: string): ReturnType<UserInfoApp['http']['get']>;
+  get(path: '/profile' | '/email' | '/service', token?: string): ReturnType<RunningApp['get']>;
 }
 
 interface CaseOptions {
@@ -48,33 +47,31 @@ interface CaseOptions {
   answer?: UserInfoAnswer | ((index: number) => UserInfoAnswer);
   /** Runs once the issuer listens and before the app boots (e.g. to patch the discovery document). */
   beforeApp?: (issuer: LocalIssuer) => void;
-  imports?: Parameters<typeof startUserInfoApp>[1];
+  imports?: StartAppOptions['imports'];
 }
 
-const closers: Array<() => Promise<void>> = [];
-afterAll(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-});
+afterAll(closeAll);
 
 async function start(options: CaseOptions = {}): Promise<Case> {
   const key = generateTestKey('ES256');
   const issuer = await startLocalIssuer({ keys: [key] });
   const userinfo = serveUserInfo(issuer);
   userinfo.answer(options.answer ?? json(PROFILE));
-  closers.push(async () => {
-    userinfo.cancelPending();
-    await issuer.close();
+  closeLater({
+    close: async () => {
+      userinfo.cancelPending();
+      await issuer.close();
+    },
   });
   options.beforeApp?.(issuer);
   const appOptions = typeof options.app === 'function' ? options.app(issuer) : options.app;
   const userInfo = typeof options.userInfo === 'function' ? options.userInfo(issuer) : options.userInfo;
-  const app = await startUserInfoApp(
+  const app = await startApp(
     { issuer: issuer.issuer, audience: AUDIENCE, httpTimeoutMs: 2000, ...appOptions, userInfo },
-    options.imports,
+    { controllers: [UserInfoProbeController], imports: options.imports },
   );
-  closers.push(() => app.close());
   const mint = minter(key, issuer.issuer);
-  return { issuer, key, userinfo, app, mint, get: (path, token = mint()) => app.http.get(path).set(bearer(token)) };
+  return { issuer, key, userinfo, app, mint, get: (path, token = mint()) => app.get(path, token) };
 }
 
 /** Status and body side by side, so a failing assertion shows what the server said. */
@@ -196,8 +193,7 @@ describe('userinfo', () => {
     });
 
     it('never hands the token to another origin the endpoint redirects to', async () => {
-      const elsewhere = await startLocalIssuer();
-      closers.push(() => elsewhere.close());
+      const elsewhere = closeLater(await startLocalIssuer());
       const stolen = serveUserInfo(elsewhere, '/collect');
       stolen.answer(json(PROFILE));
       const c = await start({
@@ -417,7 +413,10 @@ describe('userinfo', () => {
 
     it('refuses to bootstrap without a registered CACHE_MANAGER, naming CacheModule', async () => {
       await expect(
-        compileUserInfoApp({ issuer: 'https://id.example.test', audience: AUDIENCE, userInfo: { store: 'cache-manager' } }),
+        startApp(
+          { issuer: 'https://id.example.test', audience: AUDIENCE, userInfo: { store: 'cache-manager' } },
+          { controllers: [UserInfoProbeController], listen: false },
+        ),
       ).rejects.toThrow(/CacheModule/);
     });
   });

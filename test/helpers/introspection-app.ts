@@ -1,22 +1,10 @@
 /**
  * Helpers of the introspection suite (RFC 7662): a scriptable introspection endpoint mounted on a
- * {@link LocalIssuer} that records every call, and a tiny guarded app that can import the
- * `@nestjs/cache-manager` CacheModule, take a capturing logger and show the whole principal.
+ * {@link LocalIssuer} that records every call, and a controller that shows the whole principal.
  */
-import { CacheModule } from '@nestjs/cache-manager';
-import { Controller, Get, Module, type INestApplication, type LoggerService } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import { Controller, Get } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import request from 'supertest';
-import {
-  AccessTokenGuard,
-  Principal,
-  ResourceServerModule,
-  Scopes,
-  type ResourceServerModuleOptions,
-  type VerifiedPrincipal,
-} from 'nestjs-resource-server';
+import { Principal, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
 import type { LocalIssuer } from './issuer-server.js';
 
 /** How the fake endpoint misbehaves; 'ok' answers with {@link FakeIntrospection.answer}. */
@@ -140,8 +128,12 @@ export function fakeIntrospection(issuer: LocalIssuer, audience: string): FakeIn
   return fake;
 }
 
+/**
+ * GET /principal (the whole principal but the raw token, plus its field names), GET /read (read:messages).
+ * @example await startApp(options, { controllers: [PrincipalController] });
+ */
 @Controller()
-class PrincipalController {
+export class PrincipalController {
   /** The whole principal except the raw token, plus its field names. */
   @Get('principal')
   principal(@Principal() principal: VerifiedPrincipal) {
@@ -154,40 +146,4 @@ class PrincipalController {
   read() {
     return { ok: true };
   }
-}
-
-/** Extras of {@link startIntrospectionApp}. */
-export interface IntrospectionAppExtras {
-  /** Import `CacheModule.register({ isGlobal: true })` (in-memory cache-manager). */
-  cacheModule?: boolean;
-  /** Nest logger of the app; default none. The library logs through Nest's static Logger. */
-  logger?: LoggerService | false;
-}
-
-/** A listening app with GET /principal and GET /read (read:messages), guard applied globally. */
-export interface IntrospectionApp {
-  readonly app: INestApplication;
-  readonly http: ReturnType<typeof request>;
-  close(): Promise<void>;
-}
-
-/**
- * Boots the principal app on 127.0.0.1 (ephemeral port).
- * @example const { http, close } = await startIntrospectionApp(options, { cacheModule: true });
- */
-export async function startIntrospectionApp(
-  options: ResourceServerModuleOptions,
-  extras: IntrospectionAppExtras = {},
-): Promise<IntrospectionApp> {
-  @Module({
-    imports: [ResourceServerModule.forRoot(options), ...(extras.cacheModule ? [CacheModule.register({ isGlobal: true })] : [])],
-    controllers: [PrincipalController],
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  })
-  class IntrospectionProbeModule {}
-  const moduleRef = await Test.createTestingModule({ imports: [IntrospectionProbeModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: extras.logger ?? false });
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, http: request(url), close: () => app.close() };
 }

@@ -1,29 +1,22 @@
 /**
- * Plumbing of the userinfo e2e suite: a tiny guarded app whose routes read the caller's userinfo in
- * the three public ways (`@UserInfo()`, `@UserInfo('claim')`, `UserInfoService.get`), and a fake
+ * Plumbing of the userinfo e2e suite: a controller whose routes read the caller's userinfo in the
+ * three public ways (`@UserInfo()`, `@UserInfo('claim')`, `UserInfoService.get`), and a fake
  * userinfo endpoint on the local issuer that records every call it gets and answers as told.
  */
-import { Controller, Get, Inject, type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import { Controller, Get, Inject } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import request from 'supertest';
-import {
-  AccessTokenGuard,
-  Principal,
-  ResourceServerModule,
-  UserInfo,
-  UserInfoService,
-  type ResourceServerModuleOptions,
-  type UserInfoClaims,
-  type VerifiedPrincipal,
-} from 'nestjs-resource-server';
+import { Principal, UserInfo, UserInfoService, type UserInfoClaims, type VerifiedPrincipal } from 'nestjs-resource-server';
 import type { LocalIssuer } from './issuer-server.js';
 
-// Handlers wrap what they got in an object: were a decorator to hand over a Promise instead of the
-// resolved value, `{ info: Promise }` serializes as `{ info: {} }` and the assertions fail.
+/**
+ * Routes (all guarded): GET /profile → `{ info: @UserInfo() }`, GET /email → `{ email: @UserInfo('email') }`,
+ * GET /service → `{ info: UserInfoService.get(principal) }`. Handlers wrap what they got in an object:
+ * were a decorator to hand over a Promise instead of the resolved value, `{ info: Promise }` serializes
+ * as `{ info: {} }` and the assertions fail.
+ * @example await startApp({ issuer, audience, userInfo: { cacheTtlMs: 300 } }, { controllers: [UserInfoProbeController] });
+ */
 @Controller()
-class UserInfoProbeController {
+export class UserInfoProbeController {
   constructor(@Inject(UserInfoService) private readonly userInfo: UserInfoService) {}
 
   @Get('profile')
@@ -40,41 +33,6 @@ class UserInfoProbeController {
   async service(@Principal() caller: VerifiedPrincipal) {
     return { info: await this.userInfo.get(caller) };
   }
-}
-
-/** Compiles the module of the userinfo probe app (rejects when the options are refused at bootstrap). */
-export async function compileUserInfoApp(
-  options: ResourceServerModuleOptions,
-  imports: Array<Type<unknown> | DynamicModule> = [],
-): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({
-    imports: [...imports, ResourceServerModule.forRoot(options)],
-    controllers: [UserInfoProbeController],
-    providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-  }).compile();
-  return moduleRef.createNestApplication({ logger: false });
-}
-
-/** The probe app listening on 127.0.0.1 (one real server, so concurrent requests share it). */
-export interface UserInfoApp {
-  readonly app: INestApplication;
-  readonly http: ReturnType<typeof request>;
-  close(): Promise<void>;
-}
-
-/**
- * Boots the probe app. Routes (all guarded): GET /profile → `{ info: @UserInfo() }`,
- * GET /email → `{ email: @UserInfo('email') }`, GET /service → `{ info: UserInfoService.get(principal) }`.
- * @example const running = await startUserInfoApp({ issuer, audience, userInfo: { cacheTtlMs: 300 } });
- */
-export async function startUserInfoApp(
-  options: ResourceServerModuleOptions,
-  imports: Array<Type<unknown> | DynamicModule> = [],
-): Promise<UserInfoApp> {
-  const app = await compileUserInfoApp(options, imports);
-  await app.listen(0, '127.0.0.1');
-  const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-  return { app, http: request(url), close: () => app.close() };
 }
 
 /** One request the fake userinfo endpoint received. */
