@@ -11,15 +11,16 @@ import type { ResourceServerModuleOptions } from './resource-server-options.inte
 import { CACHE_MANAGER, RESOLVED_CONFIG } from './resource-server.tokens.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/result-store.js';
 
-
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
  * @example
- * ⁣@Module({
+ * ```ts
+ * @Module({
  *   imports: [ResourceServerModule.forRoot({ issuer: 'https://id.example.com/', audience: 'https://api.example.com' })],
  *   providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
  * })
  * export class AppModule {}
+ * ```
  */
 @Module({
   providers: [

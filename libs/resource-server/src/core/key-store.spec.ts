@@ -16,7 +16,6 @@ import { JwksKeyStore, type KeyStoreSettings } from './key-store.js';
 // ---------------------------------------------------------------------------------------------
 // Fixtures
 
-
 const SETTINGS: KeyStoreSettings = {
   cacheMaxAge: 60_000,
   maxStaleAge: 600_000,

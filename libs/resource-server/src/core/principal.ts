@@ -23,7 +23,9 @@ export interface AccessTokenClaims {
 /**
  * The verified caller, available to handlers through `@Principal()`.
  * @example
- * ⁣@Get('me') me(@Principal() caller: Principal) { return { sub: caller.subject, scopes: caller.scopes }; }
+ * ```ts
+ * @Get('me') me(@Principal() caller: Principal) { return { sub: caller.subject, scopes: caller.scopes }; }
+ * ```
  */
 export interface Principal {
   /** `sub`: the user, or for machine-to-machine tokens usually the client. */

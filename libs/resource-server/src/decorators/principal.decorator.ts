@@ -13,8 +13,10 @@ function requirePrincipal(context: ExecutionContext): VerifiedPrincipal {
 /**
  * Injects the verified caller, or one of its fields.
  * @example
- * ⁣@Get('me') me(@Principal() caller: Principal) { return caller.subject; }
- * ⁣@Get('who') who(@Principal('subject') sub: string) { return sub; }
+ * ```ts
+ * @Get('me') me(@Principal() caller: Principal) { return caller.subject; }
+ * @Get('who') who(@Principal('subject') sub: string) { return sub; }
+ * ```
  */
 export const Principal = createParamDecorator((field: keyof VerifiedPrincipal | undefined, context: ExecutionContext) => {
   const principal = requirePrincipal(context);
@@ -24,6 +26,8 @@ export const Principal = createParamDecorator((field: keyof VerifiedPrincipal | 
 /**
  * Injects the raw, verified access token (e.g. to call a downstream API on the caller's behalf).
  * @example
- * ⁣@Get('orders') orders(@AccessToken() token: string) { return this.downstream.get('/orders', token); }
+ * ```ts
+ * @Get('orders') orders(@AccessToken() token: string) { return this.downstream.get('/orders', token); }
+ * ```
  */
 export const AccessToken = createParamDecorator((_: unknown, context: ExecutionContext) => requirePrincipal(context).token);

@@ -26,7 +26,9 @@ function validated(decorator: string, roles: readonly string[]): readonly string
  * Requires every listed role or permission, read from the issuer's role claims (preset or `roleClaims`).
  * On a controller and on a handler, or applied twice, all apply. Fails with 403.
  * @example
- * ⁣@Roles('auditor') @Get('audit') audit() {}
+ * ```ts
+ * @Roles('auditor') @Get('audit') audit() {}
+ * ```
  */
 export function Roles(...roles: string[]): ClassDecorator & MethodDecorator {
   return REQUIRED_ROLES(validated('Roles', roles));
@@ -35,7 +37,9 @@ export function Roles(...roles: string[]): ClassDecorator & MethodDecorator {
 /**
  * Requires at least one of the listed roles or permissions; applied twice, each applies. Fails with 403.
  * @example
- * ⁣@AnyRole('admin', 'support') @Delete(':id') remove() {}
+ * ```ts
+ * @AnyRole('admin', 'support') @Delete(':id') remove() {}
+ * ```
  */
 export function AnyRole(...roles: string[]): ClassDecorator & MethodDecorator {
   return ANY_OF_ROLES(validated('AnyRole', roles));
@@ -46,7 +50,9 @@ export function AnyRole(...roles: string[]): ClassDecorator & MethodDecorator {
  * and on a handler, or applied twice, all apply. A predicate that returns anything but `true` (a
  * Promise included) or throws answers 403.
  * @example
- * ⁣@RequireClaims((p) => p.claims.email_verified === true && p.tenant === 'acme') @Post() create() {}
+ * ```ts
+ * @RequireClaims((p) => p.claims.email_verified === true && p.tenant === 'acme') @Post() create() {}
+ * ```
  */
 export function RequireClaims(requirement: ClaimRequirement): ClassDecorator & MethodDecorator {
   if (typeof requirement !== 'function') throw new Error('@RequireClaims() needs a function (principal) => boolean');

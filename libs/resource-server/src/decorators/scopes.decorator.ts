@@ -22,7 +22,9 @@ function validated(decorator: string, scopes: readonly string[]): readonly strin
 /**
  * Requires every listed scope. On a controller and on a handler, or applied twice, all apply.
  * @example
- * ⁣@Scopes('read:messages', 'admin:messages') @Get('admin') admin() {}
+ * ```ts
+ * @Scopes('read:messages', 'admin:messages') @Get('admin') admin() {}
+ * ```
  */
 export function Scopes(...scopes: string[]): ClassDecorator & MethodDecorator {
   return REQUIRED_SCOPES(validated('Scopes', scopes));
@@ -31,7 +33,9 @@ export function Scopes(...scopes: string[]): ClassDecorator & MethodDecorator {
 /**
  * Requires at least one of the listed scopes. Applied on a controller and a handler, or twice, each applies.
  * @example
- * ⁣@AnyScope('read:messages', 'admin:messages') @Get() list() {}
+ * ```ts
+ * @AnyScope('read:messages', 'admin:messages') @Get() list() {}
+ * ```
  */
 export function AnyScope(...scopes: string[]): ClassDecorator & MethodDecorator {
   return ANY_OF_SCOPES(validated('AnyScope', scopes));

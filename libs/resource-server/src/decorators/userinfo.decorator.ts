@@ -6,8 +6,10 @@ import { callerOf } from '../guards/request-principal.js';
  * Injects the caller's OpenID userinfo (fetched from the issuer, cached per token), or one claim of it.
  * The handler receives the resolved value; failures are answered 401/502/503/504 like the guard's.
  * @example
- * ⁣@Get('profile') profile(@UserInfo() me: UserInfo) { return me; }
- * ⁣@Get('email') email(@UserInfo('email') email: string | undefined) { return { email }; }
+ * ```ts
+ * @Get('profile') profile(@UserInfo() me: UserInfo) { return me; }
+ * @Get('email') email(@UserInfo('email') email: string | undefined) { return { email }; }
+ * ```
  */
 export const UserInfo = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
   const caller = callerOf(context.switchToHttp().getRequest());

@@ -18,7 +18,9 @@ const TOKEN_ONLY_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sc
  * cached per token (keyed by a SHA-256 of it, never past its `exp`) with one outbound call for any
  * number of concurrent requests with the same token.
  * @example
- * ⁣@Get('profile') profile(@Principal() caller: VerifiedPrincipal) { return this.userInfo.get(caller); }
+ * ```ts
+ * @Get('profile') profile(@Principal() caller: VerifiedPrincipal) { return this.userInfo.get(caller); }
+ * ```
  */
 @Injectable()
 export class UserInfoService {
