@@ -81,11 +81,19 @@ export class AccessTokenVerifier {
 
   /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
   async verify(token: string): Promise<Principal> {
+    return this.verifyCached(token) ?? this.verifyUncached(token);
+  }
+
+  /**
+   * Verifies a token without asking the verified-token cache first (the caller just did).
+   * @internal the guard's path after a {@link verifyCached} miss
+   */
+  async verifyUncached(token: string): Promise<Principal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
     const jwsShaped = looksLikeJws(token);
     if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
     if (!jwsShaped) throw new InvalidTokenError('malformed_token');
-    return this.verifyCached(token) ?? this.verifyJwt(token);
+    return this.verifyJwt(token);
   }
 
   /**
@@ -94,8 +102,9 @@ export class AccessTokenVerifier {
    * Throws when the cached token is no longer valid (expired, say).
    */
   verifyCached(token: string): Principal | undefined {
+    // Only JWTs are cached: an opaque token is not even hashed here.
     if (!this.cache || token.length > this.config.maxTokenLength) return undefined;
-    if (this.config.tokenType === 'opaque') return undefined;
+    if (this.config.tokenType === 'opaque' || !looksLikeJws(token)) return undefined;
     const cached = this.cache.get(token, this.runtime.now());
     if (!cached) return undefined;
     const issuer = this.issuers.get(cached.principal.issuer);

@@ -28,10 +28,6 @@ export class OutageLog {
     private readonly what: string,
   ) {}
 
-  get failing(): boolean {
-    return this.failingSince !== undefined;
-  }
-
   failed(cause: unknown): void {
     if (this.failingSince !== undefined) return;
     this.failingSince = this.runtime.now();

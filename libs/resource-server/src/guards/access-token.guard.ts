@@ -70,7 +70,7 @@ export class AccessTokenGuard implements CanActivate {
       throw this.toHttpException(error, http.getResponse<HeaderSink>());
     }
     return this.verifier
-      .verify(token)
+      .verifyUncached(token)
       .then((principal) => this.admit(request, principal, rules))
       .catch((error: unknown) => {
         throw this.toHttpException(error, http.getResponse<HeaderSink>());
