@@ -11,7 +11,7 @@ export type {
   IssuerDefaults,
   GlobalOptions,
 } from './resource-server-options.interface.js';
-export type { ProviderPreset, ClaimPath } from './core/providers.js';
+export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
@@ -19,13 +19,13 @@ export { Roles, AnyRole, RequireClaims } from './decorators/roles.decorator.js';
 export type { ClaimRequirement } from './decorators/roles.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
 export { UserInfo } from './decorators/userinfo.decorator.js';
-export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/principal.js';
+export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/claims/principal.js';
 export { UserInfoService } from './userinfo/userinfo.service.js';
-export type { UserInfo as UserInfoClaims } from './core/userinfo-client.js';
-export { AccessTokenVerifier } from './core/access-token-verifier.js';
-export { ResourceServerConfigError } from './core/config.js';
-export type { JwsAlgorithm } from './core/algorithms.js';
-export type { TokenLocation } from './core/token-extractor.js';
+export type { UserInfo as UserInfoClaims } from './core/userinfo/userinfo-client.js';
+export { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
+export { ResourceServerConfigError } from './core/config/config.js';
+export type { JwsAlgorithm } from './core/jose/algorithms.js';
+export type { TokenLocation } from './core/credentials/token-extractor.js';
 export {
   ResourceServerError,
   MissingTokenError,

@@ -1,6 +1,6 @@
-import type { JwsAlgorithm } from './core/algorithms.js';
-import type { ClaimPath, ProviderPreset } from './core/providers.js';
-import type { TokenLocation } from './core/token-extractor.js';
+import type { JwsAlgorithm } from './core/jose/algorithms.js';
+import type { ClaimPath, ProviderPreset } from './core/claims/providers.js';
+import type { TokenLocation } from './core/credentials/token-extractor.js';
 
 /**
  * Token rules that can be set once for every issuer and overridden per issuer.

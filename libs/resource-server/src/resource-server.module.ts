@@ -1,7 +1,7 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { AccessTokenVerifier } from './core/access-token-verifier.js';
-import { resolveConfig, type ResolvedConfig } from './core/config.js';
+import { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
+import { resolveConfig, type ResolvedConfig } from './core/config/config.js';
 import type { Runtime } from './core/runtime.js';
 import { ResourceServerExceptionFilter } from './filters/resource-server-exception.filter.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
@@ -9,7 +9,7 @@ import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
 import { CACHE_MANAGER, RESOLVED_CONFIG } from './resource-server.tokens.js';
-import { CacheManagerResultStore, type CacheManagerLike } from './core/result-store.js';
+import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
 
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Principal as VerifiedPrincipal } from '../core/principal.js';
+import type { Principal as VerifiedPrincipal } from '../core/claims/principal.js';
 import { principalOf } from '../guards/request-principal.js';
 
 function requirePrincipal(context: ExecutionContext): VerifiedPrincipal {

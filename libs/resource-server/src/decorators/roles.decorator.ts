@@ -1,4 +1,4 @@
-import type { Principal } from '../core/principal.js';
+import type { Principal } from '../core/claims/principal.js';
 import { routeRequirement } from './route-metadata.js';
 
 /** Metadata read by the guard. Internal. */

@@ -1,5 +1,5 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { UserInfo as UserInfoClaims } from '../core/userinfo-client.js';
+import type { UserInfo as UserInfoClaims } from '../core/userinfo/userinfo-client.js';
 import { callerOf } from '../guards/request-principal.js';
 
 /**

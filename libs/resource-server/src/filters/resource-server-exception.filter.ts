@@ -1,6 +1,6 @@
 import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { ResolvedConfig } from '../core/config.js';
+import type { ResolvedConfig } from '../core/config/config.js';
 import { errorBody, errorHeaders } from '../errors/challenge.js';
 import { ResourceServerError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';

@@ -1,5 +1,5 @@
-import type { Principal } from '../core/principal.js';
-import type { UserInfo } from '../core/userinfo-client.js';
+import type { Principal } from '../core/claims/principal.js';
+import type { UserInfo } from '../core/userinfo/userinfo-client.js';
 
 // A private symbol, not `request.user`: nothing else (another passport strategy, a body parser) can
 // set or overwrite it, so a handler never mistakes someone else's object for a verified caller.

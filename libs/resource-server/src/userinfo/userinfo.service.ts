@@ -1,13 +1,13 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import { AccessTokenVerifier, verifyIssuerJws, type IssuerContext } from '../core/access-token-verifier.js';
-import type { ResolvedConfig, UserInfoConfig } from '../core/config.js';
-import { isAcceptableEndpoint } from '../core/discovery.js';
-import type { Principal } from '../core/principal.js';
-import { fetchUserInfo, type UserInfo } from '../core/userinfo-client.js';
+import { AccessTokenVerifier, verifyIssuerJws, type IssuerContext } from '../core/verifier/access-token-verifier.js';
+import type { ResolvedConfig, UserInfoConfig } from '../core/config/config.js';
+import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
+import type { Principal } from '../core/claims/principal.js';
+import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
-import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/result-store.js';
+import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.

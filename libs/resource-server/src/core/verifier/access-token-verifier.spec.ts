@@ -2,13 +2,13 @@
 // above all the verified-token cache (a repeated token skips crypto, yet expiry, the key set and
 // failures are honoured exactly as without the cache).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startLocalIssuer, type LocalIssuer } from '../../../../test/helpers/issuer-server.js';
-import { generateTestKey } from '../../../../test/helpers/keys.js';
-import { mintAccessToken, tamperPayload } from '../../../../test/helpers/tokens.js';
-import { InvalidTokenError } from '../errors/resource-server.error.js';
+import { startLocalIssuer, type LocalIssuer } from '../../../../../test/helpers/issuer-server.js';
+import { generateTestKey } from '../../../../../test/helpers/keys.js';
+import { mintAccessToken, tamperPayload } from '../../../../../test/helpers/tokens.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import { AccessTokenVerifier } from './access-token-verifier.js';
-import { resolveConfig } from './config.js';
-import type { Runtime } from './runtime.js';
+import { resolveConfig } from '../config/config.js';
+import type { Runtime } from '../runtime.js';
 
 const NOW = 1_900_000_000; // seconds
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };

@@ -1,8 +1,8 @@
 // RFC 7519 §4.1, RFC 8725 §3.8-3.11 and RFC 9068 §2.2 / §4: every branch of the claim and typ checks,
 // with exact boundary numbers (NumericDate seconds, clock tolerance 5 s unless said otherwise).
 import { describe, expect, it } from '@jest/globals';
-import { InvalidTokenError } from '../errors/resource-server.error.js';
-import type { ErrorCode } from '../errors/messages.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
+import type { ErrorCode } from '../../errors/messages.js';
 import { checkTokenType, validateClaims, type ClaimRules } from './claims.js';
 
 const NOW = 1_700_000_000;

@@ -1,4 +1,4 @@
-import type { IssuerConfig } from './issuer-config.js';
+import type { IssuerConfig } from '../config/issuer-config.js';
 import { readRoles } from './providers.js';
 import { readScopes } from './scopes.js';
 

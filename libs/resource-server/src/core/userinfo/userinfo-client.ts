@@ -1,9 +1,9 @@
 // OpenID Connect Core 1.0 §5.3: the userinfo request, made with the caller's own access token.
 // §5.3.2: the response is JSON, or a JWT signed by the issuer (application/jwt), verified with the
 // issuer's keys. §5.3.4: a response whose `sub` differs from the token's is discarded, never served.
-import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
-import { HttpClientError, httpRequest } from './http-client.js';
-import type { Principal } from './principal.js';
+import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import { HttpClientError, httpRequest } from '../issuer/http-client.js';
+import type { Principal } from '../claims/principal.js';
 
 /** Standard OpenID Connect claims (Core §5.1) plus whatever the provider adds. */
 export interface UserInfo {

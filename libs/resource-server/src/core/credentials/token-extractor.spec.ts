@@ -1,8 +1,8 @@
 // RFC 6750 §2: the Authorization header (§2.1) always, the form body (§2.2) and the query (§2.3) only
 // when enabled, never more than one token per request.
 import { describe, expect, it } from '@jest/globals';
-import { InvalidRequestError, MissingTokenError } from '../errors/resource-server.error.js';
-import type { ErrorCode } from '../errors/messages.js';
+import { InvalidRequestError, MissingTokenError } from '../../errors/resource-server.error.js';
+import type { ErrorCode } from '../../errors/messages.js';
 import { extractToken, type TokenLocation, type TokenSource } from './token-extractor.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';

@@ -1,10 +1,10 @@
 // Resolves the trusted issuers: the single inline one or the `issuers` list, each with the shared
 // defaults, its provider preset and its own overrides; `{tenantid}` issuers expand per allowed tenant.
-import type { IssuerDefaults, IssuerOptions, ResourceServerModuleOptions } from '../resource-server-options.interface.js';
-import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
-import type { ClaimRules } from './claims.js';
+import type { IssuerDefaults, IssuerOptions, ResourceServerModuleOptions } from '../../resource-server-options.interface.js';
+import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from '../jose/algorithms.js';
+import type { ClaimRules } from '../claims/claims.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
-import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ClaimPath, type ProviderPreset, type ProviderProfile } from './providers.js';
+import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ClaimPath, type ProviderPreset, type ProviderProfile } from '../claims/providers.js';
 
 /** One trusted issuer, resolved. */
 export interface IssuerConfig extends ClaimRules {

@@ -1,12 +1,12 @@
 // RFC 7517 §5 key sets, fetched from the issuer's `jwks_uri` and held as KeyObjects. Built for the
 // ways key sets fail in production: rotation (unknown kid refetches), floods of random kids
 // (single flight, cooldown, negative cache), outages (stale keys keep working for a bounded time).
-import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
-import type { JwsAlgorithm } from './algorithms.js';
+import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import type { JwsAlgorithm } from '../jose/algorithms.js';
 import { fetchJsonObject } from './http-client.js';
-import { importJwk, type VerificationKey } from './jwk.js';
-import { LruCache } from './lru-cache.js';
-import { OutageLog, type Runtime } from './runtime.js';
+import { importJwk, type VerificationKey } from '../jose/jwk.js';
+import { LruCache } from '../cache/lru-cache.js';
+import { OutageLog, type Runtime } from '../runtime.js';
 
 /** Tuning of one key set. All durations in milliseconds. */
 export interface KeyStoreSettings {

@@ -1,7 +1,7 @@
 // RFC 6749 §3.3 (space-delimited, case-sensitive scope tokens), RFC 9068 §2.2.3 and RFC 6750 §3
 // (the `scope` attribute of an insufficient_scope challenge names the scope the resource requires).
 import { describe, expect, it } from '@jest/globals';
-import { InsufficientScopeError, InvalidTokenError } from '../errors/resource-server.error.js';
+import { InsufficientScopeError, InvalidTokenError } from '../../errors/resource-server.error.js';
 import { checkScopes, readScopes, type ScopeRequirement } from './scopes.js';
 
 const CLAIMS = ['scope', 'scp'] as const;

@@ -1,9 +1,9 @@
 // OpenID Connect Discovery 1.0 §4 and RFC 8414 §3, against a real local issuer: which documents are
 // asked for, what is refused, and how outages are handled (single flight, retry interval, stale data).
 import { afterAll, describe, expect, it } from '@jest/globals';
-import { testRuntime, type TestRuntime } from '../../../../test/helpers/test-runtime.js';
-import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from '../../../../test/helpers/issuer-server.js';
-import { UpstreamError } from '../errors/resource-server.error.js';
+import { testRuntime, type TestRuntime } from '../../../../../test/helpers/test-runtime.js';
+import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from '../../../../../test/helpers/issuer-server.js';
+import { UpstreamError } from '../../errors/resource-server.error.js';
 import { DiscoveryClient, discoveryUrls, isAcceptableEndpoint, type DiscoverySettings } from './discovery.js';
 import { HttpClientError } from './http-client.js';
 

@@ -2,13 +2,13 @@
 // A token is trusted only on `active: true`, and then the same rules as for a JWT apply to the
 // fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash.
 import { createHash } from 'node:crypto';
-import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
-import type { IssuerConfig } from './config.js';
-import { isAcceptableEndpoint, type DiscoveryClient } from './discovery.js';
-import { fetchJsonObject, HttpClientError } from './http-client.js';
-import { buildPrincipal, type Principal } from './principal.js';
-import { SingleFlight, ttlWithinExpiry, type ResultStore } from './result-store.js';
-import { OutageLog, type Runtime } from './runtime.js';
+import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import type { IssuerConfig } from '../config/config.js';
+import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.js';
+import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
+import { buildPrincipal, type Principal } from '../claims/principal.js';
+import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
+import { OutageLog, type Runtime } from '../runtime.js';
 
 /** Introspection settings, resolved. */
 export interface IntrospectionConfig {

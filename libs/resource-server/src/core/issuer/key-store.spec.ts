@@ -3,14 +3,14 @@
 // waits for a cache to expire, every duration below is moved by hand.
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { generateTestKey, type TestKey } from '../../../../test/helpers/keys.js';
-import { testRuntime, type TestRuntime } from '../../../../test/helpers/test-runtime.js';
-import { startLocalIssuer, type LocalIssuer } from '../../../../test/helpers/issuer-server.js';
-import { signJwt } from '../../../../test/helpers/tokens.js';
-import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
-import { verifySignature, type JwsAlgorithm } from './algorithms.js';
+import { generateTestKey, type TestKey } from '../../../../../test/helpers/keys.js';
+import { testRuntime, type TestRuntime } from '../../../../../test/helpers/test-runtime.js';
+import { startLocalIssuer, type LocalIssuer } from '../../../../../test/helpers/issuer-server.js';
+import { signJwt } from '../../../../../test/helpers/tokens.js';
+import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
 import { HttpClientError } from './http-client.js';
-import { importJwk, type VerificationKey } from './jwk.js';
+import { importJwk, type VerificationKey } from '../jose/jwk.js';
 import { JwksKeyStore, type KeyStoreSettings } from './key-store.js';
 
 // ---------------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // RFC 7519 §4.1 registered claims, RFC 8725 §3.8-3.10 (issuer, audience, explicit typing) and
 // RFC 9068 §2.2 / §4 (JWT access token profile, used in strict mode).
-import { InvalidTokenError } from '../errors/resource-server.error.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
 
 /** What a token's claims are checked against; one per trusted issuer. */
 export interface ClaimRules {

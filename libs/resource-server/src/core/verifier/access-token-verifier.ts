@@ -1,19 +1,19 @@
 // RFC 9068 §4 / RFC 8725: validation of a JWT access token, in the order that does the least work
 // for a bad token: size, shape, algorithm, issuer (no network for an unknown one), key, signature,
 // claims. Every failure is a ResourceServerError; nothing here knows about HTTP requests.
-import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
-import { verifySignature, type JwsAlgorithm } from './algorithms.js';
-import { checkTokenType, validateClaims } from './claims.js';
-import type { IssuerConfig, ResolvedConfig } from './config.js';
-import { DiscoveryClient, isAcceptableEndpoint } from './discovery.js';
-import { decodeJws, looksLikeJws } from './jws.js';
-import { JwksKeyStore } from './key-store.js';
-import { buildPrincipal, type Principal } from './principal.js';
-import { HttpClientError } from './http-client.js';
-import { Introspector, type IntrospectionResult } from './introspection.js';
-import { MemoryResultStore, type ResultStore } from './result-store.js';
-import type { Runtime } from './runtime.js';
-import { VerifiedTokenCache } from './verified-token-cache.js';
+import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
+import { checkTokenType, validateClaims } from '../claims/claims.js';
+import type { IssuerConfig, ResolvedConfig } from '../config/config.js';
+import { DiscoveryClient, isAcceptableEndpoint } from '../issuer/discovery.js';
+import { decodeJws, looksLikeJws } from '../jose/jws.js';
+import { JwksKeyStore } from '../issuer/key-store.js';
+import { buildPrincipal, type Principal } from '../claims/principal.js';
+import { HttpClientError } from '../issuer/http-client.js';
+import { Introspector, type IntrospectionResult } from '../introspection/introspection.js';
+import { MemoryResultStore, type ResultStore } from '../cache/result-store.js';
+import type { Runtime } from '../runtime.js';
+import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
 
 /** Everything the verifier holds for one trusted issuer. */
 export interface IssuerContext {

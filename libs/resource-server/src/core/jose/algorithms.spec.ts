@@ -2,8 +2,8 @@
 // refuses everything else without throwing.
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { ALL_TEST_ALGS, generateTestKey, type TestAlg, type TestKey } from '../../../../test/helpers/keys.js';
-import { signJwt } from '../../../../test/helpers/tokens.js';
+import { ALL_TEST_ALGS, generateTestKey, type TestAlg, type TestKey } from '../../../../../test/helpers/keys.js';
+import { signJwt } from '../../../../../test/helpers/tokens.js';
 import {
   DEFAULT_ALGORITHMS,
   SUPPORTED_ALGORITHMS,

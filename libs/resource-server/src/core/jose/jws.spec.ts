@@ -1,9 +1,9 @@
 // RFC 7515 §5.2 / §4.1.11 and RFC 8725: what is refused before any cryptography.
 import { describe, expect, it } from '@jest/globals';
-import { generateTestKey } from '../../../../test/helpers/keys.js';
-import { b64url, hmacTokenWithPublicKey, signJwt, unsignedToken } from '../../../../test/helpers/tokens.js';
-import { InvalidTokenError } from '../errors/resource-server.error.js';
-import type { ErrorCode } from '../errors/messages.js';
+import { generateTestKey } from '../../../../../test/helpers/keys.js';
+import { b64url, hmacTokenWithPublicKey, signJwt, unsignedToken } from '../../../../../test/helpers/tokens.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
+import type { ErrorCode } from '../../errors/messages.js';
 import { DEFAULT_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
 import { decodeJws, looksLikeJws } from './jws.js';
 

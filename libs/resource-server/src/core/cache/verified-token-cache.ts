@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { VerificationKey } from './jwk.js';
+import type { VerificationKey } from '../jose/jwk.js';
 import { LruCache } from './lru-cache.js';
-import type { Principal } from './principal.js';
+import type { Principal } from '../claims/principal.js';
 
 /** A token that passed every check, and the key that verified it. */
 export interface VerifiedEntry {

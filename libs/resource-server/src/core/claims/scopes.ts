@@ -1,6 +1,6 @@
 // RFC 6749 §3.3 (scope is a space-delimited list of case-sensitive tokens), RFC 8693 §4.2 / RFC 9068
 // §2.2.3 (`scope` claim) and the `scp` claim some providers use (a string or an array).
-import { InsufficientScopeError, InvalidTokenError } from '../errors/resource-server.error.js';
+import { InsufficientScopeError, InvalidTokenError } from '../../errors/resource-server.error.js';
 
 /** Reads scopes from the configured claims, in order, without duplicates. */
 export function readScopes(claims: Readonly<Record<string, unknown>>, claimNames: readonly string[]): string[] {

@@ -1,8 +1,8 @@
 // RFC 7517 / RFC 7518 §6: which published JWKs become verification keys, and with which algorithms.
 import { describe, expect, it } from '@jest/globals';
 import { generateKeyPairSync, randomBytes, type JsonWebKey } from 'node:crypto';
-import { generateTestKey, type TestKey } from '../../../../test/helpers/keys.js';
-import { signJwt } from '../../../../test/helpers/tokens.js';
+import { generateTestKey, type TestKey } from '../../../../../test/helpers/keys.js';
+import { signJwt } from '../../../../../test/helpers/tokens.js';
 import { verifySignature } from './algorithms.js';
 import { MIN_RSA_MODULUS_BITS, importJwk, type VerificationKey } from './jwk.js';
 

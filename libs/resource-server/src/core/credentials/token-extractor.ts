@@ -1,7 +1,7 @@
 // RFC 6750 §2: where a bearer token may travel. The Authorization header always; the form body
 // (§2.2) and the query string (§2.3, which leaks tokens into logs) only when configured.
 // §2 also forbids sending more than one: that is a 400 invalid_request.
-import { InvalidRequestError, MissingTokenError } from '../errors/resource-server.error.js';
+import { InvalidRequestError, MissingTokenError } from '../../errors/resource-server.error.js';
 
 /** Where, besides the Authorization header (always read), the guard may look for the access token. */
 export type TokenLocation = 'body' | 'query';

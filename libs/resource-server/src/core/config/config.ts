@@ -1,11 +1,11 @@
 // Turns the user's options into the resolved configuration the core runs on, and refuses, at startup,
 // anything that would make the resource server insecure or unusable, saying what to set instead.
-import type { IntrospectionOptions, ResourceServerModuleOptions, UserInfoOptions } from '../resource-server-options.interface.js';
-import type { IntrospectionConfig } from './introspection.js';
+import type { IntrospectionOptions, ResourceServerModuleOptions, UserInfoOptions } from '../../resource-server-options.interface.js';
+import type { IntrospectionConfig } from '../introspection/introspection.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
 import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
-import type { KeyStoreSettings } from './key-store.js';
-import type { TokenLocation } from './token-extractor.js';
+import type { KeyStoreSettings } from '../issuer/key-store.js';
+import type { TokenLocation } from '../credentials/token-extractor.js';
 
 export type { IssuerConfig } from './issuer-config.js';
 

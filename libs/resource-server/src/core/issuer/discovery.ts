@@ -1,9 +1,9 @@
 // OpenID Connect Discovery 1.0 §4 and RFC 8414 §3: finds the issuer's metadata. The `issuer` in the
 // document must equal the configured issuer exactly (OIDC Discovery §4.3, RFC 8414 §3.3).
-import { UpstreamError } from '../errors/resource-server.error.js';
-import { isSecureEnough } from './config-checks.js';
+import { UpstreamError } from '../../errors/resource-server.error.js';
+import { isSecureEnough } from '../config/config-checks.js';
 import { HttpClientError, fetchJsonObject } from './http-client.js';
-import { OutageLog, type Runtime } from './runtime.js';
+import { OutageLog, type Runtime } from '../runtime.js';
 
 /** The metadata fields the library reads; the rest is kept as is. */
 export interface IssuerMetadata {

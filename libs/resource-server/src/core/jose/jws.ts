@@ -1,6 +1,6 @@
 // RFC 7515 §5.2 (compact JWS validation) and §4.1.11 (crit); RFC 8725 (JWT BCP) for what to refuse
 // before any cryptography: unknown algorithms, `none`, unknown critical headers, oversized input.
-import { InvalidTokenError } from '../errors/resource-server.error.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 
 /** A compact JWS split and decoded, not yet verified. */

@@ -1,9 +1,9 @@
 // Startup validation: the defaults, and every refusal with the message that says what to set.
 import { describe, expect, it } from '@jest/globals';
-import type { ResourceServerModuleOptions } from '../resource-server-options.interface.js';
-import { DEFAULT_ALGORITHMS } from './algorithms.js';
+import type { ResourceServerModuleOptions } from '../../resource-server-options.interface.js';
+import { DEFAULT_ALGORITHMS } from '../jose/algorithms.js';
 import { ResourceServerConfigError, resolveConfig } from './config.js';
-import { PROVIDER_PROFILES } from './providers.js';
+import { PROVIDER_PROFILES } from '../claims/providers.js';
 
 const BASE: ResourceServerModuleOptions = { issuer: 'https://login.example.com/', audience: 'https://api.example.com' };
 

@@ -1,6 +1,6 @@
 // What differs between identity providers' access tokens, one profile per provider. Facts from each
 // provider's documentation; the provider pages in docs/providers/ say where each one comes from.
-import { InvalidTokenError } from '../errors/resource-server.error.js';
+import { InvalidTokenError } from '../../errors/resource-server.error.js';
 
 /** Provider presets. */
 export type ProviderPreset = 'generic' | 'auth0' | 'authing' | 'ory' | 'keycloak' | 'okta' | 'entra' | 'cognito';

@@ -1,4 +1,4 @@
-import { ForbiddenError } from '../errors/resource-server.error.js';
+import { ForbiddenError } from '../../errors/resource-server.error.js';
 import type { Principal } from './principal.js';
 
 /** What a route requires beyond scopes. */
