@@ -13,6 +13,11 @@ export type {
 } from './resource-server-options.interface.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
+export { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
+export type { RouteRequirements } from './pipeline/route-requirements.js';
+export type { Requirements } from './core/authorization/requirements.js';
+export type { TransportAdapter, Credential } from './transports/transport-adapter.js';
+export type { ErrorPayload } from './errors/payload.js';
 export { Public } from './decorators/public.decorator.js';
 export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
 export { Roles, AnyRole, RequireClaims } from './decorators/roles.decorator.js';

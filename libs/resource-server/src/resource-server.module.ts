@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
 import { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
 import { resolveConfig, type ResolvedConfig } from './core/config/config.js';
 import type { Runtime } from './core/runtime.js';
@@ -8,7 +8,10 @@ import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG } from './resource-server.tokens.js';
+import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
+import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
+import { HttpTransport } from './transports/http.transport.js';
+import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
 
 /**
@@ -17,7 +20,7 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
  * ```ts
  * @Module({
  *   imports: [ResourceServerModule.forRoot({ issuer: 'https://id.example.com/', audience: 'https://api.example.com' })],
- *   providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
+ *   providers: [{ provide: APP_GUARD, useClass: AccessTokenGuard }],
  * })
  * export class AppModule {}
  * ```
@@ -49,11 +52,21 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
       },
       inject: [RESOLVED_CONFIG, { token: CACHE_MANAGER, optional: true }],
     },
+    {
+      provide: TRANSPORTS,
+      useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost): TransportAdapter[] => [
+        new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+      ],
+      inject: [RESOLVED_CONFIG, HttpAdapterHost],
+    },
+    AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
   ],
-  exports: [AccessTokenVerifier, AccessTokenGuard, UserInfoService],
+  // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
+  // resolves in every module of the app, and so does a subclass of the guard.
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

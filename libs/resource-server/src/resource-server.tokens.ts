@@ -1,5 +1,8 @@
 /** DI token of the resolved (validated) configuration. Internal: not exported from the package. */
-export const RESOLVED_CONFIG = Symbol('ResourceServerResolvedConfig');
+export const RESOLVED_CONFIG = Symbol.for('nestjs-resource-server.resolved-config');
 
 /** Nest's `CACHE_MANAGER` token (`@nestjs/cache-manager`), by value so that package stays optional. */
 export const CACHE_MANAGER = 'CACHE_MANAGER';
+
+/** DI token of the transport adapters the pipeline serves (`TransportAdapter[]`). Internal. */
+export const TRANSPORTS = Symbol.for('nestjs-resource-server.transports');

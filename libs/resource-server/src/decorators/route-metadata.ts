@@ -12,7 +12,8 @@ export interface RouteRequirementKey<T> {
 }
 
 export function routeRequirement<T>(name: string): RouteRequirementKey<T> {
-  const key = Symbol(`nestjs-resource-server:${name}`);
+  // `Symbol.for`: the ESM and the CommonJS build of the library must read the same metadata.
+  const key = Symbol.for(`nestjs-resource-server:${name}`);
   const decorator = (value: T) =>
     ((target: object, _property?: string | symbol, descriptor?: PropertyDescriptor) => {
       const holder = (descriptor?.value as object | undefined) ?? target;

@@ -1,19 +1,21 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { UserInfo as UserInfoClaims } from '../core/userinfo/userinfo-client.js';
-import { callerOf } from '../guards/request-principal.js';
+import { requireCaller } from './principal.decorator.js';
 
 /**
  * Injects the caller's OpenID userinfo (fetched from the issuer, cached per token), or one claim of it.
  * The handler receives the resolved value; failures are answered 401/502/503/504 like the guard's.
  * @example
  * ```ts
- * @Get('profile') profile(@UserInfo() me: UserInfo) { return me; }
- * @Get('email') email(@UserInfo('email') email: string | undefined) { return { email }; }
+ * @Controller('profile')
+ * class ProfileController {
+ *   @Get() profile(@UserInfo() me: UserInfoClaims) { return me; }
+ *   @Get('email') email(@UserInfo('email') email: string | undefined) { return { email }; }
+ * }
  * ```
  */
 export const UserInfo = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
-  const caller = callerOf(context.switchToHttp().getRequest());
-  if (!caller) throw new Error('No verified caller: apply AccessTokenGuard to this route (and do not mark it @Public)');
+  const caller = requireCaller(context);
   const info: UserInfoClaims = await caller.userInfo.get(caller.principal);
   return claim === undefined ? info : info[claim];
 });

@@ -1,27 +1,26 @@
-import { Catch, Inject, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
-import type { ResolvedConfig } from '../core/config/config.js';
-import { errorBody, errorHeaders } from '../errors/challenge.js';
+import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import { ResourceServerError } from '../errors/resource-server.error.js';
-import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { AuthorizationPipeline } from '../pipeline/authorization-pipeline.js';
+import { respondRpc, respondWs } from '../transports/message.transport.js';
 
 /**
- * Answers a `ResourceServerError` thrown outside the guard (by `UserInfoService` in a handler, say)
- * the same way the guard does: status, `WWW-Authenticate`, `Retry-After`, one JSON shape. Registered
- * globally by the module; it catches only this library's errors. Platform-neutral via the adapter.
+ * Answers a `ResourceServerError` thrown outside the guard (by `UserInfoService` or
+ * `AccessTokenVerifier.verify()` in a handler, say) the way the guard would on that transport: over
+ * HTTP with the status, `WWW-Authenticate`, `Retry-After` and one JSON shape; to a microservice
+ * client as an error reply; on a WebSocket as an `exception` event. Registered globally by the
+ * module; it catches only this library's errors.
  */
 @Catch(ResourceServerError)
 export class ResourceServerExceptionFilter implements ExceptionFilter<ResourceServerError> {
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
-  ) {}
+  constructor(private readonly pipeline: AuthorizationPipeline) {}
 
-  catch(error: ResourceServerError, host: ArgumentsHost): void {
-    if (host.getType() !== 'http') throw error;
-    const adapter = this.adapterHost.httpAdapter;
-    const response = host.switchToHttp().getResponse<unknown>();
-    for (const [name, value] of errorHeaders(this.config.realm, error)) adapter.setHeader(response, name, value);
-    adapter.reply(response, errorBody(error), error.status);
+  catch(error: ResourceServerError, host: ArgumentsHost): unknown {
+    const type = host.getType<string>();
+    const transport = this.pipeline.transport(type);
+    if (transport) return transport.respond(error, host);
+    if (type === 'rpc') return respondRpc(error);
+    if (type === 'ws') return respondWs(error, host);
+    // A context type we know nothing about: let Nest's own handling answer it.
+    throw error;
   }
 }

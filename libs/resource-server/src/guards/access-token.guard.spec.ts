@@ -1,9 +1,9 @@
-// The guard outside HTTP: RPC, WebSocket and GraphQL contexts are not supported yet, so the guard
-// must deny them (never fail open), unless the handler is explicitly @Public(). The guard comes from
-// a real Nest module; only the ExecutionContext is built by hand, because starting a microservice or
-// a WebSocket server would test Nest's transports, not this rule.
+// The guard on a context type no transport adapter serves: it must deny (never fail open), unless the
+// handler is explicitly @Public(), and say so once per type in the log. The guard comes from a real
+// Nest module; only the ExecutionContext is built by hand, because a context type that no Nest
+// transport produces cannot be made any other way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import type { ExecutionContext } from '@nestjs/common';
+import { ConsoleLogger, type ExecutionContext } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { Public } from '../decorators/public.decorator.js';
@@ -34,12 +34,19 @@ function contextOf(type: string, handler: keyof Handlers): ExecutionContext {
 describe('AccessTokenGuard outside HTTP', () => {
   let moduleRef: TestingModule;
   let guard: AccessTokenGuard;
+  const warnings: string[] = [];
 
   beforeAll(async () => {
     moduleRef = await Test.createTestingModule({
       imports: [ResourceServerModule.forRoot({ issuer: 'https://issuer.example', audience: 'api' })],
     }).compile();
-    moduleRef.useLogger(false);
+    moduleRef.useLogger(
+      new (class extends ConsoleLogger {
+        override warn(message: unknown): void {
+          warnings.push(String(message));
+        }
+      })(),
+    );
     guard = moduleRef.get(AccessTokenGuard);
   });
 
@@ -47,8 +54,14 @@ describe('AccessTokenGuard outside HTTP', () => {
     await moduleRef.close();
   });
 
-  it.each(['rpc', 'ws', 'graphql'])('denies a %s call', (type) => {
+  it.each(['kafka-streams', 'custom'])('denies a %s call', (type) => {
     expect(guard.canActivate(contextOf(type, 'guarded'))).toBe(false);
+  });
+
+  it('logs a denied context type once, not per call', () => {
+    warnings.length = 0;
+    for (let i = 0; i < 3; i++) guard.canActivate(contextOf('queue', 'guarded'));
+    expect(warnings.filter((w) => w.includes('"queue"'))).toHaveLength(1);
   });
 
   it('lets an explicitly @Public() handler through in any context', () => {

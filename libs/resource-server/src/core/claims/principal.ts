@@ -48,7 +48,11 @@ export interface Principal {
   readonly expiresAt: number | undefined;
   /** Every claim of the token. */
   readonly claims: Readonly<AccessTokenClaims>;
-  /** The raw access token, e.g. to call the userinfo endpoint or a downstream API on the caller's behalf. */
+  /**
+   * The raw access token, e.g. to call a downstream API on the caller's behalf. Not enumerable: it is
+   * left out of `JSON.stringify`, `Object.keys`, spreads and `util.inspect`, so returning or logging
+   * the principal never leaks it.
+   */
   readonly token: string;
   /** How the token was validated: a JWT verified locally, or an opaque token introspected (RFC 7662). */
   readonly tokenFormat: 'jwt' | 'opaque';
@@ -70,7 +74,7 @@ export function buildPrincipal(
   const aud = c.aud;
   const clientId = firstString(claims, issuer.profile.clientIdClaims);
   const tenant = claims[issuer.tenantClaim];
-  return Object.freeze({
+  const principal = {
     subject: typeof c.sub === 'string' ? c.sub : undefined,
     clientId,
     scopes: Object.freeze(readScopes(claims, issuer.scopeClaims)),
@@ -81,7 +85,9 @@ export function buildPrincipal(
     audience: Object.freeze(typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []),
     expiresAt: c.exp,
     claims: Object.freeze(c),
-    token,
     tokenFormat,
-  });
+  };
+  // Not enumerable: a handler that returns or logs the principal never serialises the token.
+  Object.defineProperty(principal, 'token', { value: token, enumerable: false });
+  return Object.freeze(principal as Principal);
 }

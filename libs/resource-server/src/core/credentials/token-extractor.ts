@@ -12,6 +12,8 @@ export interface TokenSource {
   method?: string;
   query?: unknown;
   body?: unknown;
+  /** The headers as received (Node's `IncomingMessage.rawHeaders`), to see repeated headers. */
+  rawHeaders?: readonly string[];
 }
 
 // RFC 6750 §2.1 b64token.
@@ -27,6 +29,14 @@ function fromHeader(value: string | string[] | undefined): string | undefined {
   const credentials = header.slice(6).trim();
   if (credentials === '' || !B64TOKEN.test(credentials)) throw new InvalidRequestError('malformed_authorization');
   return credentials;
+}
+
+// Node keeps only the first Authorization header of a request and drops the others, so two headers
+// (a valid token and a forged one, say) can only be seen in the raw header list.
+function countAuthorizationHeaders(raw: readonly string[]): number {
+  let count = 0;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count++;
+  return count;
 }
 
 function fromParameters(params: unknown): string | undefined {
@@ -50,7 +60,11 @@ function isFormRequest(source: TokenSource): boolean {
  */
 export function extractToken(source: TokenSource, locations: ReadonlySet<TokenLocation>): string {
   const found: string[] = [];
-  const header = fromHeader(source.headers.authorization);
+  const authorization = source.headers.authorization;
+  if (authorization !== undefined && source.rawHeaders && countAuthorizationHeaders(source.rawHeaders) > 1) {
+    throw new InvalidRequestError('multiple_tokens');
+  }
+  const header = fromHeader(authorization);
   if (header !== undefined) found.push(header);
   if (locations.has('body') && isFormRequest(source)) {
     const body = fromParameters(source.body);

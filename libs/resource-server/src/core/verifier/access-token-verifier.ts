@@ -61,7 +61,9 @@ export class AccessTokenVerifier {
   private readonly introspector: Introspector | undefined;
 
   /**
+   * Built by `ResourceServerModule`; inject it rather than constructing it.
    * @param stores where introspection answers are cached; a bounded in-memory LRU by default.
+   * @internal
    */
   constructor(
     private readonly config: ResolvedConfig,
@@ -100,6 +102,7 @@ export class AccessTokenVerifier {
    * The caller for a JWT that already verified, answered synchronously from the verified-token cache
    * (time-based claims and the signing key re-checked), or undefined when it must be verified in full.
    * Throws when the cached token is no longer valid (expired, say).
+   * @internal the pipeline's synchronous fast path
    */
   verifyCached(token: string): Principal | undefined {
     // Only JWTs are cached: an opaque token is not even hashed here.

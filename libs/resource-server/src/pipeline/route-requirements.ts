@@ -1,0 +1,45 @@
+import type { ExecutionContext } from '@nestjs/common';
+import type { Reflector } from '@nestjs/core';
+import type { Requirements } from '../core/authorization/requirements.js';
+import { Public } from '../decorators/public.decorator.js';
+import { ANY_OF_ROLES, CLAIM_REQUIREMENT, REQUIRED_ROLES } from '../decorators/roles.decorator.js';
+import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.js';
+
+/** What the decorators on a handler and its class say: `@Public()`, and every requirement. */
+export interface RouteRequirements extends Requirements {
+  /** `@Public()` on the handler or its class: no token is asked for. */
+  readonly isPublic: boolean;
+}
+
+/**
+ * Reads the requirement decorators of a handler and its class. Requirements accumulate (the class's
+ * and the handler's, and a decorator applied twice); `@Public()` on either opts the handler out.
+ */
+export function readRouteRequirements(reflector: Reflector, context: ExecutionContext): RouteRequirements {
+  const targets = [context.getHandler(), context.getClass()];
+  const all = <T>(key: { read(target: object): readonly T[] }) => targets.flatMap((t) => key.read(t));
+  return {
+    isPublic: reflector.getAllAndOverride(Public, targets) === true,
+    scopes: { all: [...new Set(all(REQUIRED_SCOPES).flat())], anyOf: all(ANY_OF_SCOPES) },
+    access: {
+      roles: [...new Set(all(REQUIRED_ROLES).flat())],
+      anyOfRoles: all(ANY_OF_ROLES),
+      predicates: all(CLAIM_REQUIREMENT),
+    },
+  };
+}
+
+/** Requirements cached per class and handler: route metadata is read once, not per request. */
+export class RequirementsCache {
+  private readonly byClass = new WeakMap<object, WeakMap<object, RouteRequirements>>();
+
+  get(context: ExecutionContext, read: (context: ExecutionContext) => RouteRequirements): RouteRequirements {
+    const cls = context.getClass();
+    const handler = context.getHandler();
+    let perClass = this.byClass.get(cls);
+    if (!perClass) this.byClass.set(cls, (perClass = new WeakMap()));
+    let rules = perClass.get(handler);
+    if (!rules) perClass.set(handler, (rules = read(context)));
+    return rules;
+  }
+}
