@@ -28,6 +28,7 @@ export const MESSAGES = {
   claims_rejected: 'The access token does not meet the requirements of this resource',
   insufficient_scope: 'The access token lacks the scope this resource requires',
   inactive_token: 'The access token is not active',
+  sender_constrained_token: 'The access token is bound to a key and needs proof of possession',
   introspection_unavailable: 'The token issuer introspection endpoint is temporarily unavailable',
   keys_unavailable: 'The token issuer keys are temporarily unavailable',
   discovery_unavailable: 'The token issuer metadata is temporarily unavailable',

@@ -8,6 +8,7 @@ import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.
 import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
+import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
 import { OutageLog, type Runtime } from '../runtime.js';
 
 /** Introspection settings, resolved. */
@@ -29,9 +30,6 @@ export interface IntrospectionResult {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-// token_type values that mean "an access token usable as a bearer token". A refresh token or a
-// sender-constrained (DPoP) token presented as a bearer token is refused.
-const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
 const KEY_PREFIX = 'nestjs-resource-server:introspection:';
 
 // RFC 6749 §2.3.1: client credentials are form-urlencoded before they are put into HTTP Basic.
@@ -60,7 +58,8 @@ export class Introspector {
     const key = KEY_PREFIX + createHash('sha256').update(token).digest('base64url');
     const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.fetch(token, key)));
     if (!result.active || !result.claims) throw new InvalidTokenError('inactive_token');
-    return this.toPrincipal(token, result.claims);
+    validateClaims(result.claims, this.issuer, this.runtime.now() / 1000, INTROSPECTION_PROFILE);
+    return buildPrincipal(token, result.claims, this.issuer, 'opaque');
   }
 
   private async cached(key: string): Promise<IntrospectionResult | undefined> {
@@ -126,46 +125,5 @@ export class Introspector {
     } catch (error) {
       this.runtime.logger.warn(`introspection cache write failed: ${String(error)}`);
     }
-  }
-
-  private toPrincipal(token: string, claims: Readonly<Record<string, unknown>>): Principal {
-    const rules = this.issuer;
-    const now = this.runtime.now() / 1000;
-    const type = claims.token_type;
-    if (type !== undefined && (typeof type !== 'string' || !BEARER_TYPES.has(type.toLowerCase()))) {
-      throw new InvalidTokenError('wrong_token_type');
-    }
-    if (claims.iss !== undefined && claims.iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
-    if (claims.aud !== undefined && rules.audiences !== false) {
-      const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
-      if (!Array.isArray(audiences) || !audiences.some((a) => typeof a === 'string' && (rules.audiences as readonly string[]).includes(a))) {
-        throw new InvalidTokenError('audience_mismatch');
-      }
-    }
-    for (const name of ['exp', 'nbf', 'iat'] as const) {
-      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) {
-        throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a NumericDate` });
-      }
-    }
-    if (typeof claims.exp === 'number' && now >= claims.exp + rules.clockTolerance) throw new InvalidTokenError('expired');
-    if (typeof claims.nbf === 'number' && claims.nbf > now + rules.clockTolerance) throw new InvalidTokenError('not_yet_valid');
-    if (typeof claims.iat === 'number' && claims.iat > now + rules.clockTolerance) throw new InvalidTokenError('issued_in_future');
-    if (rules.maxTokenAge !== undefined) {
-      if (typeof claims.iat !== 'number') {
-        throw new InvalidTokenError('missing_claim', { description: 'The access token lacks the required claim "iat"' });
-      }
-      if (now - claims.iat > rules.maxTokenAge + rules.clockTolerance) throw new InvalidTokenError('too_old');
-    }
-    for (const name of ['sub', 'client_id'] as const) {
-      if (claims[name] !== undefined && typeof claims[name] !== 'string') {
-        throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
-      }
-    }
-    for (const name of rules.requiredClaims) {
-      if (claims[name] === undefined || claims[name] === null) {
-        throw new InvalidTokenError('missing_claim', { description: `The access token lacks the required claim "${name}"` });
-      }
-    }
-    return buildPrincipal(token, claims, rules, 'opaque');
   }
 }
