@@ -1,28 +1,15 @@
 // RFC 7662 OAuth 2.0 Token Introspection: opaque access tokens are checked by asking the issuer.
 // A token is trusted only on `active: true`, and then the same rules as for a JWT apply to the
 // fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash.
-import { createHash } from 'node:crypto';
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
-import type { IssuerConfig } from '../config/config.js';
+import type { IntrospectionConfig, IssuerConfig } from '../config/config.js';
 import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.js';
 import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
+import { hashToken } from '../cache/token-hash.js';
 import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
 import { OutageLog, type Runtime } from '../runtime.js';
-
-/** Introspection settings, resolved. */
-export interface IntrospectionConfig {
-  readonly endpoint: string | undefined;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
-  readonly timeoutMs: number;
-  readonly cacheTtlMs: number;
-  readonly inactiveCacheTtlMs: number;
-  readonly cacheMaxEntries: number;
-  readonly store: 'memory' | 'cache-manager';
-}
 
 /** What is cached per token: the issuer's answer, plain JSON. */
 export interface IntrospectionResult {
@@ -55,7 +42,7 @@ export class Introspector {
 
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
   async introspect(token: string): Promise<Principal> {
-    const key = KEY_PREFIX + createHash('sha256').update(token).digest('base64url');
+    const key = KEY_PREFIX + hashToken(token);
     const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.fetch(token, key)));
     if (!result.active || !result.claims) throw new InvalidTokenError('inactive_token');
     validateClaims(result.claims, this.issuer, this.runtime.now() / 1000, INTROSPECTION_PROFILE);

@@ -11,7 +11,7 @@ import { JwksKeyStore } from '../issuer/key-store.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { HttpClientError } from '../issuer/http-client.js';
 import { Introspector, type IntrospectionResult } from '../introspection/introspection.js';
-import { MemoryResultStore, type ResultStore } from '../cache/result-store.js';
+import { createResultStore, type CacheManagerLike, type ResultStore } from '../cache/result-store.js';
 import type { Runtime } from '../runtime.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
 
@@ -61,12 +61,14 @@ export class AccessTokenVerifier {
   private readonly introspector: Introspector | undefined;
 
   /**
-   * @param stores where introspection answers are cached; a bounded in-memory LRU by default.
+   * @param stores where introspection answers are cached: `introspection` given explicitly, else the
+   * store `introspection.store` names (a bounded in-memory LRU, or `cacheManager` for 'cache-manager').
    */
   constructor(
     private readonly config: ResolvedConfig,
-    private readonly runtime: Runtime,
-    stores: { introspection?: ResultStore<IntrospectionResult> } = {},
+    /** The clock, logger and call limits every component shares (userinfo too). @internal */
+    readonly runtime: Runtime,
+    stores: { introspection?: ResultStore<IntrospectionResult>; cacheManager?: CacheManagerLike } = {},
   ) {
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
@@ -74,7 +76,8 @@ export class AccessTokenVerifier {
     const introspection = config.introspection;
     const home = [...this.issuers.values()][0];
     if (config.tokenType !== 'jwt' && introspection && home) {
-      const store = stores.introspection ?? new MemoryResultStore(introspection.cacheMaxEntries, runtime.now);
+      const store =
+        stores.introspection ?? createResultStore<IntrospectionResult>(introspection, runtime.now, stores.cacheManager, 'introspection.store');
       this.introspector = new Introspector(home.config, home.discovery, introspection, store, runtime);
     }
   }
