@@ -42,3 +42,21 @@ export const MESSAGES = {
 
 /** A stable error code, e.g. `expired` or `unknown_key`. */
 export type ErrorCode = keyof typeof MESSAGES;
+
+/**
+ * The object a JWS check was about. Messages of the table name the caller's access token; a JWS the
+ * issuer signed (a userinfo response) failing the same check must say so, or logs blame the caller.
+ */
+export type JwsSubject = 'access token' | 'userinfo response';
+
+/**
+ * The table message for `code`, naming `subject` instead of the access token.
+ * @example
+ * ```ts
+ * messageFor('bad_signature', 'userinfo response'); // 'The userinfo response signature is invalid'
+ * ```
+ */
+export function messageFor(code: ErrorCode, subject: JwsSubject = 'access token'): string {
+  const message: string = MESSAGES[code];
+  return subject === 'access token' ? message : message.replace(/^The access token\b/, `The ${subject}`);
+}

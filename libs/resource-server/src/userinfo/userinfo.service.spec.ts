@@ -5,7 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startLocalIssuer, type LocalIssuer } from '../../../../test/helpers/issuer-server.js';
 import { generateTestKey } from '../../../../test/helpers/keys.js';
 import { signJwt } from '../../../../test/helpers/tokens.js';
-import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
+import { AccessTokenVerifier, verifyIssuerJws } from '../core/verifier/access-token-verifier.js';
+import { ResourceServerError } from '../errors/resource-server.error.js';
 import { resolveConfig } from '../core/config/config.js';
 import { buildPrincipal, type Principal } from '../core/claims/principal.js';
 import type { Runtime } from '../core/runtime.js';
@@ -47,7 +48,11 @@ describe('UserInfoService', () => {
       { iss: issuer.issuer, sub: 'alice', client_id: 'web', exp: NOW + 600 },
       config.issuers[0]!,
     );
-    return { clock, service: new UserInfoService(verifier, config), principal };
+    const service = new UserInfoService(verifier, config);
+    const warnings: string[] = [];
+    // The service logs through Nest's Logger; capture its lines instead.
+    (service as unknown as { logger: { warn(m: string): void } }).logger = { warn: (m) => warnings.push(m) };
+    return { clock, service, principal, verifier, warnings };
   }
 
   it('caches on the injected clock: one call for two requests, a new one after cacheTtlMs', async () => {
@@ -61,5 +66,43 @@ describe('UserInfoService', () => {
     clock.now += 300_000; // the default cacheTtlMs
     await service.get(principal);
     expect(calls).toBe(2);
+  });
+
+  describe('a signed userinfo response that fails verification names the userinfo response, not the access token', () => {
+    const signed = (jwt: () => string) => (res: ServerResponse) => {
+      const body = jwt();
+      res.writeHead(200, { 'content-type': 'application/jwt', 'content-length': Buffer.byteLength(body) }).end(body);
+    };
+    const claims = { iss: '', sub: 'alice', aud: 'web' };
+
+    // Regression: the error and the log line said "The access token signature is invalid".
+    it.each<[string, () => string, string]>([
+      ['a signature by another key', () => signJwt(stranger, { ...claims, iss: issuer.issuer }, { kid: key.kid }), 'The userinfo response signature is invalid'],
+      ['an unknown kid', () => signJwt(stranger, { ...claims, iss: issuer.issuer }), 'The userinfo response was signed with an unknown key'],
+      ['alg none', () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.c2ln`, 'The userinfo response algorithm is not allowed'],
+    ])('%s', async (_name, jwt, message) => {
+      answer = signed(jwt);
+      const { service, principal, warnings } = setup();
+      const error = await service.get(principal).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ResourceServerError);
+      expect({ status: (error as ResourceServerError).status, code: (error as ResourceServerError).code }).toEqual({ status: 502, code: 'userinfo_invalid' });
+      expect(((error as Error).cause as Error).message).toBe(message);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain(message);
+      expect(warnings[0]).not.toContain('access token');
+    });
+
+    it('a good signed response passes, and verifyIssuerJws keeps the access-token wording by default', async () => {
+      answer = signed(() => signJwt(key, { ...claims, iss: issuer.issuer }));
+      const { service, principal, verifier } = setup();
+      expect(await service.get(principal)).toEqual({ iss: issuer.issuer, sub: 'alice', aud: 'web' });
+      const context = verifier.issuer(issuer.issuer)!;
+      const forged = signJwt(stranger, { sub: 'x' }, { kid: key.kid });
+      await expect(verifyIssuerJws(context, forged)).rejects.toThrow('The access token signature is invalid');
+      await expect(verifyIssuerJws(context, forged, 'userinfo response')).rejects.toThrow('The userinfo response signature is invalid');
+    });
   });
 });

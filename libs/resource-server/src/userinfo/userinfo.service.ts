@@ -78,7 +78,7 @@ export class UserInfoService {
           issuer: principal.issuer,
           timeoutMs: this.options.timeoutMs,
           maxBytes: 256 * 1024,
-          verifySigned: (compact) => verifyIssuerJws(issuer, compact),
+          verifySigned: (compact) => verifyIssuerJws(issuer, compact, 'userinfo response'),
         },
         principal,
       );

@@ -2,6 +2,7 @@
 // for a bad token: size, shape, algorithm, issuer (no network for an unknown one), key, signature,
 // claims. Every failure is a ResourceServerError; nothing here knows about HTTP requests.
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import { messageFor, type JwsSubject } from '../../errors/messages.js';
 import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
 import { checkTokenType, validateClaims } from '../claims/claims.js';
 import type { IssuerConfig, ResolvedConfig } from '../config/config.js';
@@ -159,12 +160,30 @@ export class AccessTokenVerifier {
 
 /**
  * Verifies a compact JWS that the issuer itself signed (e.g. a signed userinfo response) with its
- * key set and algorithm allow-list, returning the payload. Claims are the caller's to check.
+ * key set and algorithm allow-list, returning the payload. Claims are the caller's to check. Errors
+ * name `subject`, so a bad userinfo response is never logged as a bad access token.
+ * @example
+ * ```ts
+ * const claims = await verifyIssuerJws(issuer, body, 'userinfo response');
+ * ```
  */
-export async function verifyIssuerJws(issuer: IssuerContext, compact: string): Promise<Readonly<Record<string, unknown>>> {
-  if (!looksLikeJws(compact)) throw new InvalidTokenError('malformed_token');
-  const jws = decodeJws(compact, issuer.config.algorithms);
-  const key = await issuer.keys.getKey(jws.kid, jws.alg);
-  if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
-  return jws.payload;
+export async function verifyIssuerJws(
+  issuer: IssuerContext,
+  compact: string,
+  subject: JwsSubject = 'access token',
+): Promise<Readonly<Record<string, unknown>>> {
+  const fail = (code: 'malformed_token' | 'bad_signature') => new InvalidTokenError(code, { description: messageFor(code, subject) });
+  if (!looksLikeJws(compact)) throw fail('malformed_token');
+  try {
+    const jws = decodeJws(compact, issuer.config.algorithms);
+    const key = await issuer.keys.getKey(jws.kid, jws.alg);
+    if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw fail('bad_signature');
+    return jws.payload;
+  } catch (error) {
+    // decodeJws and the key store word their errors for access tokens: name the real object.
+    if (error instanceof InvalidTokenError && subject !== 'access token') {
+      throw new InvalidTokenError(error.code, { description: messageFor(error.code, subject), cause: error.cause });
+    }
+    throw error;
+  }
 }
