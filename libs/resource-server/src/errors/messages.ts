@@ -30,6 +30,7 @@ export const MESSAGES = {
   inactive_token: 'The access token is not active',
   sender_constrained_token: 'The access token is bound to a key and needs proof of possession',
   introspection_unavailable: 'The token issuer introspection endpoint is temporarily unavailable',
+  introspection_busy: 'Too many tokens are being checked at the issuer right now, try again later',
   keys_unavailable: 'The token issuer keys are temporarily unavailable',
   discovery_unavailable: 'The token issuer metadata is temporarily unavailable',
   userinfo_rejected: 'The issuer rejected the access token at its userinfo endpoint',

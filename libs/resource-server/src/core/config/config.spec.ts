@@ -296,3 +296,24 @@ describe('the URL rule for endpoints an issuer publishes', () => {
     expect(isSecureEnough(new URL(endpoint), true)).toBe(acceptable);
   });
 });
+
+describe('resolveConfig: introspection limits', () => {
+  const OPAQUE = { tokenType: 'auto', introspection: { clientId: 'api', clientSecret: 'x' } } as const;
+
+  it('defaults to 10 concurrent calls and 50 calls per second, and takes what is set', () => {
+    expect(resolveConfig({ ...BASE, ...OPAQUE }).introspection).toMatchObject({ maxConcurrent: 10, maxRequestsPerSecond: 50 });
+    const set = resolveConfig({ ...BASE, ...OPAQUE, introspection: { ...OPAQUE.introspection, maxConcurrent: 2.9, maxRequestsPerSecond: 0.5 } });
+    expect(set.introspection).toMatchObject({ maxConcurrent: 2, maxRequestsPerSecond: 0.5 });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['maxConcurrent 0 (every opaque token refused)', { maxConcurrent: 0 }, /^`introspection\.maxConcurrent` must be a number between 1 and 10000 \(got 0\)$/],
+    ['maxConcurrent as a string', { maxConcurrent: '10' }, /^`introspection\.maxConcurrent` must be a number/],
+    ['maxRequestsPerSecond 0', { maxRequestsPerSecond: 0 }, /^`introspection\.maxRequestsPerSecond` must be a number between 0\.01 and 1000000 \(got 0\)$/],
+    ['maxRequestsPerSecond Infinity', { maxRequestsPerSecond: Infinity }, /^`introspection\.maxRequestsPerSecond` must be a number/],
+  ])('refuses %s', (_name, patch, message) => {
+    const problems = problemsOf({ ...BASE, ...OPAQUE, introspection: { ...OPAQUE.introspection, ...patch } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+  });
+});

@@ -29,6 +29,10 @@ export interface IntrospectionConfig {
   readonly inactiveCacheTtlMs: number;
   readonly cacheMaxEntries: number;
   readonly store: 'memory' | 'cache-manager';
+  /** Introspection calls in flight at once. */
+  readonly maxConcurrent: number;
+  /** Introspection calls started per second. */
+  readonly maxRequestsPerSecond: number;
 }
 
 /** The whole resolved configuration. */
@@ -102,6 +106,8 @@ function resolveIntrospection(
     inactiveCacheTtlMs: positive('introspection.inactiveCacheTtlMs', i.inactiveCacheTtlMs, 5_000, problems),
     cacheMaxEntries: Math.floor(positive('introspection.cacheMaxEntries', i.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
     store,
+    maxConcurrent: Math.floor(positive('introspection.maxConcurrent', i.maxConcurrent, 10, problems, 10_000, 1)),
+    maxRequestsPerSecond: positive('introspection.maxRequestsPerSecond', i.maxRequestsPerSecond, 50, problems, 1_000_000, 0.01),
   };
 }
 

@@ -1,6 +1,7 @@
 // RFC 7662 OAuth 2.0 Token Introspection: opaque access tokens are checked by asking the issuer.
 // A token is trusted only on `active: true`, and then the same rules as for a JWT apply to the
-// fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash.
+// fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash; calls
+// are bounded in concurrency and rate (see CallLimiter).
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
 import type { IntrospectionConfig, IssuerConfig } from '../config/config.js';
 import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.js';
@@ -9,6 +10,7 @@ import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
 import { hashToken } from '../cache/token-hash.js';
 import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
+import { CallLimiter } from './call-limiter.js';
 import { OutageLog, type Runtime } from '../runtime.js';
 
 /** What is cached per token: the issuer's answer, plain JSON. */
@@ -29,6 +31,8 @@ function basic(id: string, secret: string): string {
 export class Introspector {
   private readonly flights = new SingleFlight<IntrospectionResult>();
   private readonly outage: OutageLog;
+  private readonly busy: OutageLog;
+  private readonly limiter: CallLimiter;
 
   constructor(
     private readonly issuer: IssuerConfig,
@@ -38,15 +42,38 @@ export class Introspector {
     private readonly runtime: Runtime,
   ) {
     this.outage = new OutageLog(runtime, `Token introspection at ${issuer.issuer}`);
+    this.busy = new OutageLog(
+      runtime,
+      `Token introspection capacity (${config.maxConcurrent} concurrent, ${config.maxRequestsPerSecond}/s) at ${issuer.issuer}`,
+    );
+    this.limiter = new CallLimiter(config.maxConcurrent, config.maxRequestsPerSecond, runtime.now);
   }
 
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
   async introspect(token: string): Promise<Principal> {
     const key = KEY_PREFIX + hashToken(token);
-    const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.fetch(token, key)));
+    // Only the call that leads a single flight takes a slot: cache hits and joiners cost nothing.
+    const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.limited(token, key)));
     if (!result.active || !result.claims) throw new InvalidTokenError('inactive_token');
     validateClaims(result.claims, this.issuer, this.runtime.now() / 1000, INTROSPECTION_PROFILE);
     return buildPrincipal(token, result.claims, this.issuer, 'opaque');
+  }
+
+  private async limited(token: string, key: string): Promise<IntrospectionResult> {
+    const refusal = this.limiter.tryAcquire();
+    if (refusal) {
+      this.busy.failed(new Error(`${refusal.reason} limit reached, refusing until a slot frees`));
+      throw new UpstreamError('introspection_busy', 503, {
+        cause: new Error(`introspection ${refusal.reason} limit reached`),
+        retryAfterSeconds: refusal.retryAfterSeconds,
+      });
+    }
+    this.busy.recovered();
+    try {
+      return await this.fetch(token, key);
+    } finally {
+      this.limiter.release();
+    }
   }
 
   private async cached(key: string): Promise<IntrospectionResult | undefined> {
