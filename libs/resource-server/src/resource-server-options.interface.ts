@@ -206,4 +206,16 @@ export interface IntrospectionOptions {
   cacheMaxEntries?: number;
   /** `'memory'` (bounded, per process) or `'cache-manager'` (the app's `CACHE_MANAGER`, e.g. Redis). @default 'memory' */
   store?: 'memory' | 'cache-manager';
+  /**
+   * Introspection calls in flight at once, per process. A token beyond it is answered 503
+   * `introspection_busy` with `Retry-After` at once, never queued. Cached answers and requests that
+   * join a call already in flight for the same token do not count. @default 10
+   */
+  maxConcurrent?: number;
+  /**
+   * Introspection calls started per second, per process (a token bucket holding one second's worth).
+   * A token beyond it is answered 503 `introspection_busy` with `Retry-After`. Bounds what made-up
+   * opaque tokens can cost the issuer in `'auto'` and `'opaque'` mode. @default 50
+   */
+  maxRequestsPerSecond?: number;
 }

@@ -28,7 +28,9 @@ export const MESSAGES = {
   claims_rejected: 'The access token does not meet the requirements of this resource',
   insufficient_scope: 'The access token lacks the scope this resource requires',
   inactive_token: 'The access token is not active',
+  sender_constrained_token: 'The access token is bound to a key and needs proof of possession',
   introspection_unavailable: 'The token issuer introspection endpoint is temporarily unavailable',
+  introspection_busy: 'Too many tokens are being checked at the issuer right now, try again later',
   keys_unavailable: 'The token issuer keys are temporarily unavailable',
   discovery_unavailable: 'The token issuer metadata is temporarily unavailable',
   userinfo_rejected: 'The issuer rejected the access token at its userinfo endpoint',
@@ -41,3 +43,21 @@ export const MESSAGES = {
 
 /** A stable error code, e.g. `expired` or `unknown_key`. */
 export type ErrorCode = keyof typeof MESSAGES;
+
+/**
+ * The object a JWS check was about. Messages of the table name the caller's access token; a JWS the
+ * issuer signed (a userinfo response) failing the same check must say so, or logs blame the caller.
+ */
+export type JwsSubject = 'access token' | 'userinfo response';
+
+/**
+ * The table message for `code`, naming `subject` instead of the access token.
+ * @example
+ * ```ts
+ * messageFor('bad_signature', 'userinfo response'); // 'The userinfo response signature is invalid'
+ * ```
+ */
+export function messageFor(code: ErrorCode, subject: JwsSubject = 'access token'): string {
+  const message: string = MESSAGES[code];
+  return subject === 'access token' ? message : message.replace(/^The access token\b/, `The ${subject}`);
+}

@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { AccessTokenVerifier, verifyIssuerJws, type IssuerContext } from '../core/verifier/access-token-verifier.js';
 import type { ResolvedConfig, UserInfoConfig } from '../core/config/config.js';
 import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
@@ -7,7 +6,8 @@ import type { Principal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
-import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
+import { createResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
+import { hashToken } from '../core/cache/token-hash.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.
@@ -35,16 +35,7 @@ export class UserInfoService {
     @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
   ) {
     this.options = config.userInfo;
-    if (this.options.store === 'cache-manager') {
-      if (!cacheManager) {
-        throw new Error(
-          "userInfo.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
-        );
-      }
-      this.store = new CacheManagerResultStore(cacheManager);
-    } else {
-      this.store = new MemoryResultStore(this.options.cacheMaxEntries, Date.now);
-    }
+    this.store = createResultStore<UserInfo>(this.options, verifier.runtime.now, cacheManager, 'userInfo.store');
   }
 
   /**
@@ -52,7 +43,7 @@ export class UserInfoService {
    * rejects the token, 502 for a bad or failing endpoint, 503 when the issuer is unreachable, 504 on timeout.
    */
   async get(principal: Principal): Promise<UserInfo> {
-    const key = KEY_PREFIX + createHash('sha256').update(principal.token).digest('base64url');
+    const key = KEY_PREFIX + hashToken(principal.token);
     const cached = await this.cachedValue(key, principal);
     if (cached) return cached;
     return this.flights.run(key, () => this.load(principal, key));
@@ -87,7 +78,7 @@ export class UserInfoService {
           issuer: principal.issuer,
           timeoutMs: this.options.timeoutMs,
           maxBytes: 256 * 1024,
-          verifySigned: (compact) => verifyIssuerJws(issuer, compact),
+          verifySigned: (compact) => verifyIssuerJws(issuer, compact, 'userinfo response'),
         },
         principal,
       );
@@ -109,7 +100,7 @@ export class UserInfoService {
   }
 
   private async remember(key: string, info: UserInfo, principal: Principal): Promise<void> {
-    const ttl = ttlWithinExpiry(this.options.cacheTtlMs, principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000, Date.now());
+    const ttl = ttlWithinExpiry(this.options.cacheTtlMs, principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000, this.verifier.runtime.now());
     if (ttl <= 0) return;
     try {
       await this.store.set(key, info, ttl);

@@ -49,6 +49,37 @@ export class CacheManagerResultStore<T> implements ResultStore<T> {
   }
 }
 
+/** Which store the options asked for, and what the in-memory one may hold. */
+export interface ResultStoreSettings {
+  readonly store: 'memory' | 'cache-manager';
+  readonly cacheMaxEntries: number;
+}
+
+/**
+ * The one place a result store is chosen: a bounded in-memory LRU on the injected clock, or the
+ * application's `CACHE_MANAGER`. Throws, saying what to import, when `'cache-manager'` is asked for
+ * and none is registered.
+ * @param option the option's name for the message, e.g. `userInfo.store`
+ * @example
+ * ```ts
+ * const store = createResultStore<UserInfo>(config.userInfo, runtime.now, cacheManager, 'userInfo.store');
+ * ```
+ */
+export function createResultStore<T>(
+  settings: ResultStoreSettings,
+  now: () => number,
+  cacheManager: CacheManagerLike | undefined,
+  option: string,
+): ResultStore<T> {
+  if (settings.store !== 'cache-manager') return new MemoryResultStore<T>(settings.cacheMaxEntries, now);
+  if (!cacheManager) {
+    throw new Error(
+      `${option} is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager`,
+    );
+  }
+  return new CacheManagerResultStore<T>(cacheManager);
+}
+
 /**
  * How long a result about a token may be kept: at most `maxTtlMs`, and ending a second before the
  * token's `exp` (ms since epoch), since a shared store measures expiry on its own clock.

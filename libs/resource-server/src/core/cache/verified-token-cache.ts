@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { VerificationKey } from '../jose/jwk.js';
 import { LruCache } from './lru-cache.js';
+import { hashToken } from './token-hash.js';
 import type { Principal } from '../claims/principal.js';
 
 /** A token that passed every check, and the key that verified it. */
@@ -21,21 +21,17 @@ export class VerifiedTokenCache {
     this.entries = new LruCache(maxEntries);
   }
 
-  private static hash(token: string): string {
-    return createHash('sha256').update(token).digest('base64url');
-  }
-
   get(token: string, now: number): VerifiedEntry | undefined {
-    const entry = this.entries.get(VerifiedTokenCache.hash(token), now);
+    const entry = this.entries.get(hashToken(token), now);
     return entry?.principal.token === token ? entry : undefined;
   }
 
   /** Stores an entry until `expiresAt` (ms), normally the token's `exp` plus the clock tolerance. */
   set(token: string, entry: VerifiedEntry, expiresAt: number): void {
-    this.entries.set(VerifiedTokenCache.hash(token), entry, expiresAt);
+    this.entries.set(hashToken(token), entry, expiresAt);
   }
 
   delete(token: string): void {
-    this.entries.delete(VerifiedTokenCache.hash(token));
+    this.entries.delete(hashToken(token));
   }
 }

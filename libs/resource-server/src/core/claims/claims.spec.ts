@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { checkTokenType, validateClaims, type ClaimRules } from './claims.js';
+import { JWT_PROFILE, checkTokenType, validateClaims, type ClaimRules } from './claims.js';
 
 const NOW = 1_700_000_000;
 const ISSUER = 'https://issuer.example';
@@ -209,5 +209,82 @@ describe('validateClaims: audience claim and tenant', () => {
       expect.objectContaining({ code: 'untrusted_issuer' }),
     );
     expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(expect.objectContaining({ code: 'untrusted_issuer' }));
+  });
+});
+
+describe('validateClaims: claims are read as own properties only', () => {
+  // Regression: `requiredClaims: ['constructor']` was met by Object.prototype.constructor.
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf'])(
+    'requiredClaims [%p] is missing from a token that lacks it',
+    (name) => {
+      expect(outcome({}, { requiredClaims: [name] })).toBe('missing_claim');
+      expect(() => validateClaims(payloadWith({}), { ...RULES, requiredClaims: [name] }, NOW)).toThrow(
+        `The access token lacks the required claim "${name}"`,
+      );
+    },
+  );
+
+  it('a token that carries such a claim itself meets the requirement, __proto__ included', () => {
+    const payload = JSON.parse(`{"iss":"${ISSUER}","aud":"api://a","exp":${NOW + 60},"__proto__":"x","constructor":1}`);
+    expect(() => validateClaims(payload, { ...RULES, requiredClaims: ['__proto__', 'constructor'] }, NOW)).not.toThrow();
+  });
+
+  it('a tenant claim named like an Object.prototype member is not satisfied by the prototype', () => {
+    const rules: ClaimRules = { ...RULES, requiredTenant: 'function Object() { [native code] }', tenantClaim: 'constructor' };
+    expect(outcome({}, rules)).toBe('untrusted_issuer');
+  });
+
+  it('a payload whose iss, exp and aud are only inherited is not trusted', () => {
+    const inherited = Object.create({ iss: ISSUER, exp: NOW + 60, aud: 'api://a' }) as Record<string, unknown>;
+    expect(() => validateClaims(inherited, RULES, NOW)).toThrow(expect.objectContaining({ code: 'untrusted_issuer' }));
+  });
+});
+
+describe('validateClaims: NumericDates compared in whole seconds', () => {
+  // Regression: with maxTokenAge 0 and no tolerance, a token minted this second was "too old"
+  // because now carried milliseconds.
+  it.each([0.001, 0.5, 0.999])('maxTokenAge 0, tolerance 0: a token with iat = this second passes at now + %p s', (fraction) => {
+    expect(outcome({ iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW + fraction)).toBe('ok');
+  });
+
+  it('maxTokenAge 0, tolerance 0: refused the next whole second', () => {
+    expect(outcome({ iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW + 1)).toBe('too_old');
+  });
+
+  it('iat one second ahead is in the future at any fraction of this second, without tolerance', () => {
+    expect(outcome({ iat: NOW + 1 }, { clockTolerance: 0 }, NOW + 0.999)).toBe('issued_in_future');
+    expect(outcome({ iat: NOW }, { clockTolerance: 0 }, NOW + 0.999)).toBe('ok');
+  });
+
+  it('nbf this second is valid at any fraction of it; exp this second is expired at any fraction of it', () => {
+    expect(outcome({ nbf: NOW }, { clockTolerance: 0 }, NOW + 0.2)).toBe('ok');
+    expect(outcome({ exp: NOW }, { clockTolerance: 0 }, NOW + 0.2)).toBe('expired');
+    expect(outcome({ exp: NOW + 1 }, { clockTolerance: 0 }, NOW + 0.999)).toBe('ok');
+  });
+});
+
+describe('validateClaims: sender-constrained tokens (cnf)', () => {
+  // Regression: DPoP-bound JWTs (cnf.jkt, RFC 9449) were accepted as plain bearer tokens.
+  it.each([
+    ['a DPoP key thumbprint', { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }],
+    ['an mTLS certificate thumbprint', { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }],
+    ['an empty object', {}],
+    ['null', null],
+  ])('refuses a token whose cnf holds %s, with its own code and message', (_name, cnf) => {
+    expect(outcome({ cnf })).toBe('sender_constrained_token');
+    expect(() => validateClaims(payloadWith({ cnf }), RULES, NOW)).toThrow('The access token is bound to a key and needs proof of possession');
+  });
+
+  it('accepts a bound token once a proof of possession was verified (the hook for DPoP / mTLS)', () => {
+    const payload = payloadWith({ cnf: { jkt: 'x' } });
+    expect(() => validateClaims(payload, RULES, NOW, JWT_PROFILE, { proofOfPossessionVerified: true })).not.toThrow();
+    expect(() => validateClaims(payload, RULES, NOW, JWT_PROFILE, { proofOfPossessionVerified: false })).toThrow(
+      expect.objectContaining({ code: 'sender_constrained_token' }),
+    );
+  });
+
+  it('a cnf inherited from the prototype does not count', () => {
+    const payload = Object.assign(Object.create({ cnf: { jkt: 'x' } }), PAYLOAD) as Record<string, unknown>;
+    expect(() => validateClaims(payload, RULES, NOW)).not.toThrow();
   });
 });

@@ -1,6 +1,9 @@
-// RFC 7519 §4.1 registered claims, RFC 8725 §3.8-3.10 (issuer, audience, explicit typing) and
-// RFC 9068 §2.2 / §4 (JWT access token profile, used in strict mode).
+// RFC 7519 §4.1 registered claims, RFC 8725 §3.8-3.10 (issuer, audience, explicit typing), RFC 9068
+// §2.2 / §4 (JWT access token profile, used in strict mode) and RFC 7662 §2.2 (introspection answers).
+// One validator for both token formats: the profile says what must be present; whatever is present
+// is checked the same way, so the two formats cannot drift apart again.
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
+import { ownClaim, hasClaim } from './own-claims.js';
 
 /** What a token's claims are checked against; one per trusted issuer. */
 export interface ClaimRules {
@@ -24,71 +27,177 @@ export interface ClaimRules {
   readonly tenantClaim: string;
 }
 
+/**
+ * What a token format must carry. A JWT always names its issuer and expiry; an introspection answer
+ * (RFC 7662 §2.2) may omit iss, aud and exp, and says what kind of token it is in `token_type`.
+ */
+export interface ClaimProfile {
+  readonly format: 'jwt' | 'opaque';
+  /** `iss`, `exp` and the audience claim must be present (else only checked when present). */
+  readonly registeredClaimsRequired: boolean;
+  /** RFC 7662 `token_type` is checked when present. */
+  readonly checksTokenTypeMember: boolean;
+  /** Whether `strict` (RFC 9068, a JWT profile) applies. */
+  readonly strictApplies: boolean;
+}
+
+/** A JWT access token verified locally. */
+export const JWT_PROFILE: ClaimProfile = Object.freeze({
+  format: 'jwt',
+  registeredClaimsRequired: true,
+  checksTokenTypeMember: false,
+  strictApplies: true,
+});
+
+/** An `active: true` introspection answer (RFC 7662) about an opaque token. */
+export const INTROSPECTION_PROFILE: ClaimProfile = Object.freeze({
+  format: 'opaque',
+  registeredClaimsRequired: false,
+  checksTokenTypeMember: true,
+  strictApplies: false,
+});
+
+/** Per-call options of {@link validateClaims}. */
+export interface ClaimCheckOptions {
+  /**
+   * Set only after the caller proved possession of the key the token's `cnf` claim names (a DPoP
+   * proof, RFC 9449, or the mTLS certificate, RFC 8705). Without it, a bound token is refused: a
+   * stolen sender-constrained token must not work as a plain bearer token.
+   * @default false
+   */
+  readonly proofOfPossessionVerified?: boolean;
+}
+
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 const STRING_CLAIMS = ['sub', 'client_id', 'jti'] as const;
 // Explicit typing (RFC 8725 §3.11): a token typed as something else (a DPoP proof, a logout token,
 // a security event) is never an access token, whatever its claims say.
 const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt']);
 const STRICT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
+// RFC 7662 token_type values that mean "an access token usable as a bearer token". A refresh token
+// or a DPoP token presented as a bearer token is refused.
+const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
 
-/** Checks the protected header's `typ`. */
+/**
+ * Checks the protected header's `typ` (RFC 8725 §3.11; RFC 9068 §4 in strict mode).
+ * @example
+ * ```ts
+ * checkTokenType(jws.header, issuer.strict); // throws InvalidTokenError('wrong_token_type')
+ * ```
+ */
 export function checkTokenType(header: Readonly<Record<string, unknown>>, strict: boolean): void {
-  const typ = header.typ;
+  const typ = ownClaim(header, 'typ');
   if (typ === undefined && !strict) return;
   if (typeof typ !== 'string' || !(strict ? STRICT_TYPES : ACCESS_TOKEN_TYPES).has(typ.toLowerCase())) {
     throw new InvalidTokenError('wrong_token_type');
   }
 }
 
-function numericDate(payload: Readonly<Record<string, unknown>>, name: string): number | undefined {
-  const value = payload[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a NumericDate` });
-  }
-  return value;
-}
-
 function missing(name: string): InvalidTokenError {
   return new InvalidTokenError('missing_claim', { description: `The access token lacks the required claim "${name}"` });
 }
 
-function checkAudience(aud: unknown, accepted: readonly string[], claim: string): void {
-  if (aud === undefined) throw missing(claim);
-  const values = typeof aud === 'string' ? [aud] : aud;
-  if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
-    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${claim}" is malformed` });
+// Whole seconds, as other verifiers compare: a token minted this second is not "in the future" or
+// "too old" because the clock has a fractional part.
+function numericDate(claims: Readonly<Record<string, unknown>>, name: string): number | undefined {
+  const value = ownClaim(claims, name);
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a NumericDate` });
   }
-  if (!values.some((v) => accepted.includes(v))) throw new InvalidTokenError('audience_mismatch');
+  return Math.floor(value);
 }
 
-/** Validates registered and required claims of a verified payload at `now` (seconds). */
-export function validateClaims(payload: Readonly<Record<string, unknown>>, rules: ClaimRules, now: number): void {
-  if (payload.iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
+function checkIssuer(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile): void {
+  const iss = ownClaim(claims, 'iss');
+  if (iss === undefined && !profile.registeredClaimsRequired) return;
+  if (iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
+}
+
+function checkSenderConstraint(claims: Readonly<Record<string, unknown>>, options: ClaimCheckOptions): void {
+  // RFC 7800 / RFC 9449 §6 / RFC 8705 §3: `cnf` binds the token to a key; without a verified proof
+  // of possession such a token must not be honoured as a bearer token.
+  if (Object.hasOwn(claims, 'cnf') && options.proofOfPossessionVerified !== true) {
+    throw new InvalidTokenError('sender_constrained_token');
+  }
+}
+
+function checkTokenTypeMember(claims: Readonly<Record<string, unknown>>): void {
+  const type = ownClaim(claims, 'token_type');
+  if (type !== undefined && (typeof type !== 'string' || !BEARER_TYPES.has(type.toLowerCase()))) {
+    throw new InvalidTokenError('wrong_token_type');
+  }
+}
+
+function checkTimes(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile, nowSeconds: number): void {
+  const now = Math.floor(nowSeconds);
   const tolerance = rules.clockTolerance;
-  const exp = numericDate(payload, 'exp');
-  if (exp === undefined) throw missing('exp');
-  if (now >= exp + tolerance) throw new InvalidTokenError('expired');
-  const nbf = numericDate(payload, 'nbf');
+  const exp = numericDate(claims, 'exp');
+  if (exp === undefined && profile.registeredClaimsRequired) throw missing('exp');
+  if (exp !== undefined && now >= exp + tolerance) throw new InvalidTokenError('expired');
+  const nbf = numericDate(claims, 'nbf');
   if (nbf !== undefined && nbf > now + tolerance) throw new InvalidTokenError('not_yet_valid');
-  const iat = numericDate(payload, 'iat');
+  const iat = numericDate(claims, 'iat');
   if (iat !== undefined && iat > now + tolerance) throw new InvalidTokenError('issued_in_future');
   if (rules.maxTokenAge !== undefined) {
     if (iat === undefined) throw missing('iat');
     if (now - iat > rules.maxTokenAge + tolerance) throw new InvalidTokenError('too_old');
   }
-  if (rules.audiences !== false) checkAudience(payload[rules.audienceClaim], rules.audiences, rules.audienceClaim);
-  // A multi-tenant issuer template only means something if the token's tenant is the issuer's tenant.
-  if (rules.requiredTenant !== undefined && payload[rules.tenantClaim] !== rules.requiredTenant) {
-    throw new InvalidTokenError('untrusted_issuer');
+}
+
+function checkAudience(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile): void {
+  if (rules.audiences === false) return;
+  const claim = rules.audienceClaim;
+  const aud = ownClaim(claims, claim);
+  if (aud === undefined) {
+    // RFC 7662 makes `aud` optional in an answer; `requiredClaims: ['aud']` insists on it.
+    if (profile.registeredClaimsRequired) throw missing(claim);
+    return;
   }
+  const values = typeof aud === 'string' ? [aud] : aud;
+  if (!Array.isArray(values) || !values.every((v) => typeof v === 'string')) {
+    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${claim}" is malformed` });
+  }
+  const accepted = rules.audiences;
+  if (!values.some((v) => accepted.includes(v))) throw new InvalidTokenError('audience_mismatch');
+}
+
+function checkPresence(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile): void {
   for (const name of STRING_CLAIMS) {
-    if (payload[name] !== undefined && typeof payload[name] !== 'string') {
+    const value = ownClaim(claims, name);
+    if (value !== undefined && typeof value !== 'string') {
       throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
     }
   }
-  if (rules.strict) for (const name of RFC9068_CLAIMS) if (payload[name] === undefined || payload[name] === null) throw missing(name);
-  for (const name of rules.requiredClaims) {
-    if (payload[name] === undefined || payload[name] === null) throw missing(name);
+  if (rules.strict && profile.strictApplies) for (const name of RFC9068_CLAIMS) if (!hasClaim(claims, name)) throw missing(name);
+  // Own properties only: `requiredClaims: ['constructor']` must not be met by Object.prototype.
+  for (const name of rules.requiredClaims) if (!hasClaim(claims, name)) throw missing(name);
+}
+
+/**
+ * Validates the claims of a verified JWT payload or of an active introspection answer at `now`
+ * (seconds; compared in whole seconds). Throws {@link InvalidTokenError} naming what is wrong.
+ * @param profile what the token format must carry: {@link JWT_PROFILE} (default) or {@link INTROSPECTION_PROFILE}
+ * @example
+ * ```ts
+ * validateClaims(answer, issuer, runtime.now() / 1000, INTROSPECTION_PROFILE);
+ * ```
+ */
+export function validateClaims(
+  claims: Readonly<Record<string, unknown>>,
+  rules: ClaimRules,
+  now: number,
+  profile: ClaimProfile = JWT_PROFILE,
+  options: ClaimCheckOptions = {},
+): void {
+  checkIssuer(claims, rules, profile);
+  checkSenderConstraint(claims, options);
+  if (profile.checksTokenTypeMember) checkTokenTypeMember(claims);
+  checkTimes(claims, rules, profile, now);
+  checkAudience(claims, rules, profile);
+  // A multi-tenant issuer template only means something if the token's tenant is the issuer's tenant.
+  if (rules.requiredTenant !== undefined && ownClaim(claims, rules.tenantClaim) !== rules.requiredTenant) {
+    throw new InvalidTokenError('untrusted_issuer');
   }
+  checkPresence(claims, rules, profile);
 }

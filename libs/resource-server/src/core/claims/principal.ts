@@ -1,6 +1,7 @@
 import type { IssuerConfig } from '../config/issuer-config.js';
 import { readRoles } from './providers.js';
 import { readScopes } from './scopes.js';
+import { ownClaim } from './own-claims.js';
 
 /** The claims of a verified access token: the registered ones typed, anything else as the issuer sent it. */
 export interface AccessTokenClaims {
@@ -59,7 +60,10 @@ export interface Principal {
 }
 
 function firstString(claims: Readonly<Record<string, unknown>>, names: readonly string[]): string | undefined {
-  for (const name of names) if (typeof claims[name] === 'string') return claims[name] as string;
+  for (const name of names) {
+    const value = ownClaim(claims, name);
+    if (typeof value === 'string') return value;
+  }
   return undefined;
 }
 
@@ -71,19 +75,21 @@ export function buildPrincipal(
   tokenFormat: Principal['tokenFormat'] = 'jwt',
 ): Principal {
   const c = claims as AccessTokenClaims;
-  const aud = c.aud;
+  const aud = ownClaim(claims, 'aud');
+  const sub = ownClaim(claims, 'sub');
+  const exp = ownClaim(claims, 'exp');
   const clientId = firstString(claims, issuer.profile.clientIdClaims);
-  const tenant = claims[issuer.tenantClaim];
+  const tenant = ownClaim(claims, issuer.tenantClaim);
   const principal = {
-    subject: typeof c.sub === 'string' ? c.sub : undefined,
+    subject: typeof sub === 'string' ? sub : undefined,
     clientId,
     scopes: Object.freeze(readScopes(claims, issuer.scopeClaims)),
     roles: Object.freeze(readRoles(claims, issuer.roleClaims)),
     kind: issuer.profile.isMachine(claims, clientId) ? ('machine' as const) : ('user' as const),
     tenant: typeof tenant === 'string' ? tenant : undefined,
     issuer: issuer.issuer,
-    audience: Object.freeze(typeof aud === 'string' ? [aud] : Array.isArray(aud) ? aud : []),
-    expiresAt: c.exp,
+    audience: Object.freeze(typeof aud === 'string' ? [aud] : Array.isArray(aud) ? (aud as string[]) : []),
+    expiresAt: typeof exp === 'number' ? exp : undefined,
     claims: Object.freeze(c),
     tokenFormat,
   };

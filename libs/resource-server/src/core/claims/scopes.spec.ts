@@ -23,6 +23,12 @@ describe('readScopes', () => {
     expect(readScopes(claims, CLAIMS)).toEqual(expected);
   });
 
+  it('reads a scope claim named like an Object.prototype member only when the token carries it', () => {
+    // Regression: scopeClaims ['constructor'] read Object.prototype.constructor and refused every token.
+    expect(readScopes({ scope: 'read' }, ['constructor', 'toString', 'scope'])).toEqual(['read']);
+    expect(readScopes(JSON.parse('{"constructor":"admin"}'), ['constructor'])).toEqual(['admin']);
+  });
+
   it('reads only the configured claims, in the configured order', () => {
     const claims = { scope: 'a b', scp: ['c'], permissions: ['p'] };
     expect(readScopes(claims, ['permissions', 'scope'])).toEqual(['p', 'a', 'b']);

@@ -1,12 +1,13 @@
 // RFC 6749 §3.3 (scope is a space-delimited list of case-sensitive tokens), RFC 8693 §4.2 / RFC 9068
 // §2.2.3 (`scope` claim) and the `scp` claim some providers use (a string or an array).
 import { InsufficientScopeError, InvalidTokenError } from '../../errors/resource-server.error.js';
+import { ownClaim } from './own-claims.js';
 
 /** Reads scopes from the configured claims, in order, without duplicates. */
 export function readScopes(claims: Readonly<Record<string, unknown>>, claimNames: readonly string[]): string[] {
   const scopes = new Set<string>();
   for (const name of claimNames) {
-    const value = claims[name];
+    const value = ownClaim(claims, name);
     if (value === undefined) continue;
     const list = typeof value === 'string' ? value.split(' ') : value;
     if (!Array.isArray(list) || !list.every((s) => typeof s === 'string')) {

@@ -4,6 +4,8 @@ import type { ResourceServerModuleOptions } from '../../resource-server-options.
 import { DEFAULT_ALGORITHMS } from '../jose/algorithms.js';
 import { ResourceServerConfigError, resolveConfig } from './config.js';
 import { PROVIDER_PROFILES } from '../claims/providers.js';
+import { isAcceptableEndpoint } from '../issuer/discovery.js';
+import { isSecureEnough } from './config-checks.js';
 
 const BASE: ResourceServerModuleOptions = { issuer: 'https://login.example.com/', audience: 'https://api.example.com' };
 
@@ -242,5 +244,76 @@ describe('resolveConfig: verified-token cache', () => {
     expect(resolveConfig(BASE).verifiedTokenCacheSize).toBe(10_000);
     expect(resolveConfig({ ...BASE, verifiedTokenCache: { maxEntries: 50 } }).verifiedTokenCacheSize).toBe(50);
     expect(resolveConfig({ ...BASE, verifiedTokenCache: false }).verifiedTokenCacheSize).toBe(0);
+  });
+});
+
+describe('resolveConfig: credentials, queries and fragments in URLs', () => {
+  const SECRET = 's3cr3t-pw';
+  const OPAQUE = { tokenType: 'opaque', introspection: { clientId: 'api', clientSecret: 'x' } };
+
+  // Regression: an issuer with user:pass@, a query or a fragment was accepted; the app then answered
+  // 503 for ever (no token names such an issuer, discovery fails) and logged the credentials.
+  it.each<[string, unknown, RegExp]>([
+    ['an issuer with user:password@', withBase({ issuer: `https://admin:${SECRET}@login.example.com/` }), /^`issuer` must not contain credentials \(user:password@\)/],
+    ['an issuer with a user only', withBase({ issuer: 'https://admin@login.example.com/' }), /^`issuer` must not contain credentials/],
+    ['an issuer with an empty userinfo', withBase({ issuer: 'https://@login.example.com/' }), /^`issuer` must not contain credentials/],
+    ['an issuer with a query', withBase({ issuer: 'https://login.example.com/?tenant=a' }), /^`issuer` must not have a query or a fragment: set it exactly as in the tokens' "iss" claim \(RFC 8414 §2\)$/],
+    ['an issuer with an empty query', withBase({ issuer: 'https://login.example.com/?' }), /^`issuer` must not have a query or a fragment/],
+    ['an issuer with a fragment', withBase({ issuer: 'https://login.example.com/#x' }), /^`issuer` must not have a query or a fragment/],
+    ['a loopback http issuer with credentials', withBase({ issuer: `http://u:${SECRET}@localhost:3000` }), /^`issuer` must not contain credentials/],
+    ['one of several issuers with credentials', { issuers: [{ issuer: `https://u:${SECRET}@a.example.com/`, audience: 'a' }] }, /^`issuers\[0\]\.issuer` must not contain credentials/],
+    ['a jwksUri with credentials', withBase({ jwksUri: `https://u:${SECRET}@login.example.com/jwks` }), /^`jwksUri` must not contain credentials/],
+    ['an introspection endpoint with credentials', withBase({ ...OPAQUE, introspection: { ...OPAQUE.introspection, endpoint: `https://u:${SECRET}@login.example.com/introspect` } }), /^`introspection\.endpoint` must not contain credentials/],
+    ['a userinfo endpoint with credentials', withBase({ userInfo: { endpoint: `https://u:${SECRET}@login.example.com/userinfo` } }), /^`userInfo\.endpoint` must not contain credentials/],
+  ])('refuses %s, without echoing the password', (_name, options, message) => {
+    const problems = problemsOf(options);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
+    expect(problems[0]).not.toContain(SECRET);
+  });
+
+  it('keeps accepting a query in an endpoint (only the issuer must be exact), and an @ in a path', () => {
+    expect(() =>
+      resolveConfig({
+        ...BASE,
+        jwksUri: 'https://login.example.com/keys?format=jwks',
+        userInfo: { endpoint: 'https://login.example.com/users/@me' },
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('the URL rule for endpoints an issuer publishes', () => {
+  // Regression: a discovery document naming https://user:pass@host/... was called (and logged).
+  it.each([
+    ['https://u:p@login.example.com/jwks', false],
+    ['https://u@login.example.com/jwks', false],
+    ['http://u:p@localhost:3000/jwks', false],
+    ['https://login.example.com/jwks', true],
+    ['http://localhost:3000/jwks', true],
+  ])('%s acceptable: %p', (endpoint, acceptable) => {
+    expect(isAcceptableEndpoint(endpoint, true)).toBe(acceptable);
+    expect(isSecureEnough(new URL(endpoint), true)).toBe(acceptable);
+  });
+});
+
+describe('resolveConfig: introspection limits', () => {
+  const OPAQUE = { tokenType: 'auto', introspection: { clientId: 'api', clientSecret: 'x' } } as const;
+
+  it('defaults to 10 concurrent calls and 50 calls per second, and takes what is set', () => {
+    expect(resolveConfig({ ...BASE, ...OPAQUE }).introspection).toMatchObject({ maxConcurrent: 10, maxRequestsPerSecond: 50 });
+    const set = resolveConfig({ ...BASE, ...OPAQUE, introspection: { ...OPAQUE.introspection, maxConcurrent: 2.9, maxRequestsPerSecond: 0.5 } });
+    expect(set.introspection).toMatchObject({ maxConcurrent: 2, maxRequestsPerSecond: 0.5 });
+  });
+
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['maxConcurrent 0 (every opaque token refused)', { maxConcurrent: 0 }, /^`introspection\.maxConcurrent` must be a number between 1 and 10000 \(got 0\)$/],
+    ['maxConcurrent as a string', { maxConcurrent: '10' }, /^`introspection\.maxConcurrent` must be a number/],
+    ['maxRequestsPerSecond 0', { maxRequestsPerSecond: 0 }, /^`introspection\.maxRequestsPerSecond` must be a number between 0\.01 and 1000000 \(got 0\)$/],
+    ['maxRequestsPerSecond Infinity', { maxRequestsPerSecond: Infinity }, /^`introspection\.maxRequestsPerSecond` must be a number/],
+  ])('refuses %s', (_name, patch, message) => {
+    const problems = problemsOf({ ...BASE, ...OPAQUE, introspection: { ...OPAQUE.introspection, ...patch } });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(message);
   });
 });

@@ -1,7 +1,6 @@
 // Turns the user's options into the resolved configuration the core runs on, and refuses, at startup,
 // anything that would make the resource server insecure or unusable, saying what to set instead.
 import type { IntrospectionOptions, ResourceServerModuleOptions, UserInfoOptions } from '../../resource-server-options.interface.js';
-import type { IntrospectionConfig } from '../introspection/introspection.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
 import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
 import type { KeyStoreSettings } from '../issuer/key-store.js';
@@ -17,6 +16,23 @@ export interface UserInfoConfig {
   readonly store: 'memory' | 'cache-manager';
   readonly tokenClaims: 'ignore' | 'fallback' | 'merge';
   readonly timeoutMs: number;
+}
+
+/** Introspection settings, resolved. */
+export interface IntrospectionConfig {
+  readonly endpoint: string | undefined;
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
+  readonly timeoutMs: number;
+  readonly cacheTtlMs: number;
+  readonly inactiveCacheTtlMs: number;
+  readonly cacheMaxEntries: number;
+  readonly store: 'memory' | 'cache-manager';
+  /** Introspection calls in flight at once. */
+  readonly maxConcurrent: number;
+  /** Introspection calls started per second. */
+  readonly maxRequestsPerSecond: number;
 }
 
 /** The whole resolved configuration. */
@@ -42,12 +58,6 @@ export class ResourceServerConfigError extends Error {
     this.name = 'ResourceServerConfigError';
   }
 }
-
-
-
-
-
-
 
 function resolveUserInfo(u: UserInfoOptions, httpTimeoutMs: number, insecureOk: boolean, problems: string[]): UserInfoConfig {
   if (u.endpoint !== undefined) checkUrl('userInfo.endpoint', u.endpoint, insecureOk, problems);
@@ -96,6 +106,8 @@ function resolveIntrospection(
     inactiveCacheTtlMs: positive('introspection.inactiveCacheTtlMs', i.inactiveCacheTtlMs, 5_000, problems),
     cacheMaxEntries: Math.floor(positive('introspection.cacheMaxEntries', i.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
     store,
+    maxConcurrent: Math.floor(positive('introspection.maxConcurrent', i.maxConcurrent, 10, problems, 10_000, 1)),
+    maxRequestsPerSecond: positive('introspection.maxRequestsPerSecond', i.maxRequestsPerSecond, 50, problems, 1_000_000, 0.01),
   };
 }
 

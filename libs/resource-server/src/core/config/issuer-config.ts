@@ -75,7 +75,7 @@ function resolveOne(options: IssuerOptions, defaults: IssuerDefaults, prefix: st
   if (typeof o.issuer !== 'string' || o.issuer === '') {
     problems.push(`\`${name('issuer')}\` is required: set it to your identity provider's issuer URL, exactly as in the tokens' "iss" claim`);
   } else {
-    checkUrl(name('issuer'), o.issuer.replace(TENANT_PLACEHOLDER, 'tenant'), insecureOk, problems);
+    checkUrl(name('issuer'), o.issuer.replace(TENANT_PLACEHOLDER, 'tenant'), insecureOk, problems, 'issuer');
   }
   if (o.jwksUri !== undefined) checkUrl(name('jwksUri'), o.jwksUri, insecureOk, problems);
   const audienceClaim = o.audienceClaim ?? profile.audienceClaim;

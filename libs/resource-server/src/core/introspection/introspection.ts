@@ -1,27 +1,17 @@
 // RFC 7662 OAuth 2.0 Token Introspection: opaque access tokens are checked by asking the issuer.
 // A token is trusted only on `active: true`, and then the same rules as for a JWT apply to the
-// fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash.
-import { createHash } from 'node:crypto';
+// fields the issuer sends (iss, aud, exp, nbf, scope). Results are cached per token hash; calls
+// are bounded in concurrency and rate (see CallLimiter).
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
-import type { IssuerConfig } from '../config/config.js';
+import type { IntrospectionConfig, IssuerConfig } from '../config/config.js';
 import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.js';
 import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
+import { hashToken } from '../cache/token-hash.js';
+import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
+import { CallLimiter } from './call-limiter.js';
 import { OutageLog, type Runtime } from '../runtime.js';
-
-/** Introspection settings, resolved. */
-export interface IntrospectionConfig {
-  readonly endpoint: string | undefined;
-  readonly clientId: string;
-  readonly clientSecret: string;
-  readonly clientAuthMethod: 'client_secret_basic' | 'client_secret_post';
-  readonly timeoutMs: number;
-  readonly cacheTtlMs: number;
-  readonly inactiveCacheTtlMs: number;
-  readonly cacheMaxEntries: number;
-  readonly store: 'memory' | 'cache-manager';
-}
 
 /** What is cached per token: the issuer's answer, plain JSON. */
 export interface IntrospectionResult {
@@ -29,9 +19,6 @@ export interface IntrospectionResult {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-// token_type values that mean "an access token usable as a bearer token". A refresh token or a
-// sender-constrained (DPoP) token presented as a bearer token is refused.
-const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
 const KEY_PREFIX = 'nestjs-resource-server:introspection:';
 
 // RFC 6749 §2.3.1: client credentials are form-urlencoded before they are put into HTTP Basic.
@@ -44,6 +31,8 @@ function basic(id: string, secret: string): string {
 export class Introspector {
   private readonly flights = new SingleFlight<IntrospectionResult>();
   private readonly outage: OutageLog;
+  private readonly busy: OutageLog;
+  private readonly limiter: CallLimiter;
 
   constructor(
     private readonly issuer: IssuerConfig,
@@ -53,14 +42,38 @@ export class Introspector {
     private readonly runtime: Runtime,
   ) {
     this.outage = new OutageLog(runtime, `Token introspection at ${issuer.issuer}`);
+    this.busy = new OutageLog(
+      runtime,
+      `Token introspection capacity (${config.maxConcurrent} concurrent, ${config.maxRequestsPerSecond}/s) at ${issuer.issuer}`,
+    );
+    this.limiter = new CallLimiter(config.maxConcurrent, config.maxRequestsPerSecond, runtime.now);
   }
 
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
   async introspect(token: string): Promise<Principal> {
-    const key = KEY_PREFIX + createHash('sha256').update(token).digest('base64url');
-    const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.fetch(token, key)));
+    const key = KEY_PREFIX + hashToken(token);
+    // Only the call that leads a single flight takes a slot: cache hits and joiners cost nothing.
+    const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.limited(token, key)));
     if (!result.active || !result.claims) throw new InvalidTokenError('inactive_token');
-    return this.toPrincipal(token, result.claims);
+    validateClaims(result.claims, this.issuer, this.runtime.now() / 1000, INTROSPECTION_PROFILE);
+    return buildPrincipal(token, result.claims, this.issuer, 'opaque');
+  }
+
+  private async limited(token: string, key: string): Promise<IntrospectionResult> {
+    const refusal = this.limiter.tryAcquire();
+    if (refusal) {
+      this.busy.failed(new Error(`${refusal.reason} limit reached, refusing until a slot frees`));
+      throw new UpstreamError('introspection_busy', 503, {
+        cause: new Error(`introspection ${refusal.reason} limit reached`),
+        retryAfterSeconds: refusal.retryAfterSeconds,
+      });
+    }
+    this.busy.recovered();
+    try {
+      return await this.fetch(token, key);
+    } finally {
+      this.limiter.release();
+    }
   }
 
   private async cached(key: string): Promise<IntrospectionResult | undefined> {
@@ -126,46 +139,5 @@ export class Introspector {
     } catch (error) {
       this.runtime.logger.warn(`introspection cache write failed: ${String(error)}`);
     }
-  }
-
-  private toPrincipal(token: string, claims: Readonly<Record<string, unknown>>): Principal {
-    const rules = this.issuer;
-    const now = this.runtime.now() / 1000;
-    const type = claims.token_type;
-    if (type !== undefined && (typeof type !== 'string' || !BEARER_TYPES.has(type.toLowerCase()))) {
-      throw new InvalidTokenError('wrong_token_type');
-    }
-    if (claims.iss !== undefined && claims.iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
-    if (claims.aud !== undefined && rules.audiences !== false) {
-      const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
-      if (!Array.isArray(audiences) || !audiences.some((a) => typeof a === 'string' && (rules.audiences as readonly string[]).includes(a))) {
-        throw new InvalidTokenError('audience_mismatch');
-      }
-    }
-    for (const name of ['exp', 'nbf', 'iat'] as const) {
-      if (claims[name] !== undefined && (typeof claims[name] !== 'number' || !Number.isFinite(claims[name]))) {
-        throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a NumericDate` });
-      }
-    }
-    if (typeof claims.exp === 'number' && now >= claims.exp + rules.clockTolerance) throw new InvalidTokenError('expired');
-    if (typeof claims.nbf === 'number' && claims.nbf > now + rules.clockTolerance) throw new InvalidTokenError('not_yet_valid');
-    if (typeof claims.iat === 'number' && claims.iat > now + rules.clockTolerance) throw new InvalidTokenError('issued_in_future');
-    if (rules.maxTokenAge !== undefined) {
-      if (typeof claims.iat !== 'number') {
-        throw new InvalidTokenError('missing_claim', { description: 'The access token lacks the required claim "iat"' });
-      }
-      if (now - claims.iat > rules.maxTokenAge + rules.clockTolerance) throw new InvalidTokenError('too_old');
-    }
-    for (const name of ['sub', 'client_id'] as const) {
-      if (claims[name] !== undefined && typeof claims[name] !== 'string') {
-        throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
-      }
-    }
-    for (const name of rules.requiredClaims) {
-      if (claims[name] === undefined || claims[name] === null) {
-        throw new InvalidTokenError('missing_claim', { description: `The access token lacks the required claim "${name}"` });
-      }
-    }
-    return buildPrincipal(token, claims, rules, 'opaque');
   }
 }

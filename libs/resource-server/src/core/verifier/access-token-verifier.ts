@@ -2,6 +2,7 @@
 // for a bad token: size, shape, algorithm, issuer (no network for an unknown one), key, signature,
 // claims. Every failure is a ResourceServerError; nothing here knows about HTTP requests.
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
+import { messageFor, type JwsSubject } from '../../errors/messages.js';
 import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
 import { checkTokenType, validateClaims } from '../claims/claims.js';
 import type { IssuerConfig, ResolvedConfig } from '../config/config.js';
@@ -11,7 +12,7 @@ import { JwksKeyStore } from '../issuer/key-store.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { HttpClientError } from '../issuer/http-client.js';
 import { Introspector, type IntrospectionResult } from '../introspection/introspection.js';
-import { MemoryResultStore, type ResultStore } from '../cache/result-store.js';
+import { createResultStore, type CacheManagerLike, type ResultStore } from '../cache/result-store.js';
 import type { Runtime } from '../runtime.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
 
@@ -62,13 +63,15 @@ export class AccessTokenVerifier {
 
   /**
    * Built by `ResourceServerModule`; inject it rather than constructing it.
-   * @param stores where introspection answers are cached; a bounded in-memory LRU by default.
+   * @param stores where introspection answers are cached: `introspection` given explicitly, else the
+   * store `introspection.store` names (a bounded in-memory LRU, or `cacheManager` for 'cache-manager').
    * @internal
    */
   constructor(
     private readonly config: ResolvedConfig,
-    private readonly runtime: Runtime,
-    stores: { introspection?: ResultStore<IntrospectionResult> } = {},
+    /** The clock, logger and call limits every component shares (userinfo too). @internal */
+    readonly runtime: Runtime,
+    stores: { introspection?: ResultStore<IntrospectionResult>; cacheManager?: CacheManagerLike } = {},
   ) {
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
@@ -76,7 +79,8 @@ export class AccessTokenVerifier {
     const introspection = config.introspection;
     const home = [...this.issuers.values()][0];
     if (config.tokenType !== 'jwt' && introspection && home) {
-      const store = stores.introspection ?? new MemoryResultStore(introspection.cacheMaxEntries, runtime.now);
+      const store =
+        stores.introspection ?? createResultStore<IntrospectionResult>(introspection, runtime.now, stores.cacheManager, 'introspection.store');
       this.introspector = new Introspector(home.config, home.discovery, introspection, store, runtime);
     }
   }
@@ -159,12 +163,30 @@ export class AccessTokenVerifier {
 
 /**
  * Verifies a compact JWS that the issuer itself signed (e.g. a signed userinfo response) with its
- * key set and algorithm allow-list, returning the payload. Claims are the caller's to check.
+ * key set and algorithm allow-list, returning the payload. Claims are the caller's to check. Errors
+ * name `subject`, so a bad userinfo response is never logged as a bad access token.
+ * @example
+ * ```ts
+ * const claims = await verifyIssuerJws(issuer, body, 'userinfo response');
+ * ```
  */
-export async function verifyIssuerJws(issuer: IssuerContext, compact: string): Promise<Readonly<Record<string, unknown>>> {
-  if (!looksLikeJws(compact)) throw new InvalidTokenError('malformed_token');
-  const jws = decodeJws(compact, issuer.config.algorithms);
-  const key = await issuer.keys.getKey(jws.kid, jws.alg);
-  if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
-  return jws.payload;
+export async function verifyIssuerJws(
+  issuer: IssuerContext,
+  compact: string,
+  subject: JwsSubject = 'access token',
+): Promise<Readonly<Record<string, unknown>>> {
+  const fail = (code: 'malformed_token' | 'bad_signature') => new InvalidTokenError(code, { description: messageFor(code, subject) });
+  if (!looksLikeJws(compact)) throw fail('malformed_token');
+  try {
+    const jws = decodeJws(compact, issuer.config.algorithms);
+    const key = await issuer.keys.getKey(jws.kid, jws.alg);
+    if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw fail('bad_signature');
+    return jws.payload;
+  } catch (error) {
+    // decodeJws and the key store word their errors for access tokens: name the real object.
+    if (error instanceof InvalidTokenError && subject !== 'access token') {
+      throw new InvalidTokenError(error.code, { description: messageFor(error.code, subject), cause: error.cause });
+    }
+    throw error;
+  }
 }
