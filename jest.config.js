@@ -18,5 +18,19 @@ export default {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testTimeout: 20000,
+  // `npm test` runs with --coverage: the library's source must stay covered by its specs and e2e suites.
+  coverageProvider: 'v8',
+  // index.ts only re-exports; *.interface.ts files hold types only and compile to nothing, so v8 would
+  // count their JSDoc as uncovered lines.
+  collectCoverageFrom: [
+    'libs/resource-server/src/**/*.ts',
+    '!**/*.spec.ts',
+    '!libs/resource-server/src/index.ts',
+    '!libs/resource-server/src/**/*.interface.ts',
+  ],
+  coverageReporters: ['text-summary', 'json-summary', 'lcov'],
+  coverageThreshold: {
+    './libs/resource-server/src/': { lines: 95, branches: 90 },
+  },
   reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

@@ -19,7 +19,12 @@ const TOKEN_ONLY_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'sc
  * number of concurrent requests with the same token.
  * @example
  * ```ts
- * @Get('profile') profile(@Principal() caller: VerifiedPrincipal) { return this.userInfo.get(caller); }
+ * @Controller('me')
+ * export class ProfileController {
+ *   constructor(private readonly userInfo: UserInfoService) {}
+ *
+ *   @Get('profile') profile(@Principal() caller: VerifiedPrincipal) { return this.userInfo.get(caller); }
+ * }
  * ```
  */
 @Injectable()

@@ -20,12 +20,13 @@ export class MemoryResultStore<T> implements ResultStore<T> {
     this.entries = new LruCache(maxEntries);
   }
 
-  async get(key: string): Promise<T | undefined> {
-    return this.entries.get(key, this.now());
+  get(key: string): Promise<T | undefined> {
+    return Promise.resolve(this.entries.get(key, this.now()));
   }
 
-  async set(key: string, value: T, ttlMs: number): Promise<void> {
+  set(key: string, value: T, ttlMs: number): Promise<void> {
     this.entries.set(key, value, this.now() + ttlMs);
+    return Promise.resolve();
   }
 }
 

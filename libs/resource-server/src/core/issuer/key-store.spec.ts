@@ -159,6 +159,14 @@ describe('JwksKeyStore: lookup', () => {
     expect(f.infos()[0]).toMatch(/2 signing key\(s\) \[ed-1, ed-2\]; read only the first 2$/);
   });
 
+  it('names a published key without a kid "(no kid)" in the log, and still serves it', async () => {
+    const f = await setup([]);
+    const { kid: _kid, ...withoutKid } = ec1.publicJwk;
+    f.iss.setJwks({ keys: [withoutKid, rsa.publicJwk] });
+    expect((await f.store.getKey(undefined, 'ES256')).kid).toBeUndefined();
+    expect(f.infos()[0]).toMatch(/2 signing key\(s\) \[\(no kid\), rsa-1\]$/);
+  });
+
   it('skips unusable keys and names them in the log', async () => {
     const f = await setup([]);
     f.iss.setJwks({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }, { ...ec2.publicJwk, use: 'enc' }, ec1.publicJwk] });
