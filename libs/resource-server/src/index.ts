@@ -24,7 +24,7 @@ export { Roles, AnyRole, RequireClaims } from './decorators/roles.decorator.js';
 export type { ClaimRequirement } from './decorators/roles.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
 export { UserInfo } from './decorators/userinfo.decorator.js';
-export type { Principal as VerifiedPrincipal, AccessTokenClaims } from './core/claims/principal.js';
+export type { VerifiedPrincipal, AccessTokenClaims } from './core/claims/principal.js';
 export { UserInfoService } from './userinfo/userinfo.service.js';
 export type { UserInfo as UserInfoClaims } from './core/userinfo/userinfo-client.js';
 export { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';

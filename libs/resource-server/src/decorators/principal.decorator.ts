@@ -1,5 +1,5 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
-import type { Principal as VerifiedPrincipal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { MissingTokenError } from '../errors/resource-server.error.js';
 import { callerOf, carrierOf, type Caller } from '../transports/caller.js';
 

@@ -1,4 +1,4 @@
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { routeRequirement } from './route-metadata.js';
 
 /** Metadata read by the guard. Internal. */
@@ -9,7 +9,7 @@ export const ANY_OF_ROLES = routeRequirement<readonly string[]>('any-role');
 export const CLAIM_REQUIREMENT = routeRequirement<ClaimRequirement>('claims');
 
 /** A synchronous predicate over the verified caller; anything but `true` (or a throw) answers 403. */
-export type ClaimRequirement = (principal: Principal) => boolean;
+export type ClaimRequirement = (principal: VerifiedPrincipal) => boolean;
 
 function validated(decorator: string, roles: readonly string[]): readonly string[] {
   if (roles.length === 0) throw new Error(`@${decorator}() needs at least one role`);

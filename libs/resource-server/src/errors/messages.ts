@@ -53,9 +53,7 @@ export type JwsSubject = 'access token' | 'userinfo response';
 /**
  * The table message for `code`, naming `subject` instead of the access token.
  * @example
- * ```ts
  * messageFor('bad_signature', 'userinfo response'); // 'The userinfo response signature is invalid'
- * ```
  */
 export function messageFor(code: ErrorCode, subject: JwsSubject = 'access token'): string {
   const message: string = MESSAGES[code];

@@ -5,7 +5,7 @@
 // Guards and adapters are glue over it; the rules live in core/ only.
 import { Inject, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { authorize, hasRequirements, type Requirements } from '../core/authorization/requirements.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { TRANSPORTS } from '../resource-server.tokens.js';
@@ -64,7 +64,7 @@ export class AuthorizationPipeline {
     this.logger.warn(`Denied a call of context type "${type}": no transport adapter serves it (this is logged once per type)`);
   }
 
-  private admit(context: ExecutionContext, principal: Principal, requirements: Requirements): true {
+  private admit(context: ExecutionContext, principal: VerifiedPrincipal, requirements: Requirements): true {
     if (hasRequirements(requirements)) authorize(principal, requirements);
     const carrier = carrierOf(context);
     if (carrier) attachCaller(carrier, { principal, userInfo: this.userInfo });

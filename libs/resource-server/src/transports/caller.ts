@@ -1,5 +1,5 @@
 import type { ArgumentsHost } from '@nestjs/common';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { UserInfo } from '../core/userinfo/userinfo-client.js';
 
 // A symbol key, not `request.user`: nothing else (another passport strategy, a body parser) can set
@@ -9,9 +9,9 @@ const CALLER = Symbol.for('nestjs-resource-server.caller');
 
 /** What the pipeline leaves on an accepted call. */
 export interface Caller {
-  readonly principal: Principal;
+  readonly principal: VerifiedPrincipal;
   /** Loads the caller's userinfo (cached, single flight). */
-  readonly userInfo: { get(principal: Principal): Promise<UserInfo> };
+  readonly userInfo: { get(principal: VerifiedPrincipal): Promise<UserInfo> };
 }
 
 /**

@@ -8,7 +8,7 @@ import { signJwt } from '../../../../test/helpers/tokens.js';
 import { AccessTokenVerifier, verifyIssuerJws } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError } from '../errors/resource-server.error.js';
 import { resolveConfig } from '../core/config/config.js';
-import { buildPrincipal, type Principal } from '../core/claims/principal.js';
+import { buildPrincipal, type VerifiedPrincipal } from '../core/claims/principal.js';
 import type { Runtime } from '../core/runtime.js';
 import { UserInfoService } from './userinfo.service.js';
 
@@ -43,7 +43,7 @@ describe('UserInfoService', () => {
     const runtime: Runtime = { now: () => clock.now, logger: quiet, httpTimeoutMs: 2000, maxResponseBytes: 100_000 };
     const config = resolveConfig({ issuer: issuer.issuer, audience: 'api', userInfo: { endpoint: `${issuer.issuer}/userinfo` } });
     const verifier = new AccessTokenVerifier(config, runtime);
-    const principal: Principal = buildPrincipal(
+    const principal: VerifiedPrincipal = buildPrincipal(
       `opaque-${Math.random()}`,
       { iss: issuer.issuer, sub: 'alice', client_id: 'web', exp: NOW + 600 },
       config.issuers[0]!,

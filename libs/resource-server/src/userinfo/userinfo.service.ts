@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { AccessTokenVerifier, verifyIssuerJws, type IssuerContext } from '../core/verifier/access-token-verifier.js';
 import type { ResolvedConfig, UserInfoConfig } from '../core/config/config.js';
 import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
@@ -47,14 +47,14 @@ export class UserInfoService {
    * The userinfo of a verified caller. Failures are `ResourceServerError`s: 401 when the issuer
    * rejects the token, 502 for a bad or failing endpoint, 503 when the issuer is unreachable, 504 on timeout.
    */
-  async get(principal: Principal): Promise<UserInfo> {
+  async get(principal: VerifiedPrincipal): Promise<UserInfo> {
     const key = KEY_PREFIX + hashToken(principal.token);
     const cached = await this.cachedValue(key, principal);
     if (cached) return cached;
     return this.flights.run(key, () => this.load(principal, key));
   }
 
-  private async cachedValue(key: string, principal: Principal): Promise<UserInfo | undefined> {
+  private async cachedValue(key: string, principal: VerifiedPrincipal): Promise<UserInfo | undefined> {
     try {
       const value = await this.store.get(key);
       // The key is the token's hash, so this always holds; checked anyway, a shared store is shared.
@@ -65,7 +65,7 @@ export class UserInfoService {
     }
   }
 
-  private async load(principal: Principal, key: string): Promise<UserInfo> {
+  private async load(principal: VerifiedPrincipal, key: string): Promise<UserInfo> {
     const issuer = this.verifier.issuer(principal.issuer);
     if (!issuer) throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`unknown issuer ${principal.issuer}`) });
     const endpoint = await this.endpoint(issuer);
@@ -104,7 +104,7 @@ export class UserInfoService {
     return isAcceptableEndpoint(userinfo_endpoint, issuer.config.allowInsecureRequests) ? userinfo_endpoint : undefined;
   }
 
-  private async remember(key: string, info: UserInfo, principal: Principal): Promise<void> {
+  private async remember(key: string, info: UserInfo, principal: VerifiedPrincipal): Promise<void> {
     const ttl = ttlWithinExpiry(this.options.cacheTtlMs, principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000, this.verifier.runtime.now());
     if (ttl <= 0) return;
     try {
@@ -114,7 +114,7 @@ export class UserInfoService {
     }
   }
 
-  private tokenClaims(principal: Principal): UserInfo {
+  private tokenClaims(principal: VerifiedPrincipal): UserInfo {
     return Object.fromEntries(Object.entries(principal.claims).filter(([name]) => !TOKEN_ONLY_CLAIMS.has(name))) as UserInfo;
   }
 }

@@ -1,6 +1,6 @@
 // The authorization step of the pipeline: what a handler requires of a verified caller, and the one
 // function that checks it. Transport-agnostic: HTTP, GraphQL, WebSocket and RPC handlers share it.
-import type { Principal } from '../claims/principal.js';
+import type { VerifiedPrincipal } from '../claims/principal.js';
 import { checkAccess, type AccessRequirement } from '../claims/roles.js';
 import { checkScopes, type ScopeRequirement } from '../claims/scopes.js';
 
@@ -33,7 +33,7 @@ export function hasRequirements(r: Requirements): boolean {
  * Throws `InsufficientScopeError` (403 `insufficient_scope`) or `ForbiddenError` (403) unless the
  * caller meets every requirement. Scopes are checked first, so a caller missing both learns the scope.
  */
-export function authorize(principal: Principal, required: Requirements): void {
+export function authorize(principal: VerifiedPrincipal, required: Requirements): void {
   checkScopes(principal.scopes, required.scopes);
   checkAccess(principal, required.access);
 }

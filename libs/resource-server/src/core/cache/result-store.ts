@@ -62,9 +62,7 @@ export interface ResultStoreSettings {
  * and none is registered.
  * @param option the option's name for the message, e.g. `userInfo.store`
  * @example
- * ```ts
  * const store = createResultStore<UserInfo>(config.userInfo, runtime.now, cacheManager, 'userInfo.store');
- * ```
  */
 export function createResultStore<T>(
   settings: ResultStoreSettings,

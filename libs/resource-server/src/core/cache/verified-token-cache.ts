@@ -1,11 +1,11 @@
 import type { VerificationKey } from '../jose/jwk.js';
 import { LruCache } from './lru-cache.js';
 import { hashToken } from './token-hash.js';
-import type { Principal } from '../claims/principal.js';
+import type { VerifiedPrincipal } from '../claims/principal.js';
 
 /** A token that passed every check, and the key that verified it. */
 export interface VerifiedEntry {
-  readonly principal: Principal;
+  readonly principal: VerifiedPrincipal;
   readonly key: VerificationKey;
 }
 

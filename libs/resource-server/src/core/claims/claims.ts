@@ -81,9 +81,7 @@ const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:t
 /**
  * Checks the protected header's `typ` (RFC 8725 §3.11; RFC 9068 §4 in strict mode).
  * @example
- * ```ts
  * checkTokenType(jws.header, issuer.strict); // throws InvalidTokenError('wrong_token_type')
- * ```
  */
 export function checkTokenType(header: Readonly<Record<string, unknown>>, strict: boolean): void {
   const typ = ownClaim(header, 'typ');
@@ -179,9 +177,7 @@ function checkPresence(claims: Readonly<Record<string, unknown>>, rules: ClaimRu
  * (seconds; compared in whole seconds). Throws {@link InvalidTokenError} naming what is wrong.
  * @param profile what the token format must carry: {@link JWT_PROFILE} (default) or {@link INTROSPECTION_PROFILE}
  * @example
- * ```ts
  * validateClaims(answer, issuer, runtime.now() / 1000, INTROSPECTION_PROFILE);
- * ```
  */
 export function validateClaims(
   claims: Readonly<Record<string, unknown>>,

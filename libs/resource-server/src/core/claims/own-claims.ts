@@ -5,10 +5,8 @@
 /**
  * The claim's value if the object itself carries it (not inherited), else undefined.
  * @example
- * ```ts
  * ownClaim({ sub: 'a' }, 'sub'); // 'a'
  * ownClaim({}, 'constructor');   // undefined, not Object
- * ```
  */
 export function ownClaim(claims: Readonly<Record<string, unknown>>, name: string): unknown {
   return Object.hasOwn(claims, name) ? claims[name] : undefined;
@@ -17,10 +15,8 @@ export function ownClaim(claims: Readonly<Record<string, unknown>>, name: string
 /**
  * Whether the object itself carries the claim with a value other than null or undefined.
  * @example
- * ```ts
  * hasClaim({ tenant: false }, 'tenant'); // true
  * hasClaim({}, 'toString');              // false
- * ```
  */
 export function hasClaim(claims: Readonly<Record<string, unknown>>, name: string): boolean {
   const value = ownClaim(claims, name);

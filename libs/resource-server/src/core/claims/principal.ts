@@ -25,10 +25,10 @@ export interface AccessTokenClaims {
  * The verified caller, available to handlers through `@Principal()`.
  * @example
  * ```ts
- * @Get('me') me(@Principal() caller: Principal) { return { sub: caller.subject, scopes: caller.scopes }; }
+ * @Get('me') me(@Principal() caller: VerifiedPrincipal) { return { sub: caller.subject, scopes: caller.scopes }; }
  * ```
  */
-export interface Principal {
+export interface VerifiedPrincipal {
   /** `sub`: the user, or for machine-to-machine tokens usually the client. */
   readonly subject: string | undefined;
   /** The OAuth client the token was issued to (`client_id`, else `azp`). */
@@ -72,8 +72,8 @@ export function buildPrincipal(
   token: string,
   claims: Readonly<Record<string, unknown>>,
   issuer: IssuerConfig,
-  tokenFormat: Principal['tokenFormat'] = 'jwt',
-): Principal {
+  tokenFormat: VerifiedPrincipal['tokenFormat'] = 'jwt',
+): VerifiedPrincipal {
   const c = claims as AccessTokenClaims;
   const aud = ownClaim(claims, 'aud');
   const sub = ownClaim(claims, 'sub');
@@ -95,5 +95,8 @@ export function buildPrincipal(
   };
   // Not enumerable: a handler that returns or logs the principal never serialises the token.
   Object.defineProperty(principal, 'token', { value: token, enumerable: false });
-  return Object.freeze(principal as Principal);
+  return Object.freeze(principal as VerifiedPrincipal);
 }
+
+/** @deprecated internal alias kept while branches merge; use {@link VerifiedPrincipal}. @internal */
+export type Principal = VerifiedPrincipal;

@@ -1,15 +1,15 @@
 import { ForbiddenError } from '../../errors/resource-server.error.js';
-import type { Principal } from './principal.js';
+import type { VerifiedPrincipal } from './principal.js';
 
 /** What a route requires beyond scopes. */
 export interface AccessRequirement {
   readonly roles: readonly string[];
   readonly anyOfRoles: readonly (readonly string[])[];
-  readonly predicates: readonly ((principal: Principal) => boolean)[];
+  readonly predicates: readonly ((principal: VerifiedPrincipal) => boolean)[];
 }
 
 /** Throws {@link ForbiddenError} unless the caller has the roles and passes every predicate. */
-export function checkAccess(principal: Principal, required: AccessRequirement): void {
+export function checkAccess(principal: VerifiedPrincipal, required: AccessRequirement): void {
   const missing = required.roles.filter((r) => !principal.roles.includes(r));
   const failedGroups = required.anyOfRoles.filter((group) => !group.some((r) => principal.roles.includes(r)));
   if (missing.length > 0 || failedGroups.length > 0) {

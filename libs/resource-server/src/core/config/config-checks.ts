@@ -16,10 +16,8 @@ export function hasUserinfo(url: URL, raw: string = url.href): boolean {
  * http on a loopback host (a local development issuer), or http anywhere with `allowInsecureRequests`;
  * and never credentials in the URL.
  * @example
- * ```ts
  * isSecureEnough(new URL('http://localhost:3000/jwks'), false); // true
  * isSecureEnough(new URL('https://user:pw@id.example/'), true);  // false
- * ```
  */
 export function isSecureEnough(url: URL, insecureOk: boolean): boolean {
   if (hasUserinfo(url)) return false;
@@ -31,9 +29,7 @@ export function isSecureEnough(url: URL, insecureOk: boolean): boolean {
  * `issuer`, a query or fragment is refused too (RFC 8414 §2, OIDC Discovery §4.3: tokens name the
  * issuer exactly, and discovery appends to its path).
  * @example
- * ```ts
  * checkUrl('jwksUri', options.jwksUri, false, problems);
- * ```
  */
 export function checkUrl(name: string, value: unknown, insecureOk: boolean, problems: string[], kind: 'issuer' | 'endpoint' = 'endpoint'): void {
   let url: URL;

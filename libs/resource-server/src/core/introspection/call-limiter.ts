@@ -14,12 +14,10 @@ export interface LimiterRefusal {
  * A concurrency cap plus a token bucket (capacity one second's worth, refilled continuously) on the
  * injected clock.
  * @example
- * ```ts
  * const limiter = new CallLimiter(10, 50, runtime.now);
  * const refusal = limiter.tryAcquire();
  * if (refusal) throw busy(refusal.retryAfterSeconds);
  * try { await call(); } finally { limiter.release(); }
- * ```
  */
 export class CallLimiter {
   private inFlight = 0;

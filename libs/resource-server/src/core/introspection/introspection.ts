@@ -6,7 +6,7 @@ import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.e
 import type { IntrospectionConfig, IssuerConfig } from '../config/config.js';
 import { isAcceptableEndpoint, type DiscoveryClient } from '../issuer/discovery.js';
 import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
-import { buildPrincipal, type Principal } from '../claims/principal.js';
+import { buildPrincipal, type VerifiedPrincipal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
 import { hashToken } from '../cache/token-hash.js';
 import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
@@ -50,7 +50,7 @@ export class Introspector {
   }
 
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
-  async introspect(token: string): Promise<Principal> {
+  async introspect(token: string): Promise<VerifiedPrincipal> {
     const key = KEY_PREFIX + hashToken(token);
     // Only the call that leads a single flight takes a slot: cache hits and joiners cost nothing.
     const result = (await this.cached(key)) ?? (await this.flights.run(key, () => this.limited(token, key)));

@@ -3,7 +3,7 @@
 // issuer's keys. §5.3.4: a response whose `sub` differs from the token's is discarded, never served.
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
 import { HttpClientError, httpRequest } from '../issuer/http-client.js';
-import type { Principal } from '../claims/principal.js';
+import type { VerifiedPrincipal } from '../claims/principal.js';
 
 /** Standard OpenID Connect claims (Core §5.1) plus whatever the provider adds. */
 export interface UserInfo {
@@ -45,7 +45,7 @@ function invalid(reason: string, cause?: unknown): UpstreamError {
   return new UpstreamError('userinfo_invalid', 502, { cause: cause ?? new Error(reason) });
 }
 
-async function signedBody(request: UserInfoRequest, body: string, principal: Principal): Promise<Record<string, unknown>> {
+async function signedBody(request: UserInfoRequest, body: string, principal: VerifiedPrincipal): Promise<Record<string, unknown>> {
   let claims: Readonly<Record<string, unknown>>;
   try {
     claims = await request.verifySigned(body.trim());
@@ -75,7 +75,7 @@ function jsonBody(body: string): Record<string, unknown> {
 }
 
 /** Fetches the caller's userinfo. Throws a `ResourceServerError` (401, 502, 503, 504) on any failure. */
-export async function fetchUserInfo(request: UserInfoRequest, principal: Principal): Promise<UserInfo> {
+export async function fetchUserInfo(request: UserInfoRequest, principal: VerifiedPrincipal): Promise<UserInfo> {
   let response;
   try {
     response = await httpRequest(request.endpoint, {

@@ -9,7 +9,7 @@ import type { IssuerConfig, ResolvedConfig } from '../config/config.js';
 import { DiscoveryClient, isAcceptableEndpoint } from '../issuer/discovery.js';
 import { decodeJws, looksLikeJws } from '../jose/jws.js';
 import { JwksKeyStore } from '../issuer/key-store.js';
-import { buildPrincipal, type Principal } from '../claims/principal.js';
+import { buildPrincipal, type VerifiedPrincipal } from '../claims/principal.js';
 import { HttpClientError } from '../issuer/http-client.js';
 import { Introspector, type IntrospectionResult } from '../introspection/introspection.js';
 import { createResultStore, type CacheManagerLike, type ResultStore } from '../cache/result-store.js';
@@ -86,7 +86,7 @@ export class AccessTokenVerifier {
   }
 
   /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
-  async verify(token: string): Promise<Principal> {
+  async verify(token: string): Promise<VerifiedPrincipal> {
     return this.verifyCached(token) ?? this.verifyUncached(token);
   }
 
@@ -94,7 +94,7 @@ export class AccessTokenVerifier {
    * Verifies a token without asking the verified-token cache first (the caller just did).
    * @internal the guard's path after a {@link verifyCached} miss
    */
-  async verifyUncached(token: string): Promise<Principal> {
+  async verifyUncached(token: string): Promise<VerifiedPrincipal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
     const jwsShaped = looksLikeJws(token);
     if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
@@ -108,7 +108,7 @@ export class AccessTokenVerifier {
    * Throws when the cached token is no longer valid (expired, say).
    * @internal the pipeline's synchronous fast path
    */
-  verifyCached(token: string): Principal | undefined {
+  verifyCached(token: string): VerifiedPrincipal | undefined {
     // Only JWTs are cached: an opaque token is not even hashed here.
     if (!this.cache || token.length > this.config.maxTokenLength) return undefined;
     if (this.config.tokenType === 'opaque' || !looksLikeJws(token)) return undefined;
@@ -124,7 +124,7 @@ export class AccessTokenVerifier {
     return undefined;
   }
 
-  private async verifyJwt(token: string): Promise<Principal> {
+  private async verifyJwt(token: string): Promise<VerifiedPrincipal> {
     const jws = decodeJws(token, this.algorithms);
     // The issuer is picked from the unverified `iss` only among configured ones, so an unknown issuer
     // costs no network call, and a key of one issuer can never verify a token claiming another.
@@ -166,9 +166,7 @@ export class AccessTokenVerifier {
  * key set and algorithm allow-list, returning the payload. Claims are the caller's to check. Errors
  * name `subject`, so a bad userinfo response is never logged as a bad access token.
  * @example
- * ```ts
  * const claims = await verifyIssuerJws(issuer, body, 'userinfo response');
- * ```
  */
 export async function verifyIssuerJws(
   issuer: IssuerContext,
