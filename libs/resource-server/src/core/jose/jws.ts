@@ -4,7 +4,7 @@
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
 import { decodeBase64url } from './base64url.js';
-import { parseJsonObject } from './strict-json.js';
+import { parseJsonObject, type DuplicateCheck } from './strict-json.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface DecodedJws {
@@ -30,8 +30,8 @@ function decodeSegment(segment: string): Buffer {
   return bytes;
 }
 
-function parseJson(bytes: Buffer): Record<string, unknown> {
-  const value = parseJsonObject(bytes);
+function parseJson(bytes: Buffer, duplicates: DuplicateCheck): Record<string, unknown> {
+  const value = parseJsonObject(bytes, duplicates);
   if (value === undefined) throw new InvalidTokenError('malformed_token');
   return value;
 }
@@ -46,7 +46,7 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   const [h, p, s] = parts as [string, string, string];
   // All three segments are checked before anything is used: only the canonical spelling gets further.
   const [headerBytes, payloadBytes, signature] = [decodeSegment(h), decodeSegment(p), decodeSegment(s)];
-  const header = parseJson(headerBytes);
+  const header = parseJson(headerBytes, 'all-objects');
   if (!isSupportedAlgorithm(header.alg) || !allowed.has(header.alg)) throw new InvalidTokenError('unsupported_algorithm');
   // RFC 7515 §4.1.11: this implementation understands no extension, so any `crit` is fatal; `b64: false`
   // (RFC 7797) and `zip` (JWE only) would change what the signature covers.
@@ -56,7 +56,9 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)) {
     throw new InvalidTokenError('malformed_token');
   }
-  const payload = parseJson(payloadBytes);
+  // Claims: top-level duplicates only (`sub`, `scope`, `aud`: what a first-wins reader acts on); every
+  // nested object too costs more than top-level alone (docs/architecture.md, "Canonical tokens").
+  const payload = parseJson(payloadBytes, 'top-level');
   return {
     header,
     payload,

@@ -1,10 +1,11 @@
 // RFC 7519 §7.2, RFC 8259 §8.1, RFC 7515 §4 / RFC 7519 §4: what a header or claims set must be. Each
 // refusal is shown next to what `JSON.parse(bytes.toString('utf8'))` (used before) made of it.
 import { describe, expect, it } from '@jest/globals';
-import { parseJsonObject } from './strict-json.js';
+import { parseJsonObject, type DuplicateCheck } from './strict-json.js';
 
 const lenient = (bytes: Buffer): unknown => JSON.parse(bytes.toString('utf8'));
 const text = (json: string) => Buffer.from(json, 'utf8');
+const MODES: DuplicateCheck[] = ['all-objects', 'top-level'];
 
 describe('parseJsonObject: accepted', () => {
   it.each([
@@ -17,7 +18,7 @@ describe('parseJsonObject: accepted', () => {
     ['multi-byte UTF-8 names and values', '{"名前":"José","emoji":"😀","名":"x"}'],
     ['objects inside arrays', '{"authorization_details":[{"type":"a","actions":["r"]},{"type":"b"}],"x":[[{}],{}]}'],
   ])('%s', (_name, json) => {
-    expect(parseJsonObject(text(json))).toEqual(JSON.parse(json));
+    for (const mode of MODES) expect(parseJsonObject(text(json), mode)).toEqual(JSON.parse(json));
   });
 
   it('agrees with JSON.parse on 500 random JSON objects', () => {
@@ -35,19 +36,19 @@ describe('parseJsonObject: accepted', () => {
     for (let i = 0; i < 500; i++) {
       const object = { root: value(0), other: value(2) };
       const json = JSON.stringify(object, null, random(2) === 0 ? 1 : undefined);
-      expect(parseJsonObject(text(json))).toEqual(object);
+      for (const mode of MODES) expect(parseJsonObject(text(json), mode)).toEqual(object);
     }
   });
 
   it('handles nesting deeper than a recursive walk could', () => {
     const json = `{"a":${'['.repeat(20_000)}{"b":1}${']'.repeat(20_000)}}`;
-    expect(parseJsonObject(text(json))).toBeDefined();
+    for (const mode of MODES) expect(parseJsonObject(text(json), mode)).toBeDefined();
   });
 });
 
 describe('parseJsonObject: not a JSON object', () => {
   it.each(['', 'null', '[]', '"x"', '1', 'true', '{', '{"a":1}x', "{'a':1}"])('refuses %p', (json) => {
-    expect(parseJsonObject(text(json))).toBeUndefined();
+    for (const mode of MODES) expect(parseJsonObject(text(json), mode)).toBeUndefined();
   });
 });
 
@@ -63,11 +64,13 @@ describe('parseJsonObject: invalid UTF-8 (RFC 7519 §7.2)', () => {
   ])('refuses %s inside a string', (_name, bad) => {
     const bytes = Buffer.concat([text('{"sub":"a'), Buffer.from(bad), text('"}')]);
     expect(lenient(bytes)).toEqual({ sub: expect.stringContaining('\uFFFD') }); // accepted before
-    expect(parseJsonObject(bytes)).toBeUndefined();
+    for (const mode of MODES) expect(parseJsonObject(bytes, mode)).toBeUndefined();
   });
 
   it('refuses a byte order mark (RFC 8259 §8.1) rather than dropping it', () => {
-    expect(parseJsonObject(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text('{"alg":"RS256"}')]))).toBeUndefined();
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text('{"alg":"RS256"}')]);
+    expect(new TextDecoder().decode(bytes)).toBe('{"alg":"RS256"}'); // a default TextDecoder drops it
+    for (const mode of MODES) expect(parseJsonObject(bytes, mode)).toBeUndefined();
   });
 });
 
@@ -77,13 +80,20 @@ describe('parseJsonObject: duplicate member names (RFC 7515 §4, RFC 7519 §4)',
     ['at the top, not adjacent', '{"sub":"admin","scope":"read","sub":"alice"}'],
     ['spelled with an escape', '{"alg":"none","\\u0061lg":"RS256"}'],
     ['with whitespace before the colon', '{"a":1, "a" :2}'],
+    ['after nested objects and arrays', '{"a":{"b":[{"c":1}]},"d":[],"a":{}}'],
     ['__proto__', '{"__proto__":{"admin":true},"__proto__":{}}'],
-    ['nested in an object', '{"realm_access":{"roles":["admin"],"roles":["user"]}}'],
-    ['in an object inside an array', '{"authorization_details":[{"type":"a"},{"type":"b","type":"c"}]}'],
-    ['deep, inside a subtree that is itself overwritten', '{"a":{"b":{"c":1,"c":2}},"a":{}}'],
     ['with the same value twice', '{"sub":"alice","sub":"alice"}'],
-  ])('refuses a duplicate %s', (_name, json) => {
+  ])('refuses a duplicate %s in both modes', (_name, json) => {
     expect(lenient(text(json))).toBeInstanceOf(Object); // accepted before, last one winning
-    expect(parseJsonObject(text(json))).toBeUndefined();
+    for (const mode of MODES) expect(parseJsonObject(text(json), mode)).toBeUndefined();
+  });
+
+  it.each([
+    ['in a nested object', '{"realm_access":{"roles":["admin"],"roles":["user"]}}'],
+    ['in an object inside an array', '{"authorization_details":[{"type":"a"},{"type":"b","type":"c"}]}'],
+    ['deep, inside a subtree that is itself overwritten', '{"x":{"a":{"b":{"c":1,"c":2}},"a":{}}}'],
+  ])('refuses a duplicate %s in all-objects mode; top-level mode leaves it to last-wins', (_name, json) => {
+    expect(parseJsonObject(text(json), 'all-objects')).toBeUndefined();
+    expect(parseJsonObject(text(json), 'top-level')).toEqual(JSON.parse(json));
   });
 });
