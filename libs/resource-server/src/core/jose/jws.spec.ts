@@ -173,6 +173,17 @@ describe('decodeJws: one spelling per token (malformed_token)', () => {
     }
   });
 
+  it('names the segment in the cause (for logs), not its content', () => {
+    const thrown = (() => {
+      try {
+        return decodeJws(signed(HEADER, '{"sub":"a","sub":"b"}'), ALLOWED);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toMatchObject({ code: 'malformed_token', cause: { message: 'the claims segment is not a UTF-8 JSON object with unique member names' } });
+  });
+
   it('refuses a header that starts with a byte order mark', () => {
     expectInvalid(signed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(HEADER)]), '{}'), 'malformed_token');
   });

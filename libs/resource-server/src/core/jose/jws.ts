@@ -30,9 +30,13 @@ function decodeSegment(segment: string): Buffer {
   return bytes;
 }
 
-function parseJson(bytes: Buffer, duplicates: DuplicateCheck): Record<string, unknown> {
+function parseJson(bytes: Buffer, what: 'header' | 'claims', duplicates: DuplicateCheck): Record<string, unknown> {
   const value = parseJsonObject(bytes, duplicates);
-  if (value === undefined) throw new InvalidTokenError('malformed_token');
+  if (value === undefined) {
+    // The cause is for logs only: it names the segment, never its content.
+    const cause = new Error(`the ${what} segment is not a UTF-8 JSON object with unique member names`);
+    throw new InvalidTokenError('malformed_token', { cause });
+  }
   return value;
 }
 
@@ -46,7 +50,7 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   const [h, p, s] = parts as [string, string, string];
   // All three segments are checked before anything is used: only the canonical spelling gets further.
   const [headerBytes, payloadBytes, signature] = [decodeSegment(h), decodeSegment(p), decodeSegment(s)];
-  const header = parseJson(headerBytes, 'all-objects');
+  const header = parseJson(headerBytes, 'header', 'all-objects');
   if (!isSupportedAlgorithm(header.alg) || !allowed.has(header.alg)) throw new InvalidTokenError('unsupported_algorithm');
   // RFC 7515 §4.1.11: this implementation understands no extension, so any `crit` is fatal; `b64: false`
   // (RFC 7797) and `zip` (JWE only) would change what the signature covers.
@@ -58,7 +62,7 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   }
   // Claims: top-level duplicates only (`sub`, `scope`, `aud`: what a first-wins reader acts on); every
   // nested object too costs more than top-level alone (docs/architecture.md, "Canonical tokens").
-  const payload = parseJson(payloadBytes, 'top-level');
+  const payload = parseJson(payloadBytes, 'claims', 'top-level');
   return {
     header,
     payload,
