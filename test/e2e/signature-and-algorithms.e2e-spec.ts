@@ -6,11 +6,19 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { sign } from 'node:crypto';
-import { expectChallenge } from '../helpers/challenge.js';
+import { expectChallenge, parseChallenge, type ChallengeResponse } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { ALL_TEST_ALGS, generateTestKey, type TestAlg, type TestKey } from '../helpers/keys.js';
 import { startApp, type RunningApp } from '../helpers/start-app.js';
-import { b64url, hmacTokenWithPublicKey, nowSeconds, tamperPayload, unsignedToken } from '../helpers/tokens.js';
+import {
+  b64url,
+  hmacTokenWithPublicKey,
+  nonCanonicalSpellings,
+  nowSeconds,
+  signRawJws,
+  tamperPayload,
+  unsignedToken,
+} from '../helpers/tokens.js';
 import { AUDIENCE, bearer, minter } from './support.js';
 
 const DEFAULT_ALGS: TestAlg[] = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'];
@@ -173,9 +181,9 @@ describe('signatures and algorithms', () => {
       ['a header that is a JSON array', () => headerOf(JSON.stringify(['RS256']))],
       ['a header that is JSON null', () => headerOf('null')],
       ['a header that is a JSON string', () => headerOf('"RS256"')],
-      ['a payload that is not JSON', () => signRaw(JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), 'not json')],
-      ['a payload that is a JSON array', () => signRaw(JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '[1,2]')],
-      ['a payload that is a JSON number', () => signRaw(JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '42')],
+      ['a payload that is not JSON', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), 'not json')],
+      ['a payload that is a JSON array', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '[1,2]')],
+      ['a payload that is a JSON number', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '42')],
       ['just dots', () => '..'],
       ['a random string', () => 'abcdef'],
     ])('refuses %s with 401 invalid_token', async (_name, token) => {
@@ -197,12 +205,86 @@ describe('signatures and algorithms', () => {
       });
       for (const res of await Promise.all(tokens.map(me))) expectChallenge(res, { status: 401, error: 'invalid_token' });
     });
+  });
 
-    /** A really signed token whose segments carry arbitrary text. */
-    function signRaw(header: string, payload: string): string {
-      const input = `${b64url(header)}.${b64url(payload)}`;
-      return `${input}.${b64url(sign('sha256', Buffer.from(input), keys.RS256.privateKey))}`;
-    }
+  // Regression tests for the lenient decoding of the first release (Buffer's base64url, U+FFFD for
+  // invalid UTF-8, last-wins JSON): every token here was answered 200 before.
+  describe('one spelling per token: 401 malformed_token', () => {
+    const MALFORMED = 'The access token is malformed';
+    const HEADER = () => JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid });
+    const lenient = (segment: string) => Buffer.from(segment, 'base64url');
+    const expectMalformed = (res: ChallengeResponse) => {
+      expectChallenge(res, { status: 401, error: 'invalid_token' });
+      expect(parseChallenge(String(res.headers['www-authenticate'])).params.error_description).toBe(MALFORMED);
+    };
+
+    it('refuses every other spelling of a cached token\'s signature, and still accepts the token', async () => {
+      const token = mintWith(keys.RS256);
+      expect((await me(token)).status).toBe(200); // now in the verified-token cache, keyed by the token string
+      const [h, p, s] = token.split('.') as [string, string, string];
+      const spellings = nonCanonicalSpellings(s); // RS256, 256 bytes: 342 characters, 4 unused bits
+      expect(spellings).toHaveLength(15);
+      for (const spelling of spellings) {
+        expect(lenient(spelling)).toEqual(lenient(s)); // the same signature bytes
+        expectMalformed(await me(`${h}.${p}.${spelling}`));
+      }
+      expect((await me(token)).status).toBe(200);
+    });
+
+    it('refuses a header or payload spelled with non-zero unused bits', async () => {
+      // Padded so that both segments have a length of 2 or 3 (mod 4), i.e. other spellings.
+      const header = `${HEADER()} `;
+      const payload = [0, 1, 2].map((pad) => `${JSON.stringify(claims())}${' '.repeat(pad)}`).find((text) => Buffer.byteLength(text) % 3 !== 0)!;
+      const token = signRawJws(keys.RS256, header, payload);
+      expect((await me(token)).status).toBe(200);
+      const [h, p, s] = token.split('.') as [string, string, string];
+      const variants = [...nonCanonicalSpellings(h).map((x) => `${x}.${p}.${s}`), ...nonCanonicalSpellings(p).map((x) => `${h}.${x}.${s}`)];
+      expect(variants.length).toBeGreaterThanOrEqual(6);
+      for (const res of await Promise.all(variants.map(me))) expectMalformed(res);
+    });
+
+    it('refuses a signature with one character too many (length 1 mod 4)', async () => {
+      const es384 = mintWith(keys.ES384); // a 96-byte signature: 128 characters, Buffer ignored a 129th
+      expect(es384.split('.')[2]).toHaveLength(128);
+      expect(lenient(`${es384.split('.')[2]!}A`)).toHaveLength(96);
+      expectMalformed(await me(`${es384}A`));
+    });
+
+    it.each([
+      ['0xFF', [0xff]],
+      ['an overlong encoding', [0xc0, 0xaf]],
+      ['a UTF-8-encoded surrogate', [0xed, 0xa0, 0x80]],
+    ])('refuses a signed payload with invalid UTF-8 (%s) in a claim', async (_name, bad) => {
+      const text = JSON.stringify({ ...claims(), name: 'X' });
+      const [before, after] = text.split('"X"') as [string, string];
+      const payload = Buffer.concat([Buffer.from(`${before}"`), Buffer.from(bad), Buffer.from(`"${after}`)]);
+      expect(JSON.parse(payload.toString('utf8'))).toMatchObject({ name: expect.stringMatching(/^\uFFFD+$/) }); // what the lenient decoder read
+      expectMalformed(await me(signRawJws(keys.RS256, HEADER(), payload)));
+    });
+
+    it.each([
+      ['alg none, then RS256', (kid: string) => `{"alg":"none","alg":"RS256","kid":"${kid}"}`],
+      ['kid twice', (kid: string) => `{"alg":"RS256","kid":"no-such-kid","kid":"${kid}"}`],
+    ])('refuses a signed header with duplicate members (%s)', async (_name, header) => {
+      const payload = JSON.stringify(claims());
+      const text = header(keys.RS256.kid);
+      expect((await me(signRawJws(keys.RS256, JSON.stringify(JSON.parse(text)), payload))).status).toBe(200); // last wins
+      expectMalformed(await me(signRawJws(keys.RS256, text, payload)));
+    });
+
+    it.each([
+      ['sub', (c: string) => c.replace('{', '{"sub":"admin",')],
+      ['scope, the second spelled with an escape', (c: string) => c.replace('{', '{"scope":"admin","\\u0073cope":"read",')],
+    ])('refuses signed claims with a duplicate %s', async (_name, addDuplicate) => {
+      const payload = addDuplicate(JSON.stringify(claims()));
+      expect((await me(signRawJws(keys.RS256, HEADER(), JSON.stringify(JSON.parse(payload))))).status).toBe(200); // last wins
+      expectMalformed(await me(signRawJws(keys.RS256, HEADER(), payload)));
+    });
+
+    it('leaves a duplicate inside a nested claim to last-wins (claims are checked at the top level only)', async () => {
+      const payload = JSON.stringify(claims()).replace('{', '{"realm_access":{"roles":["admin"],"roles":[]},');
+      expect((await me(signRawJws(keys.RS256, HEADER(), payload))).status).toBe(200);
+    });
   });
 
   it('fetched keys only from the configured issuer', () => {

@@ -11,8 +11,10 @@ import {
   decodeJwt,
   hmacTokenWithPublicKey,
   mintAccessToken,
+  nonCanonicalSpellings,
   nowSeconds,
   signJwt,
+  signRawJws,
   tamperPayload,
   unsignedToken,
 } from './tokens.js';
@@ -159,6 +161,25 @@ describe('tokens', () => {
   it('b64url has no padding and uses the URL alphabet', () => {
     expect(b64url(Buffer.from([0xfb, 0xff]))).toBe('-_8');
     expect(b64url('é')).toBe('w6k');
+  });
+
+  it('signRawJws signs the header and payload bytes verbatim', () => {
+    const key = generateTestKey('ES256');
+    const token = signRawJws(key, '{"alg":"ES256","alg":"ES256"}', Buffer.from([0x7b, 0xff, 0x7d]));
+    const [h, p] = token.split('.') as [string, string, string];
+    expect(Buffer.from(h, 'base64url').toString()).toBe('{"alg":"ES256","alg":"ES256"}');
+    expect([...Buffer.from(p, 'base64url')]).toEqual([0x7b, 0xff, 0x7d]);
+    expect(verifyWithJwk(token, key.publicJwk, 'ES256')).toBe(true);
+  });
+
+  it.each([
+    ['a length of 2 (mod 4)', b64url('A'), 15],
+    ['a length of 3 (mod 4)', b64url('AB'), 3],
+    ['a length of 0 (mod 4)', b64url('ABC'), 0],
+  ])('nonCanonicalSpellings of a segment with %s: distinct strings Buffer decodes to the same bytes', (_name, segment, n) => {
+    const spellings = nonCanonicalSpellings(segment);
+    expect(new Set([segment, ...spellings]).size).toBe(n + 1);
+    for (const spelling of spellings) expect(Buffer.from(spelling, 'base64url')).toEqual(Buffer.from(segment, 'base64url'));
   });
 });
 

@@ -68,9 +68,32 @@ export function signJwt(
   header?: Record<string, unknown>,
 ): string {
   const fullHeader = withoutUndefined({ alg: key.alg, kid: key.kid, ...header });
-  const signingInput = `${b64url(JSON.stringify(fullHeader))}.${b64url(JSON.stringify(withoutUndefined(payload)))}`;
-  const signature = signBytes(key.alg, key.privateKey, Buffer.from(signingInput, 'ascii'));
-  return `${signingInput}.${b64url(signature)}`;
+  return signRawJws(key, JSON.stringify(fullHeader), JSON.stringify(withoutUndefined(payload)));
+}
+
+/**
+ * Signs a header and a payload given verbatim (text is encoded as UTF-8, a Buffer is taken as is) with
+ * the key's algorithm: for tokens no JSON serializer would write, e.g. duplicate member names or
+ * invalid UTF-8, which must fail for what they contain and not for their signature.
+ */
+export function signRawJws(key: TestKey, header: string | Buffer, payload: string | Buffer): string {
+  const signingInput = `${b64url(header)}.${b64url(payload)}`;
+  return `${signingInput}.${b64url(signBytes(key.alg, key.privateKey, Buffer.from(signingInput, 'ascii')))}`;
+}
+
+const B64URL_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * Attack helper: the other spellings of a canonical base64url segment that Node's lenient decoder turns into the
+ * same bytes: its last character with non-zero unused bits (RFC 4648 §3.5). 15 of them when the
+ * segment length is 2 (mod 4), 3 when it is 3 (mod 4), none when it is a multiple of 4.
+ */
+export function nonCanonicalSpellings(segment: string): string[] {
+  const unusedBits = [0, 0, 4, 2][segment.length % 4]!;
+  const last = B64URL_ALPHABET.indexOf(segment.at(-1) ?? '');
+  return Array.from({ length: (1 << unusedBits) - 1 }, (_, i) => last + i + 1).map(
+    (value) => segment.slice(0, -1) + B64URL_ALPHABET[value]!,
+  );
 }
 
 /**

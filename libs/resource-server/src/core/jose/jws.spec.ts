@@ -1,10 +1,17 @@
 // RFC 7515 §5.2 / §4.1.11 and RFC 8725: what is refused before any cryptography.
 import { describe, expect, it } from '@jest/globals';
 import { generateTestKey } from '../../../../../test/helpers/keys.js';
-import { b64url, hmacTokenWithPublicKey, signJwt, unsignedToken } from '../../../../../test/helpers/tokens.js';
+import {
+  b64url,
+  hmacTokenWithPublicKey,
+  nonCanonicalSpellings,
+  signJwt,
+  signRawJws,
+  unsignedToken,
+} from '../../../../../test/helpers/tokens.js';
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { DEFAULT_ALGORITHMS, type JwsAlgorithm } from './algorithms.js';
+import { DEFAULT_ALGORITHMS, verifySignature, type JwsAlgorithm } from './algorithms.js';
 import { decodeJws, looksLikeJws } from './jws.js';
 
 const ALLOWED: ReadonlySet<JwsAlgorithm> = new Set(DEFAULT_ALGORITHMS);
@@ -101,6 +108,110 @@ describe('decodeJws: shape (malformed_token)', () => {
     ['a JSON string', '"eyJ"'],
   ])('refuses a payload that is %s', (_name, text) => {
     expectInvalid(`${goodHeader}.${b64url(text)}.${goodSignature}`, 'malformed_token');
+  });
+});
+
+describe('decodeJws: one spelling per token (malformed_token)', () => {
+  /** What decodeJws did before: Buffer's lenient base64url, replacement-character UTF-8, last-wins JSON. */
+  const lenient = (segment: string) => Buffer.from(segment, 'base64url');
+  const lenientJson = (segment: string): unknown => JSON.parse(lenient(segment).toString('utf8'));
+  const signed = (header: string | Buffer, claims: string | Buffer) => signRawJws(key, header, claims);
+  const HEADER = '{"alg":"ES256","kid":"ec-1"}';
+
+  it('refuses a signature whose last character has non-zero unused bits, though it verifies', () => {
+    const input = Buffer.from(`${goodHeader}.${goodPayload}`, 'ascii');
+    const spellings = nonCanonicalSpellings(goodSignature);
+    expect(spellings).toHaveLength(15); // 64 bytes: 86 characters, 4 unused bits
+    for (const spelling of spellings) {
+      expect(verifySignature('ES256', key.publicKey, input, lenient(spelling))).toBe(true); // accepted before
+      expectInvalid(`${goodHeader}.${goodPayload}.${spelling}`, 'malformed_token');
+    }
+  });
+
+  it('refuses a header or payload whose last character has non-zero unused bits', () => {
+    const token = signed(`${HEADER} `, JSON.stringify(payload)); // 29 bytes: a header of 39 characters
+    const [h, p, sig] = token.split('.') as [string, string, string];
+    expect(decodeJws(token, ALLOWED).header).toEqual(JSON.parse(HEADER));
+    const variants = [
+      ...nonCanonicalSpellings(h).map((x) => `${x}.${p}.${sig}`),
+      ...nonCanonicalSpellings(p).map((x) => `${h}.${x}.${sig}`),
+    ];
+    expect(variants.length).toBeGreaterThan(0);
+    for (const variant of variants) {
+      const [vh, vp] = variant.split('.') as [string, string];
+      expect([lenientJson(vh), lenientJson(vp)]).toEqual([JSON.parse(HEADER), payload]); // accepted before
+      expectInvalid(variant, 'malformed_token');
+    }
+  });
+
+  it.each([
+    ['header', 0],
+    ['payload', 1],
+    ['signature', 2],
+  ] as const)('refuses a %s with one character too many (length 1 mod 4), which Buffer ignored', (_name, index) => {
+    // Segments whose lengths are multiples of 4: 30 and 45 bytes, an ES384 signature of 96 bytes.
+    const es384 = generateTestKey('ES384', { kid: 'ec-384' });
+    const token = signRawJws(es384, '{"alg":"ES384","kid":"ec-384"}', '{"iss":"https://issuer.example","sub":"carl"}');
+    const parts = token.split('.');
+    expect(parts.map((part) => part.length % 4)).toEqual([0, 0, 0]);
+    expect(decodeJws(token, ALLOWED).alg).toBe('ES384');
+    const grown = `${parts[index]!}A`;
+    expect(lenient(grown)).toEqual(lenient(parts[index]!)); // the same bytes: accepted before
+    parts[index] = grown;
+    expectInvalid(parts.join('.'), 'malformed_token');
+  });
+
+  it.each([
+    ['header', (bad: Buffer) => signed(Buffer.concat([Buffer.from('{"alg":"ES256","kid":"ec-1","x":"'), bad, Buffer.from('"}')]), '{}')],
+    ['payload', (bad: Buffer) => signed(HEADER, Buffer.concat([Buffer.from('{"sub":"'), bad, Buffer.from('"}')]))],
+  ])('refuses invalid UTF-8 in the %s, which decoded to U+FFFD before', (where, token) => {
+    for (const bad of [Buffer.from([0xff]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80])]) {
+      const jws = token(bad);
+      const segment = jws.split('.')[where === 'header' ? 0 : 1]!;
+      expect(JSON.stringify(lenientJson(segment))).toContain('\uFFFD'); // accepted before
+      expectInvalid(jws, 'malformed_token');
+    }
+  });
+
+  it('names the segment in the cause (for logs), not its content', () => {
+    const thrown = (() => {
+      try {
+        return decodeJws(signed(HEADER, '{"sub":"a","sub":"b"}'), ALLOWED);
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(thrown).toMatchObject({ code: 'malformed_token', cause: { message: 'the claims segment is not a UTF-8 JSON object with unique member names' } });
+  });
+
+  it('refuses a header that starts with a byte order mark', () => {
+    expectInvalid(signed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(HEADER)]), '{}'), 'malformed_token');
+  });
+
+  it.each([
+    ['alg: none first, the signed alg last', '{"alg":"none","alg":"ES256","kid":"ec-1"}'],
+    ['the same alg twice', '{"alg":"ES256","alg":"ES256","kid":"ec-1"}'],
+    ['kid twice', '{"alg":"ES256","kid":"other","kid":"ec-1"}'],
+    ['a duplicate inside a nested jwk', '{"alg":"ES256","kid":"ec-1","jwk":{"kty":"EC","kty":"RSA"}}'],
+  ])('refuses a header with duplicate members (%s)', (_name, header) => {
+    const token = signed(header, JSON.stringify(payload));
+    const [h] = token.split('.') as [string];
+    expect(lenientJson(h)).toMatchObject({ alg: 'ES256' }); // last wins: accepted before
+    expectInvalid(token, 'malformed_token');
+  });
+
+  it.each([
+    ['sub at the top', '{"iss":"https://issuer.example","sub":"admin","sub":"alice"}'],
+    ['scope, escaped', '{"iss":"https://issuer.example","sub":"alice","scope":"admin","\\u0073cope":"read"}'],
+  ])('refuses claims with duplicate members (%s)', (_name, claims) => {
+    const token = signed(HEADER, claims);
+    expect(lenientJson(token.split('.')[1]!)).toMatchObject({ sub: 'alice' }); // accepted before
+    expectInvalid(token, 'malformed_token');
+  });
+
+  it('leaves a duplicate inside a nested claim to last-wins (top level only, for speed)', () => {
+    const token = signed(HEADER, '{"iss":"https://issuer.example","realm_access":{"roles":["admin"],"roles":[]}}');
+    expect(decodeJws(token, ALLOWED).payload).toEqual({ iss: 'https://issuer.example', realm_access: { roles: [] } });
   });
 });
 

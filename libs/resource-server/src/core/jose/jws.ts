@@ -1,7 +1,10 @@
 // RFC 7515 §5.2 (compact JWS validation) and §4.1.11 (crit); RFC 8725 (JWT BCP) for what to refuse
-// before any cryptography: unknown algorithms, `none`, unknown critical headers, oversized input.
+// before any cryptography: unknown algorithms, `none`, unknown critical headers, oversized input;
+// and only one spelling per token: canonical base64url, strict UTF-8, no duplicate member names.
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import { isSupportedAlgorithm, type JwsAlgorithm } from './algorithms.js';
+import { decodeBase64url } from './base64url.js';
+import { parseJsonObject, type DuplicateCheck } from './strict-json.js';
 
 /** A compact JWS split and decoded, not yet verified. */
 export interface DecodedJws {
@@ -13,8 +16,6 @@ export interface DecodedJws {
   readonly signature: Buffer;
 }
 
-const SEGMENT = /^[A-Za-z0-9_-]+$/;
-
 /** Whether the token has the shape of a compact JWS (three base64url segments). Cheap, no decoding. */
 export function looksLikeJws(token: string): boolean {
   const first = token.indexOf('.');
@@ -22,15 +23,21 @@ export function looksLikeJws(token: string): boolean {
   return first > 0 && second > first + 1 && token.indexOf('.', second + 1) === -1 && second < token.length - 1;
 }
 
-function decodeJson(segment: string): Record<string, unknown> {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(segment, 'base64url').toString('utf8'));
-  } catch (cause) {
+function decodeSegment(segment: string): Buffer {
+  // An empty segment is refused too: no JWS this server verifies has an empty header, payload or signature.
+  const bytes = segment.length > 0 ? decodeBase64url(segment) : undefined;
+  if (bytes === undefined) throw new InvalidTokenError('malformed_token');
+  return bytes;
+}
+
+function parseJson(bytes: Buffer, what: 'header' | 'claims', duplicates: DuplicateCheck): Record<string, unknown> {
+  const value = parseJsonObject(bytes, duplicates);
+  if (value === undefined) {
+    // The cause is for logs only: it names the segment, never its content.
+    const cause = new Error(`the ${what} segment is not a UTF-8 JSON object with unique member names`);
     throw new InvalidTokenError('malformed_token', { cause });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new InvalidTokenError('malformed_token');
-  return value as Record<string, unknown>;
+  return value;
 }
 
 /**
@@ -39,11 +46,11 @@ function decodeJson(segment: string): Record<string, unknown> {
  */
 export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): DecodedJws {
   const parts = token.split('.');
-  // Node's base64url decoder skips characters it does not know, so the alphabet is checked first:
-  // otherwise two different strings could decode to the same token.
-  if (parts.length !== 3 || !parts.every((p) => SEGMENT.test(p))) throw new InvalidTokenError('malformed_token');
+  if (parts.length !== 3) throw new InvalidTokenError('malformed_token');
   const [h, p, s] = parts as [string, string, string];
-  const header = decodeJson(h);
+  // All three segments are checked before anything is used: only the canonical spelling gets further.
+  const [headerBytes, payloadBytes, signature] = [decodeSegment(h), decodeSegment(p), decodeSegment(s)];
+  const header = parseJson(headerBytes, 'header', 'all-objects');
   if (!isSupportedAlgorithm(header.alg) || !allowed.has(header.alg)) throw new InvalidTokenError('unsupported_algorithm');
   // RFC 7515 §4.1.11: this implementation understands no extension, so any `crit` is fatal; `b64: false`
   // (RFC 7797) and `zip` (JWE only) would change what the signature covers.
@@ -53,13 +60,15 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)) {
     throw new InvalidTokenError('malformed_token');
   }
-  const payload = decodeJson(p);
+  // Claims: top-level duplicates only (`sub`, `scope`, `aud`: what a first-wins reader acts on); every
+  // nested object too costs more than top-level alone (docs/architecture.md, "Canonical tokens").
+  const payload = parseJson(payloadBytes, 'claims', 'top-level');
   return {
     header,
     payload,
     alg: header.alg,
     kid: header.kid as string | undefined,
     signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
-    signature: Buffer.from(s, 'base64url'),
+    signature,
   };
 }
