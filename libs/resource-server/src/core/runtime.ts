@@ -8,7 +8,7 @@ export interface CoreLogger {
 /** What every outbound-calling component shares: the clock, the logger and the call limits. */
 export interface Runtime {
   /** Current time in milliseconds (injectable for tests). */
-  now(): number;
+  now: () => number;
   logger: CoreLogger;
   /** Timeout of every outbound call, ms. */
   httpTimeoutMs: number;

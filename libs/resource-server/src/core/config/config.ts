@@ -114,7 +114,7 @@ function resolveIntrospection(
 /** Validates and resolves the module options. Throws {@link ResourceServerConfigError} listing every problem. */
 export function resolveConfig(options: ResourceServerModuleOptions): ResolvedConfig {
   const problems: string[] = [];
-  const o = options ?? ({} as ResourceServerModuleOptions);
+  const o = options ?? ({});
   const insecureOk = o.allowInsecureRequests === true;
   const locations = stringList('tokenLocations', o.tokenLocations, [], problems);
   for (const l of locations) if (l !== 'body' && l !== 'query') problems.push(`\`tokenLocations\` may hold 'body' and 'query', not ${JSON.stringify(l)}`);

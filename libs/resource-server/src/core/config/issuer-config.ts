@@ -35,7 +35,7 @@ function resolveRoleClaims(name: string, value: unknown, fallback: readonly Clai
 function resolveAudience(name: string, value: unknown, problems: string[]): readonly string[] | false {
   if (value === false) return false;
   if (typeof value === 'string' && value !== '') return [value];
-  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v !== '')) return value;
+  if (Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string' && v !== '')) return value as string[];
   problems.push(
     `\`${name}\` is required: set it to the identifier of this API at your identity provider (a string or a list), ` +
       'or to false to disable the audience check explicitly',
@@ -128,7 +128,7 @@ export function resolveIssuers(options: ResourceServerModuleOptions, problems: s
     problems.push('`issuers` must be a non-empty list of { issuer, audience, ... }');
     return [];
   }
-  const resolved = issuers.flatMap((entry, i) => resolveOne(entry, defaults, `issuers[${i}].`, problems));
+  const resolved = (issuers as readonly IssuerOptions[]).flatMap((entry, i) => resolveOne(entry, defaults, `issuers[${i}].`, problems));
   const seen = new Set<string>();
   for (const { issuer: iss } of resolved) {
     if (seen.has(iss)) problems.push(`issuer ${iss} is configured twice: merge the entries (audience accepts a list)`);

@@ -35,7 +35,7 @@ function fromHeader(value: string | string[] | undefined): string | undefined {
 // (a valid token and a forged one, say) can only be seen in the raw header list.
 function countAuthorizationHeaders(raw: readonly string[]): number {
   let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i]!.length === 13 && raw[i]!.toLowerCase() === 'authorization') count++;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
   return count;
 }
 

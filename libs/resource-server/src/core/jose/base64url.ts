@@ -24,6 +24,6 @@ for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
 export function decodeBase64url(text: string): Buffer | undefined {
   const rest = text.length & 3;
   if (rest === 1 || !SEGMENT.test(text)) return undefined;
-  if (rest !== 0 && (VALUE[text.charCodeAt(text.length - 1)]! & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  if (rest !== 0 && (VALUE[text.charCodeAt(text.length - 1)] & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
   return Buffer.from(text, 'base64url');
 }

@@ -60,5 +60,5 @@ export function importJwk(jwk: unknown): VerificationKey | { skipped: string } {
     return { skipped: `RSA key of ${bits ?? 'unknown'} bits is below ${MIN_RSA_MODULUS_BITS}` };
   }
   const fingerprint = JSON.stringify([j.kid, algorithms, publicJwk]);
-  return { kid: j.kid as string | undefined, fingerprint, key, algorithms: new Set(algorithms) };
+  return { kid: j.kid, fingerprint, key, algorithms: new Set(algorithms) };
 }

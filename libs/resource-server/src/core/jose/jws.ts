@@ -67,7 +67,7 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
     header,
     payload,
     alg: header.alg,
-    kid: header.kid as string | undefined,
+    kid: header.kid,
     signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
     signature,
   };
