@@ -19,17 +19,26 @@ export interface OptionalPeers {
 async function load<T>(specifier: string, pick: (module: Record<string, unknown>) => unknown): Promise<T | undefined> {
   try {
     return (pick((await import(specifier)) as Record<string, unknown>) as T | undefined) ?? undefined;
-  } catch {
-    return undefined;
+  } catch (error) {
+    // Not installed: no adapter, so its context stays denied. Anything else is a real fault: say so at bootstrap.
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') return undefined;
+    throw error;
   }
+}
+
+let loaded: OptionalPeers | undefined;
+
+/** The peers of the last bootstrap, for code that runs without DI (parameter decorators). */
+export function loadedPeers(): OptionalPeers | undefined {
+  return loaded;
 }
 
 /** Loads the optional peers that are installed. */
 export async function loadOptionalPeers(): Promise<OptionalPeers> {
-  const [WsException, RpcException, Metadata] = await Promise.all([
-    load<ExceptionClass>('@nestjs/websockets', (m) => m.WsException),
-    load<ExceptionClass>('@nestjs/microservices', (m) => m.RpcException),
-    load<MetadataClass>('@grpc/grpc-js', (m) => m.Metadata ?? (m.default as { Metadata?: unknown } | undefined)?.Metadata),
-  ]);
-  return { WsException, RpcException, Metadata };
+  // One after the other: Jest's ESM loader fails to link concurrent imports that share a dependency.
+  const WsException = await load<ExceptionClass>('@nestjs/websockets', (m) => m.WsException);
+  const RpcException = await load<ExceptionClass>('@nestjs/microservices', (m) => m.RpcException);
+  const Metadata = await load<MetadataClass>('@grpc/grpc-js', (m) => m.Metadata ?? (m.default as { Metadata?: unknown } | undefined)?.Metadata);
+  return (loaded = { WsException, RpcException, Metadata });
 }
