@@ -118,6 +118,7 @@ describe('WebSockets', () => {
   let expired: string;
   let chat: string;
   let native: string;
+  let withQuery: { chat: string; native: string };
 
   beforeAll(async () => {
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
@@ -130,6 +131,11 @@ describe('WebSockets', () => {
     const options = { issuer: issuer.issuer, audience: AUDIENCE, clockTolerance: 0 };
     chat = `http://${await boot({ providers: [ChatGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }] }, options, false)}/chat`;
     native = `ws://${await boot({ providers: [NativeGateway] }, options, true)}/ws`;
+    const queryOptions = { ...options, websockets: { queryToken: true } };
+    withQuery = {
+      chat: `http://${await boot({ providers: [ChatGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }] }, queryOptions, false)}/chat`,
+      native: `ws://${await boot({ providers: [NativeGateway] }, queryOptions, true)}/ws`,
+    };
   });
 
   afterAll(closeAll);
@@ -215,6 +221,18 @@ describe('WebSockets', () => {
         data: { status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope: 'read' },
       });
       expect(await wsCall(ws, 'whoami')).toEqual({ event: 'whoami', data: { sub: 'test-user' } });
+    });
+  });
+
+  describe('websockets.queryToken', () => {
+    it('admits ?access_token= on both adapters when configured, and refuses a forged one', async () => {
+      const socket = await ioConnected(withQuery.chat, { query: { access_token: mint({ sub: 'quinn' }) } });
+      const ws = await wsConnected(`${withQuery.native}?access_token=${mint({ sub: 'quinn' })}`);
+      expect([await ioCall(socket, 'whoami'), await wsCall(ws, 'whoami')]).toEqual([
+        { ack: { sub: 'quinn', tokenLength: expect.any(Number) } },
+        { event: 'whoami', data: { sub: 'quinn' } },
+      ]);
+      expect(await wsConnect(`${withQuery.native}?access_token=${forged}`)).toEqual({ refused: expect.objectContaining({ status: 401 }) });
     });
   });
 
