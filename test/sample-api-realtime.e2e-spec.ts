@@ -4,23 +4,20 @@
 // on a local JWKS endpoint (expired, forged, insufficient).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
-import { ClientProxyFactory, Transport, type ClientProxy } from '@nestjs/microservices';
+import type { ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { firstValueFrom } from 'rxjs';
 import { AppModule } from '../apps/sample-api/src/app.module.js';
 import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issuer/dev-issuer.js';
 import { startRpc } from '../apps/sample-api/src/microservice.js';
 import { startLocalIssuer } from './helpers/issuer-server.js';
 import { generateTestKey } from './helpers/keys.js';
+import { EXPIRED, MISSING, noScope, outcome, tcpClient, tcpPort, UNKNOWN_KEY } from './helpers/rpc.js';
 import { ioCall, ioConnect, ioConnected } from './helpers/sockets.js';
 import { closeAll, closeLater } from './helpers/start-app.js';
 import { mintAccessToken, nowSeconds } from './helpers/tokens.js';
 
 const AUDIENCE = 'http://localhost:3000';
-const NO_SCOPE = (scope: string) => ({ status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope });
-const EXPIRED = { status: 'error', error: 'invalid_token', message: 'The access token expired' };
-const UNKNOWN_KEY = { status: 'error', error: 'invalid_token', message: 'The access token was signed with an unknown key' };
-const MISSING = { status: 'error', error: 'unauthorized', message: 'A bearer access token is required' };
+const NO_SCOPE = noScope;
 
 interface Running {
   readonly messages: string;
@@ -37,14 +34,11 @@ async function boot(issuer: string, env: Record<string, string> = {}): Promise<R
   await startRpc(app, 0, '127.0.0.1');
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
-  const tcp = (app as unknown as { microservices: { serverInstance: { server: { address(): { port: number } } } }[] }).microservices[0]!;
-  const rpc = closeLater(ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: tcp.serverInstance.server.address().port } }));
-  await rpc.connect();
+  const rpc = await tcpClient(tcpPort(app));
   return { messages: `http://127.0.0.1:${port}/messages`, rpc };
 }
 
-const send = (rpc: ClientProxy, pattern: string, data: object) =>
-  firstValueFrom(rpc.send(pattern, data)).then((value: unknown) => ({ value }), (rejected: unknown) => ({ rejected }));
+const send = (rpc: ClientProxy, pattern: string, data: object) => outcome(rpc.send<unknown>(pattern, data));
 
 afterAll(closeAll);
 

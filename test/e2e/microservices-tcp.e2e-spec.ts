@@ -1,22 +1,18 @@
 /**
- * Microservice handlers (issue "GraphQL, WebSockets and microservices"): the token from the message
- * (payload `authorization`, payload `headers`, gRPC metadata), the same decorators, and every
- * refusal reaching the caller as `{ status: 'error', error, message, scope? }` - over TCP standalone,
- * TCP in a hybrid app without `inheritAppConfig`, and gRPC with its status codes. Real clients from
- * `@nestjs/microservices`.
+ * Microservice handlers over TCP (issue "GraphQL, WebSockets and microservices"): the token from the
+ * message (payload `authorization` or its `headers`), the same decorators, and every refusal reaching
+ * the caller as `{ status: 'error', error, message, scope? }` - standalone with the global guard, and
+ * in hybrid apps with and without `inheritAppConfig`. A real TCP `ClientProxy`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
-import { Controller, Module, UseGuards, type INestApplication, type INestMicroservice } from '@nestjs/common';
+import { Controller, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { ClientProxyFactory, GrpcMethod, MessagePattern, Payload, Transport, type ClientGrpc, type ClientProxy } from '@nestjs/microservices';
+import { MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { firstValueFrom, type Observable } from 'rxjs';
 import { AccessTokenGuard, Principal, Public, ResourceServerModule, Roles, Scopes, UserInfo, type VerifiedPrincipal } from 'nestjs-resource-server';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
+import { EXPIRED, MISSING, noScope, outcome, tcpClient, tcpPort, UNKNOWN_KEY } from '../helpers/rpc.js';
 import { closeAll, closeLater } from '../helpers/start-app.js';
 import { mintAccessToken, nowSeconds } from '../helpers/tokens.js';
 import { AUDIENCE, minter } from './support.js';
@@ -63,56 +59,7 @@ class HybridController {
   }
 }
 
-@Controller()
-class GrpcController {
-  @GrpcMethod('Probe', 'WhoAmI')
-  whoAmI(_data: unknown, _metadata: Metadata, @Principal() caller?: VerifiedPrincipal) {
-    return { sub: caller?.subject };
-  }
-
-  @Scopes('read')
-  @GrpcMethod('Probe', 'Read')
-  read() {
-    return { sub: 'read' };
-  }
-}
-
-interface ProbeService {
-  whoAmI(data: object, metadata?: Metadata): Observable<{ sub: string }>;
-  read(data: object, metadata?: Metadata): Observable<{ sub: string }>;
-}
-
-const PROTO = fileURLToPath(new URL('../fixtures/grpc/probe.proto', import.meta.url));
-const MISSING = { status: 'error', error: 'unauthorized', message: 'A bearer access token is required' };
-const EXPIRED = { status: 'error', error: 'invalid_token', message: 'The access token expired' };
-const UNKNOWN_KEY = { status: 'error', error: 'invalid_token', message: 'The access token was signed with an unknown key' };
-const NO_SCOPE = { status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope: 'read' };
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function tcpPort(service: INestMicroservice | INestApplication, index = 0): number {
-  const servers = (service as unknown as { microservices?: unknown[] }).microservices;
-  const target = (servers ? servers[index] : service) as { serverInstance: { server: { address(): { port: number } } } };
-  return target.serverInstance.server.address().port;
-}
-
-async function tcpClient(port: number): Promise<ClientProxy> {
-  const client = closeLater(ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port } }));
-  await client.connect();
-  return client;
-}
-
-/** The reply, or what the client observable errored with. */
-const outcome = <T>(reply: Observable<T>) => firstValueFrom(reply).then((value) => ({ value }), (rejected: unknown) => ({ rejected }));
-
-describe('microservices', () => {
+describe('microservices over TCP', () => {
   const key = generateTestKey('ES256');
   let issuer: LocalIssuer;
   let mint: ReturnType<typeof minter>;
@@ -171,7 +118,7 @@ describe('microservices', () => {
     it('replies insufficient_scope with the scope, and forbidden for a missing role', async () => {
       const token = `Bearer ${mint({ scope: 'other' })}`;
       expect([await send('read', { authorization: token }), await send('admin', { authorization: token })]).toEqual([
-        { rejected: NO_SCOPE },
+        { rejected: noScope('read') },
         { rejected: { status: 'error', error: 'forbidden', message: 'The access token lacks the role this resource requires' } },
       ]);
     });
@@ -207,7 +154,7 @@ describe('microservices', () => {
         await outcome(client.send('hybrid.read', { authorization: `Bearer ${mint({ scope: 'read' })}` })),
         await outcome(client.send('hybrid.read', { authorization: `Bearer ${mint({ scope: 'other' })}` })),
         await outcome(client.send('hybrid.read', {})),
-      ]).toEqual([{ value: 'ok' }, { rejected: NO_SCOPE }, { rejected: MISSING }]);
+      ]).toEqual([{ value: 'ok' }, { rejected: noScope('read') }, { rejected: MISSING }]);
     });
 
     it('fails closed where the global guard does not reach (Nest applies APP_GUARD only with inheritAppConfig)', async () => {
@@ -235,52 +182,7 @@ describe('microservices', () => {
         await outcome(client.send('whoami', { authorization: `Bearer ${mint({ sub: 'erin' })}` })),
         await outcome(client.send('read', { authorization: `Bearer ${mint({ scope: 'other' })}` })),
         await outcome(client.send('read', { authorization: `Bearer ${forged}` })),
-      ]).toEqual([{ value: { sub: 'erin' } }, { rejected: NO_SCOPE }, { rejected: UNKNOWN_KEY }]);
-    });
-  });
-
-  describe('gRPC', () => {
-    let probe: ProbeService;
-    const call = (method: keyof ProbeService, token?: string) => {
-      const metadata = new Metadata();
-      if (token !== undefined) metadata.set('authorization', token);
-      return outcome(probe[method]({}, metadata)).then((result) => {
-        if (!('rejected' in result)) return result;
-        const error = result.rejected as { code: number; details: string; metadata: Metadata };
-        return { code: error.code, details: error.details, challenge: error.metadata.get('www-authenticate')[0] };
-      });
-    };
-
-    beforeAll(async () => {
-      @Module({
-        imports: [ResourceServerModule.forRoot(options())],
-        controllers: [GrpcController],
-        providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
-      })
-      class GrpcModule {}
-      const url = `127.0.0.1:${await freePort()}`;
-      const moduleRef = await Test.createTestingModule({ imports: [GrpcModule] }).compile();
-      const service = closeLater(moduleRef.createNestMicroservice({ transport: Transport.GRPC, options: { package: 'probe', protoPath: PROTO, url }, logger: false }));
-      await service.listen();
-      const client = closeLater(ClientProxyFactory.create({ transport: Transport.GRPC, options: { package: 'probe', protoPath: PROTO, url } })) as unknown as ClientGrpc & ClientProxy;
-      probe = client.getService<ProbeService>('Probe');
-    });
-
-    it('reads the token from the metadata', async () => {
-      expect([await call('whoAmI', `Bearer ${mint({ sub: 'carol' })}`), await call('read', `Bearer ${mint({ scope: 'read' })}`)]).toEqual([
-        { value: { sub: 'carol' } },
-        { value: { sub: 'read' } },
-      ]);
-    });
-
-    it.each([
-      ['missing', undefined, GrpcStatus.UNAUTHENTICATED, MISSING.message, 'Bearer realm="api"'],
-      ['expired', 'EXPIRED', GrpcStatus.UNAUTHENTICATED, EXPIRED.message, `Bearer realm="api", error="invalid_token", error_description="${EXPIRED.message}"`],
-      ['forged', 'FORGED', GrpcStatus.UNAUTHENTICATED, UNKNOWN_KEY.message, `Bearer realm="api", error="invalid_token", error_description="${UNKNOWN_KEY.message}"`],
-      ['insufficient', 'OTHER', GrpcStatus.PERMISSION_DENIED, NO_SCOPE.message, `Bearer realm="api", error="insufficient_scope", error_description="${NO_SCOPE.message}", scope="read"`],
-    ])('refuses a %s token with its gRPC status and the challenge in the trailers', async (_, token, code, details, challenge) => {
-      const value = { EXPIRED: expired, FORGED: forged, OTHER: mint({ scope: 'other' }) }[token ?? ''] ?? token;
-      expect(await call('read', value === undefined ? undefined : `Bearer ${value}`)).toEqual({ code, details, challenge });
+      ]).toEqual([{ value: { sub: 'erin' } }, { rejected: noScope('read') }, { rejected: UNKNOWN_KEY }]);
     });
   });
 });
