@@ -106,7 +106,8 @@ for (const name of APPS) {
   const child = startNode({
     name,
     nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [entry],
-    env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production' },
+    // RPC_PORT: the sample API's TCP microservice, on a free port too (unused by the bench).
+    env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
     cpu: 0,
     ipc: profiled,
   });
