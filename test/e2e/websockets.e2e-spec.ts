@@ -74,6 +74,12 @@ class ChatGateway implements OnGatewayInit {
   ping() {
     return 'pong';
   }
+
+  @Public()
+  @SubscribeMessage('connection-caller')
+  connectionCaller(@Principal('subject') sub: string) {
+    return { sub };
+  }
 }
 
 @WebSocketGateway({ path: '/ws' })
@@ -185,9 +191,9 @@ describe('WebSockets', () => {
       expect([await ioCall(socket, 'admin'), await ioCall(socket, 'email')]).toEqual([{ ack: 'admin' }, { ack: { email: 'alice@example.test' } }]);
     });
 
-    it('answers a @Public() event', async () => {
-      const socket = await ioConnected(chat, { auth: { token: mint() } });
-      expect(await ioCall(socket, 'ping')).toEqual({ ack: 'pong' });
+    it('answers a @Public() event; @Principal() there is the caller the handshake admitted', async () => {
+      const socket = await ioConnected(chat, { auth: { token: mint({ sub: 'pat' }) } });
+      expect([await ioCall(socket, 'ping'), await ioCall(socket, 'connection-caller')]).toEqual([{ ack: 'pong' }, { ack: { sub: 'pat' } }]);
     });
   });
 

@@ -10,6 +10,8 @@ import { errorPayload } from '../errors/payload.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { AuthorizationPipeline } from '../pipeline/authorization-pipeline.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { attachCaller } from '../transports/caller.js';
+import { UserInfoService } from '../userinfo/userinfo.service.js';
 import { rememberToken, sendException, WsTransport, type Handshake } from '../transports/ws.transport.js';
 import { scheduleExpiry } from './expiry.js';
 
@@ -63,6 +65,7 @@ export class SocketAuthenticator {
     private readonly verifier: AccessTokenVerifier,
     private readonly pipeline: AuthorizationPipeline,
     @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
+    private readonly userInfo: UserInfoService,
   ) {}
 
   /** Refuses connections without a valid token on a socket.io server or namespace, or on a `ws` server. */
@@ -79,6 +82,7 @@ export class SocketAuthenticator {
     server.use((socket, next) => {
       this.admit(() => transport.handshakeToken({ ...socket.handshake, rawHeaders: socket.request?.rawHeaders }))
         .then((principal) => {
+          this.admitted(socket, principal);
           const cancel = this.expireLater(principal, () => {
             socket.emit('exception', errorPayload(new InvalidTokenError('expired')));
             socket.disconnect(true);
@@ -110,12 +114,18 @@ export class SocketAuthenticator {
       const principal = (request as { [ADMITTED]?: Principal })[ADMITTED];
       if (!principal) return; // cannot happen: verifyClient admitted it
       rememberToken(client, principal.token);
+      this.admitted(client, principal);
       const cancel = this.expireLater(principal, () => {
         sendException(client, errorPayload(new InvalidTokenError('expired')));
         client.close(TOKEN_EXPIRED_CLOSE_CODE, 'The access token expired');
       });
       client.once('close', cancel);
     });
+  }
+
+  /** The connection's caller, for `@Principal()` in `@Public()` events; each guarded event replaces it with its own check's. */
+  private admitted(client: object, principal: Principal): void {
+    attachCaller(client, { principal, userInfo: this.userInfo });
   }
 
   private async admit(token: () => string): Promise<Principal> {
