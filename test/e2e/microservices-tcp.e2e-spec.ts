@@ -81,6 +81,7 @@ describe('microservices over TCP', () => {
 
   describe('TCP, global guard', () => {
     let client: ClientProxy;
+    let port: number;
     const send = (pattern: string, data: object) => outcome(client.send(pattern, data));
 
     beforeAll(async () => {
@@ -93,7 +94,8 @@ describe('microservices over TCP', () => {
       const moduleRef = await Test.createTestingModule({ imports: [RpcModule] }).compile();
       const service = closeLater(moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 }, logger: false }));
       await service.listen();
-      client = await tcpClient(tcpPort(service));
+      port = tcpPort(service);
+      client = await tcpClient(port);
     });
 
     it('reads `authorization` from the payload or from its `headers`', async () => {
@@ -102,6 +104,17 @@ describe('microservices over TCP', () => {
         await send('whoami', { headers: { authorization: `Bearer ${mint({ sub: 'bob' })}` } }),
         await send('read', { authorization: `Bearer ${mint({ scope: 'read' })}`, n: 2 }),
       ]).toEqual([{ value: { sub: 'alice' } }, { value: { sub: 'bob' } }, { value: { read: 2 } }]);
+    });
+
+    it('reads `authorization` from the packet metadata a client sets in its dispatch hook', async () => {
+      const service = await tcpClient(port);
+      service.setOnDispatchHook((packet) => {
+        packet.metadata = { authorization: `Bearer ${mint({ sub: 'svc', scope: 'read' })}` };
+      });
+      expect([await outcome(service.send('whoami', {})), await outcome(service.send('read', { n: 1 }))]).toEqual([
+        { value: { sub: 'svc' } },
+        { value: { read: 1 } },
+      ]);
     });
 
     it.each([

@@ -128,7 +128,8 @@ export interface WebSocketOptions {
 /**
  * Microservice messages. By default the token is read, as `Bearer <token>`, from the field
  * `tokenField` of the payload, of the payload's `headers` object, and of the transport's own headers
- * (NATS headers, Kafka record headers, RMQ message headers, MQTT 5 user properties, gRPC metadata).
+ * (TCP / Redis packet metadata, NATS headers, Kafka record headers, RMQ message headers, MQTT 5 user
+ * properties, gRPC metadata).
  * @example
  * microservices: { readToken: (data) => (data as { meta?: { jwt?: string } }).meta?.jwt }
  */

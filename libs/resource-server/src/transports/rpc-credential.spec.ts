@@ -14,7 +14,9 @@ describe('contextHeader', () => {
     ['Kafka record headers (Buffer)', { getMessage: () => ({ headers: { authorization: Buffer.from('Bearer k') } }) }, 'Bearer k'],
     ['RMQ message properties', { getMessage: () => ({ properties: { headers: { authorization: 'Bearer r' } } }) }, 'Bearer r'],
     ['MQTT 5 user properties', { getPacket: () => ({ properties: { userProperties: { authorization: 'Bearer m' } } }) }, 'Bearer m'],
-    ['a TCP context', { getPattern: () => 'x' }, undefined],
+    ['TCP / Redis packet metadata', { getPattern: () => 'x', getMetadata: () => ({ authorization: 'Bearer t' }) }, 'Bearer t'],
+    ['TCP without packet metadata', { getPattern: () => 'x', getMetadata: () => undefined }, undefined],
+    ['an older TCP context', { getPattern: () => 'x' }, undefined],
     ['no context', undefined, undefined],
   ])('reads %s', (_, context, value) => {
     expect(contextHeader(context, 'authorization')).toBe(value);

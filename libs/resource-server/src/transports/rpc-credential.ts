@@ -1,7 +1,8 @@
-// Where a microservice message carries its token. Every transport's payload may hold it (the only
-// place on TCP, Redis and MQTT 3): `authorization` in the payload or in its `headers` object. Some
-// transports also have headers of their own: NATS message headers, Kafka record headers, RMQ message
-// properties, MQTT 5 user properties, gRPC metadata. Duck-typed, so no transport package is loaded.
+// Where a microservice message carries its token. Every transport's payload may hold it:
+// `authorization` in the payload or in its `headers` object. Transports also have headers of their
+// own: TCP and Redis packet metadata (Nest 12, `ClientProxy#setOnDispatchHook`), NATS message
+// headers, Kafka record headers, RMQ message properties, MQTT 5 user properties, gRPC metadata.
+// Duck-typed, so no transport package is loaded.
 import { InvalidRequestError } from '../errors/resource-server.error.js';
 
 function field(source: unknown, name: string): unknown {
@@ -32,7 +33,7 @@ interface NatsContextLike {
 /** The value of a transport header (not the payload) named `name`, if the context has headers. */
 export function contextHeader(context: unknown, name: string): string | undefined {
   if (typeof context !== 'object' || context === null) return undefined;
-  const ctx = context as Partial<GrpcMetadataLike & NatsContextLike> & { getMessage?: () => unknown; getPacket?: () => unknown };
+  const ctx = context as Partial<GrpcMetadataLike & NatsContextLike> & { getMessage?: () => unknown; getPacket?: () => unknown; getMetadata?: () => unknown };
   if (typeof ctx.get === 'function' && typeof ctx.getMap === 'function') return headerText(ctx.get(name)); // gRPC Metadata
   if (typeof ctx.getHeaders === 'function') return headerText(ctx.getHeaders()?.get(name) || undefined); // NATS
   if (typeof ctx.getMessage === 'function') {
@@ -41,6 +42,7 @@ export function contextHeader(context: unknown, name: string): string | undefine
     return headerText(field(field(message, 'headers'), name) ?? field(field(field(message, 'properties'), 'headers'), name));
   }
   if (typeof ctx.getPacket === 'function') return headerText(field(field(field(ctx.getPacket(), 'properties'), 'userProperties'), name)); // MQTT 5
+  if (typeof ctx.getMetadata === 'function') return headerText(field(ctx.getMetadata(), name)); // TCP, Redis packet metadata
   return undefined;
 }
 
