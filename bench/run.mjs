@@ -12,7 +12,7 @@
 //      into, default 5), BENCH_WARMUP (s per workload and app before its first slice, default 2),
 //      BENCH_CONNECTIONS (default 50), BENCH_APPS (default "ours,recipe"), BENCH_WORKLOADS (comma
 //      list, default all), BENCH_PRIME (s of mixed traffic before anything, default 2),
-//      BENCH_MEMORY=0 (skip the memory step), BENCH_CPU_PROF=<workload> (an extra, profiled run of
+//      BENCH_MEMORY=0 (skip the memory step), BENCH_SOCKETIO=0 (skip the socket.io step), BENCH_CPU_PROF=<workload> (an extra, profiled run of
 //      ours after the table; not in it).
 import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
@@ -106,7 +106,8 @@ for (const name of APPS) {
   const child = startNode({
     name,
     nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [entry],
-    env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production' },
+    // RPC_PORT: the sample API's TCP microservice, on a free port too (unused by the bench).
+    env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
     cpu: 0,
     ipc: profiled,
   });
@@ -497,6 +498,14 @@ if (full) {
 log(`\n${verdicts.join('\n')}`);
 if (profileText) log(`\n${profileText}`);
 log(`\nthroughput part took ${fmt((performance.now() - started) / 1000, 0)} s`);
+
+// --- socket.io event round trip ------------------------------------------------------------------
+if (process.env.BENCH_SOCKETIO !== '0') {
+  log('\n--- socket.io (bench/socket-io.mjs) ---');
+  const child = startNode({ name: 'socket.io', nodeArgs: ['bench/socket-io.mjs'], env: {}, inherit: true });
+  const { code } = await child.exited;
+  if (code !== 0) log(`socket.io step exited with ${code}`);
+}
 
 // --- memory ----------------------------------------------------------------------------------------
 if (MEMORY) {

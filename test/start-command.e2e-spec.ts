@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 const PORT = 39170;
 const ISSUER_PORT = 39171;
+const RPC_PORT = 39172;
 const children: ChildProcess[] = [];
 
 function run(command: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
@@ -38,7 +39,7 @@ afterAll(() => {
 
 describe('npm start', () => {
   it('starts the sample API with its development issuer, and the printed recipe works', async () => {
-    const started = run('npm', ['start', '--silent'], { PORT: String(PORT), DEV_ISSUER_PORT: String(ISSUER_PORT), OIDC_ISSUER: '', NODE_ENV: '' });
+    const started = run('npm', ['start', '--silent'], { PORT: String(PORT), RPC_PORT: String(RPC_PORT), DEV_ISSUER_PORT: String(ISSUER_PORT), OIDC_ISSUER: '', NODE_ENV: '' });
     await waitFor(() => started.output().includes('Try it:'), 90_000);
     expect(started.output()).toContain(`curl -i -H "Authorization: Bearer $TOKEN" http://localhost:${PORT}/messages`);
 

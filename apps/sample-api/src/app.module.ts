@@ -6,6 +6,8 @@ import { oidcConfig } from './config/oidc.config.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
+import { MessagesGateway } from './messages/messages.gateway.js';
+import { MessagesRpcController } from './messages/messages.rpc.controller.js';
 import { MessagesService } from './messages/messages.service.js';
 import { ProfileController } from './profile.controller.js';
 
@@ -24,8 +26,8 @@ import { ProfileController } from './profile.controller.js';
       }),
     }),
   ],
-  controllers: [HealthController, MeController, MessagesController, ProfileController],
+  controllers: [HealthController, MeController, MessagesController, ProfileController, MessagesRpcController],
   // Every route requires a valid token unless marked @Public().
-  providers: [MessagesService, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
+  providers: [MessagesService, MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
 })
 export class AppModule {}

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
+import { startRpc } from './microservice.js';
 import { startDevIssuer, type DevIssuer } from './dev-issuer/dev-issuer.js';
 import { assertDevIssuerAllowed, readSettings } from './settings.js';
 
@@ -35,9 +36,10 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();
+  await startRpc(app, settings.rpcPort);
   await app.listen(settings.port);
   const apiUrl = `http://localhost:${settings.port}`;
-  logger.log(`Sample API listening on ${apiUrl} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
+  logger.log(`Sample API listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
   if (devIssuer) printTryIt(devIssuer, apiUrl);
 }
 

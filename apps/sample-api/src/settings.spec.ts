@@ -2,13 +2,18 @@ import { describe, expect, it } from '@jest/globals';
 import { assertDevIssuerAllowed, readSettings } from './settings.js';
 
 describe('sample API settings', () => {
-  it('defaults PORT to 3000 and DEV_ISSUER_PORT to 4000, with no issuer', () => {
-    expect(readSettings({})).toEqual({ port: 3000, devIssuerPort: 4000, issuer: undefined, audience: undefined, production: false });
+  it('defaults PORT to 3000, RPC_PORT to 3001 and DEV_ISSUER_PORT to 4000, with no issuer', () => {
+    expect(readSettings({})).toEqual({ port: 3000, rpcPort: 3001, devIssuerPort: 4000, issuer: undefined, audience: undefined, production: false });
   });
 
   it('reads OIDC_ISSUER, OIDC_AUDIENCE, PORT and DEV_ISSUER_PORT', () => {
     const env = { OIDC_ISSUER: 'https://id.example.com/', OIDC_AUDIENCE: 'api', PORT: '8080', DEV_ISSUER_PORT: '4100' };
     expect(readSettings(env)).toMatchObject({ port: 8080, devIssuerPort: 4100, issuer: 'https://id.example.com/', audience: 'api' });
+  });
+
+  it('reads RPC_PORT and refuses one that is not a port', () => {
+    expect(readSettings({ RPC_PORT: '4001' }).rpcPort).toBe(4001);
+    expect(() => readSettings({ RPC_PORT: '70000' })).toThrow(/RPC_PORT must be a TCP port/);
   });
 
   it('refuses a port that is not a port', () => {

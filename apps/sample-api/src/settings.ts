@@ -1,6 +1,8 @@
 /** Environment-driven settings of the sample API process, resolved before Nest starts. */
 export interface ProcessSettings {
   port: number;
+  /** The TCP microservice's port (`RPC_PORT`). */
+  rpcPort: number;
   devIssuerPort: number;
   /** The external issuer, or undefined to start the embedded development issuer. */
   issuer: string | undefined;
@@ -18,6 +20,7 @@ function port(name: string, value: string | undefined, fallback: number): number
 export function readSettings(env: NodeJS.ProcessEnv): ProcessSettings {
   return {
     port: port('PORT', env.PORT, 3000),
+    rpcPort: port('RPC_PORT', env.RPC_PORT, 3001),
     devIssuerPort: port('DEV_ISSUER_PORT', env.DEV_ISSUER_PORT, 4000),
     issuer: env.OIDC_ISSUER || undefined,
     audience: env.OIDC_AUDIENCE || undefined,

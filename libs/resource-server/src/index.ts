@@ -10,6 +10,8 @@ export type {
   IssuerOptions,
   IssuerDefaults,
   GlobalOptions,
+  WebSocketOptions,
+  MicroserviceOptions,
 } from './resource-server-options.interface.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
@@ -26,6 +28,8 @@ export { Principal, AccessToken } from './decorators/principal.decorator.js';
 export { UserInfo } from './decorators/userinfo.decorator.js';
 export type { VerifiedPrincipal, AccessTokenClaims } from './core/claims/principal.js';
 export { UserInfoService } from './userinfo/userinfo.service.js';
+export { SocketAuthenticator, TOKEN_EXPIRED_CLOSE_CODE } from './websockets/socket-authenticator.js';
+export type { SocketIoServerLike, WsServerLike } from './websockets/socket-authenticator.js';
 export type { UserInfo as UserInfoClaims } from './core/userinfo/userinfo-client.js';
 export { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
 export { ResourceServerConfigError } from './core/config/config.js';

@@ -108,6 +108,40 @@ export interface GlobalOptions extends IssuerDefaults {
   introspection?: IntrospectionOptions;
   /** The caller's OpenID userinfo (`UserInfoService`, `@UserInfo()`). */
   userInfo?: UserInfoOptions;
+  /** Where WebSocket handshakes carry the token (`@nestjs/websockets`). */
+  websockets?: WebSocketOptions;
+  /** Where microservice messages carry the token (`@nestjs/microservices`). */
+  microservices?: MicroserviceOptions;
+}
+
+/**
+ * WebSocket handshakes. The token is always read from socket.io's `auth.token` (raw or `Bearer ...`)
+ * and from the handshake's `Authorization: Bearer` header.
+ * @example
+ * websockets: { queryToken: true } // a browser's native WebSocket cannot send headers
+ */
+export interface WebSocketOptions {
+  /** Also read `?access_token=` from the handshake URL (URLs end up in logs: only where nothing else works). @default false */
+  queryToken?: boolean;
+}
+
+/**
+ * Microservice messages. By default the token is read, as `Bearer <token>`, from the field
+ * `tokenField` of the payload, of the payload's `headers` object, and of the transport's own headers
+ * (TCP / Redis packet metadata, NATS headers, Kafka record headers, RMQ message headers, MQTT 5 user
+ * properties, gRPC metadata).
+ * @example
+ * microservices: { readToken: (data) => (data as { meta?: { jwt?: string } }).meta?.jwt }
+ */
+export interface MicroserviceOptions {
+  /** The field / header / metadata key holding `Bearer <token>` (lower case for gRPC metadata). @default 'authorization' */
+  tokenField?: string;
+  /**
+   * Reads the token of a message instead (`data`: the payload; `context`: Nest's transport context,
+   * gRPC `Metadata`). Returns the token (raw or `Bearer ...`), or undefined when there is none.
+   * @default undefined (read `tokenField`)
+   */
+  readToken?: (data: unknown, context: unknown) => string | undefined;
 }
 
 /**

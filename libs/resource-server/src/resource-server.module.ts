@@ -13,6 +13,8 @@ import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
+import { messageTransports } from './transports/message-transports.js';
+import { SocketAuthenticator } from './websockets/socket-authenticator.js';
 
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
@@ -54,19 +56,21 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
     },
     {
       provide: TRANSPORTS,
-      useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost): TransportAdapter[] => [
+      useFactory: async (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): Promise<TransportAdapter[]> => [
         new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+        ...(await messageTransports(options, config)),
       ],
-      inject: [RESOLVED_CONFIG, HttpAdapterHost],
+      inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
     },
     AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,
+    SocketAuthenticator,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

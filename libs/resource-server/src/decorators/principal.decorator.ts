@@ -1,7 +1,9 @@
 import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
+import { errorPayload } from '../errors/payload.js';
 import { MissingTokenError } from '../errors/resource-server.error.js';
 import { callerOf, carrierOf, type Caller } from '../transports/caller.js';
+import { loadedPeers } from '../transports/optional-peers.js';
 
 const logger = new Logger('ResourceServer');
 let warned = false;
@@ -18,7 +20,17 @@ export function requireCaller(context: ExecutionContext): Caller {
     warned = true;
     logger.warn(`A handler of ${context.getClass().name} asked for the verified caller, but no AccessTokenGuard admitted one: apply the guard (and do not mark the handler @Public)`);
   }
-  throw new MissingTokenError();
+  throw missingCaller(context.getType());
+}
+
+// Outside HTTP the library's filter may not be reached (gateways never get global filters; a hybrid
+// app's microservice only with `inheritAppConfig`): answer in the transport's own exception.
+function missingCaller(type: string): Error {
+  const error = new MissingTokenError();
+  const peers = loadedPeers();
+  if (type === 'rpc' && peers?.RpcException) return new peers.RpcException(errorPayload(error));
+  if (type === 'ws' && peers?.WsException) return new peers.WsException(errorPayload(error));
+  return error;
 }
 
 /**

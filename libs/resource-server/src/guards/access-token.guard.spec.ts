@@ -1,5 +1,6 @@
 // The guard on a context type no transport adapter serves: it must deny (never fail open), unless the
-// handler is explicitly @Public(), and say so once per type in the log. The guard comes from a real
+// handler is explicitly @Public(), and say so once per type in the log. 'ws' and 'rpc' have adapters
+// (their Nest packages are installed here), so they are no longer among the denied types. The guard comes from a real
 // Nest module; only the ExecutionContext is built by hand, because a context type that no Nest
 // transport produces cannot be made any other way.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -7,6 +8,7 @@ import { ConsoleLogger, type ExecutionContext } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { AccessTokenGuard } from './access-token.guard.js';
 import { Public } from '../decorators/public.decorator.js';
+import { AuthorizationPipeline } from '../pipeline/authorization-pipeline.js';
 import { ResourceServerModule } from '../resource-server.module.js';
 
 class Handlers {
@@ -62,6 +64,18 @@ describe('AccessTokenGuard outside HTTP', () => {
     warnings.length = 0;
     for (let i = 0; i < 3; i++) guard.canActivate(contextOf('queue', 'guarded'));
     expect(warnings.filter((w) => w.includes('"queue"'))).toHaveLength(1);
+  });
+
+  it('serves ws and rpc through their adapters, and nothing it does not know', () => {
+    const pipeline = moduleRef.get(AuthorizationPipeline);
+    expect(['http', 'ws', 'rpc', 'kafka-streams'].map((type) => pipeline.transport(type)?.type)).toEqual(['http', 'ws', 'rpc', undefined]);
+  });
+
+  it('does not log a served context type as denied', () => {
+    warnings.length = 0;
+    const rpc = { ...contextOf('rpc', 'guarded'), switchToRpc: () => ({ getData: () => ({}), getContext: () => ({}) }) } as unknown as ExecutionContext;
+    expect(() => guard.canActivate(rpc)).toThrow(expect.objectContaining({ error: { status: 'error', error: 'unauthorized', message: 'A bearer access token is required' } }));
+    expect(warnings).toEqual([]);
   });
 
   it('lets an explicitly @Public() handler through in any context', () => {

@@ -1,7 +1,7 @@
-// Transports without HTTP responses. Until their credential extraction lands, a guarded handler on
-// them is denied by the pipeline (no adapter); what they already do is answer a library error raised
-// inside a handler (`verifier.verify()` in a message handler, say) instead of leaving the caller
-// waiting for a reply that never comes.
+// Answers for transports without HTTP responses when the library's filter sees an error raised in
+// a handler (`verifier.verify()` in a message handler, say) and no adapter serves the context: the
+// caller still gets a reply instead of waiting for one that never comes. With @nestjs/websockets and
+// @nestjs/microservices installed, ws.transport.ts and rpc.transport.ts answer instead.
 import type { ArgumentsHost } from '@nestjs/common';
 import { throwError, type Observable } from 'rxjs';
 import { errorPayload } from '../errors/payload.js';
