@@ -89,7 +89,7 @@ function queryOf(url: string | undefined): Record<string, string | string[]> | u
   const query: Record<string, string | string[]> = {};
   for (const key of new Set(params.keys())) {
     const all = params.getAll(key);
-    query[key] = all.length === 1 ? all[0]! : all;
+    query[key] = all.length === 1 ? all[0] : all;
   }
   return query;
 }

@@ -51,6 +51,9 @@ export const TOKEN_EXPIRED_CLOSE_CODE = 4401;
  * `afterInit`; per-event requirements still come from `@Scopes`, `@Roles`, ... and the guard.
  * @example
  * ```ts
+ * import { WebSocketGateway, SubscribeMessage, type OnGatewayInit } from '@nestjs/websockets';
+ * import type { Namespace } from 'socket.io';
+ *
  * @WebSocketGateway({ namespace: '/messages' })
  * export class MessagesGateway implements OnGatewayInit {
  *   constructor(private readonly sockets: SocketAuthenticator) {}

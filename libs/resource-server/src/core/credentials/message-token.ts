@@ -26,5 +26,5 @@ export function oneToken(found: readonly (string | undefined)[]): string {
   const tokens = found.filter((t): t is string => t !== undefined);
   if (tokens.length > 1) throw new InvalidRequestError('multiple_tokens');
   if (tokens.length === 0) throw new MissingTokenError();
-  return tokens[0]!;
+  return tokens[0];
 }

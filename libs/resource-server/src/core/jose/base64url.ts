@@ -16,10 +16,8 @@ for (let i = 0; i < ALPHABET.length; i++) VALUE[ALPHABET.charCodeAt(i)] = i;
  * Checking those bits with a lookup costs nothing measurable; re-encoding to compare would cost more
  * than the decoding itself.
  * @example
- * ```ts
  * decodeBase64url('QQ'); // <Buffer 41>
  * decodeBase64url('QR'); // undefined: the same byte with non-zero unused bits
- * ```
  */
 export function decodeBase64url(text: string): Buffer | undefined {
   const rest = text.length & 3;

@@ -23,10 +23,8 @@ export type DuplicateCheck = 'all-objects' | 'top-level';
  * for anything else.
  * @param duplicates `top-level` costs about 40 % less on a claims set (no walk of the parsed value).
  * @example
- * ```ts
  * parseJsonObject(Buffer.from('{"alg":"RS256"}'), 'all-objects'); // { alg: 'RS256' }
  * parseJsonObject(Buffer.from('{"alg":"none","alg":"RS256"}'), 'top-level'); // undefined
- * ```
  */
 export function parseJsonObject(bytes: Uint8Array, duplicates: DuplicateCheck): Record<string, unknown> | undefined {
   let value: unknown;
