@@ -11,8 +11,13 @@ import { decodeJws } from '../core/jose/jws.js';
 import type { JwsAlgorithm } from '../core/jose/algorithms.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 
-/** passport-jwt's `secretOrKeyProvider`: `(request, rawJwtToken, done)`. */
-export type SecretOrKeyProvider = (request: unknown, rawJwtToken: unknown, done: (error: unknown, secretOrKey?: KeyObject) => void) => void;
+/**
+ * passport-jwt's `secretOrKeyProvider`: `(request, rawJwtToken, done)`; `done` receives a public
+ * `KeyObject` (jsonwebtoken 9 takes them). Its second parameter is typed `any` on purpose:
+ * `@types/passport-jwt` still declares `string | Buffer` there, and the provider must fit it.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SecretOrKeyProvider = (request: unknown, rawJwtToken: unknown, done: (error: unknown, secretOrKey?: any) => void) => void;
 
 /** The passport-jwt strategy options that make jsonwebtoken check what the library checks. */
 export interface PassportJwtVerifyOptions {
