@@ -113,6 +113,7 @@ describe('passportJwtSecret + jsonWebTokenOptions under passport-jwt', () => {
       ignoreExpiration: false,
       jsonWebTokenOptions: { clockTolerance: 5 },
     });
+    expect(jsonWebTokenOptions({ ...options, algorithms: ['EdDSA', 'ES256'] }).algorithms).toEqual(['ES256']);
     expect(jsonWebTokenOptions({ ...options, audienceClaim: 'client_id' })).not.toHaveProperty('audience');
   });
 

@@ -4,4 +4,4 @@ export { AccessTokenStrategy } from './access-token.strategy.js';
 export type { PrincipalVerifyCallback, StrategyDone } from './access-token.strategy.js';
 export { ResourceServerJwtStrategy } from './resource-server-jwt.strategy.js';
 export { passportJwtSecret, jsonWebTokenOptions } from './passport-jwt-secret.js';
-export type { SecretOrKeyProvider, PassportJwtVerifyOptions } from './passport-jwt-secret.js';
+export type { SecretOrKeyProvider, PassportJwtVerifyOptions, JsonWebTokenAlgorithm } from './passport-jwt-secret.js';

@@ -19,11 +19,14 @@ import { InvalidTokenError } from '../errors/resource-server.error.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SecretOrKeyProvider = (request: unknown, rawJwtToken: unknown, done: (error: unknown, secretOrKey?: any) => void) => void;
 
+/** The algorithms jsonwebtoken (under passport-jwt) can verify: not EdDSA / Ed25519. */
+export type JsonWebTokenAlgorithm = Exclude<JwsAlgorithm, 'EdDSA' | 'Ed25519'>;
+
 /** The passport-jwt strategy options that make jsonwebtoken check what the library checks. */
 export interface PassportJwtVerifyOptions {
   issuer: string[];
   audience?: string[];
-  algorithms: JwsAlgorithm[];
+  algorithms: JsonWebTokenAlgorithm[];
   ignoreExpiration: false;
   jsonWebTokenOptions: { clockTolerance: number };
 }
@@ -85,7 +88,8 @@ export function passportJwtSecret(options: ResourceServerModuleOptions): SecretO
  * `issuer`, `audience`, `algorithms` and the clock tolerance from the same options as
  * {@link passportJwtSecret}, and `ignoreExpiration: false`. (jsonwebtoken cannot require `exp`:
  * `passportJwtSecret` does.) Audiences are left to `passportJwtSecret` when an issuer matches them
- * on `client_id` or disables the check.
+ * on `client_id` or disables the check. EdDSA is left out: jsonwebtoken cannot verify it (use the
+ * library's strategy, `ResourceServerJwtStrategy`, for EdDSA issuers).
  * @example
  * ```ts
  * super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKeyProvider: passportJwtSecret(options), ...jsonWebTokenOptions(options) });
@@ -99,7 +103,9 @@ export function jsonWebTokenOptions(options: ResourceServerModuleOptions): Passp
   return {
     issuer: issuers.map((i) => i.issuer),
     ...(audiences ? { audience: audiences } : {}),
-    algorithms: [...new Set(issuers.flatMap((i) => [...i.algorithms]))],
+    algorithms: [...new Set(issuers.flatMap((i) => [...i.algorithms]))].filter(
+      (alg): alg is JsonWebTokenAlgorithm => alg !== 'EdDSA' && alg !== 'Ed25519',
+    ),
     ignoreExpiration: false,
     jsonWebTokenOptions: { clockTolerance: Math.max(...issuers.map((i) => i.clockTolerance)) },
   };
