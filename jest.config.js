@@ -9,9 +9,12 @@ export default {
   extensionsToTreatAsEsm: ['.ts'],
   roots: ['<rootDir>/libs', '<rootDir>/apps', '<rootDir>/test'],
   testMatch: ['**/*.spec.ts', '**/*.e2e-spec.ts'],
-  modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
+  modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/test/consumers/'],
+  // test/consumers holds fixture apps with their own Jest setups, run by `npm run test:consumers`.
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
   moduleNameMapper: {
     '^nestjs-resource-server$': '<rootDir>/libs/resource-server/src/index.ts',
+    '^nestjs-resource-server/passport$': '<rootDir>/libs/resource-server/src/passport/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {

@@ -13,7 +13,7 @@ import { createServer } from 'node:http';
 import { generateKeyPairSync, randomUUID, sign } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-const DIST = new URL('../libs/resource-server/dist/index.js', import.meta.url);
+const DIST = new URL('../libs/resource-server/dist/esm/index.js', import.meta.url);
 if (!existsSync(DIST)) {
   console.error('libs/resource-server/dist is missing: run `npm run build` first (npm run build && node bench/jwks-requests.mjs)');
   process.exit(1);

@@ -29,7 +29,7 @@ const AUDIENCE = 'https://bench.api.example';
 const MB = 1024 * 1024;
 const fmtMb = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 
-const { AccessTokenGuard, AccessTokenVerifier, Public, ResourceServerModule } = await import('../libs/resource-server/dist/index.js');
+const { AccessTokenGuard, AccessTokenVerifier, Public, ResourceServerModule } = await import('../libs/resource-server/dist/esm/index.js');
 
 const started = performance.now();
 const key = generateRsaKey('bench-memory');

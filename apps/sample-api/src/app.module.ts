@@ -1,7 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
 import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
+import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
 import { oidcConfig } from './config/oidc.config.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
@@ -10,6 +12,7 @@ import { MessagesGateway } from './messages/messages.gateway.js';
 import { MessagesRpcController } from './messages/messages.rpc.controller.js';
 import { MessagesService } from './messages/messages.service.js';
 import { ProfileController } from './profile.controller.js';
+import { PassportController } from './passport/passport.controller.js';
 
 @Module({
   imports: [
@@ -25,9 +28,11 @@ import { ProfileController } from './profile.controller.js';
         warmUp: true,
       }),
     }),
+    // For the /passport routes: AuthGuard('jwt') with the library's strategy.
+    PassportModule,
   ],
-  controllers: [HealthController, MeController, MessagesController, ProfileController, MessagesRpcController],
+  controllers: [HealthController, MeController, MessagesController, ProfileController, MessagesRpcController, PassportController],
   // Every route requires a valid token unless marked @Public().
-  providers: [MessagesService, MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
+  providers: [MessagesService, MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }, ResourceServerJwtStrategy],
 })
 export class AppModule {}

@@ -15,6 +15,7 @@ export type {
 } from './resource-server-options.interface.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
+export { RequirementsGuard } from './guards/requirements.guard.js';
 export { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 export type { RouteRequirements } from './pipeline/route-requirements.js';
 export type { Requirements } from './core/authorization/requirements.js';
@@ -25,6 +26,7 @@ export { Scopes, AnyScope } from './decorators/scopes.decorator.js';
 export { Roles, AnyRole, RequireClaims } from './decorators/roles.decorator.js';
 export type { ClaimRequirement } from './decorators/roles.decorator.js';
 export { Principal, AccessToken } from './decorators/principal.decorator.js';
+export type { ParamDecoratorFactory, ParamPipe } from './decorators/principal.decorator.js';
 export { UserInfo } from './decorators/userinfo.decorator.js';
 export type { VerifiedPrincipal, AccessTokenClaims } from './core/claims/principal.js';
 export { UserInfoService } from './userinfo/userinfo.service.js';

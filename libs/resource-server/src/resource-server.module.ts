@@ -1,10 +1,12 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
 import { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
 import { resolveConfig, type ResolvedConfig } from './core/config/config.js';
 import type { Runtime } from './core/runtime.js';
 import { ResourceServerExceptionFilter } from './filters/resource-server-exception.filter.js';
 import { AccessTokenGuard } from './guards/access-token.guard.js';
+import { RequirementsGuard } from './guards/requirements.guard.js';
+import { RequirementsInterceptor } from './pipeline/requirements.interceptor.js';
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
@@ -67,10 +69,13 @@ import { SocketAuthenticator } from './websockets/socket-authenticator.js';
     UserInfoService,
     SocketAuthenticator,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
+    // Route requirements are checked before every handler, whichever guard authenticated the call.
+    RequirementsGuard,
+    { provide: APP_INTERCEPTOR, useClass: RequirementsInterceptor },
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator, RequirementsGuard],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

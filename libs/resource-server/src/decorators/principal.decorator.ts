@@ -1,4 +1,4 @@
-import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, Logger, type ExecutionContext, type PipeTransform, type Type } from '@nestjs/common';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { errorPayload } from '../errors/payload.js';
 import { MissingTokenError } from '../errors/resource-server.error.js';
@@ -33,6 +33,19 @@ function missingCaller(type: string): Error {
   return error;
 }
 
+/** A pipe as parameter decorators take it: a class or an instance. */
+export type ParamPipe = Type<PipeTransform> | PipeTransform;
+
+/**
+ * The type of this library's parameter decorators: optional data, then pipes. Spelled out with names
+ * that Nest 11 and Nest 12 both export, so the published types compile against either.
+ * @example
+ * ```ts
+ * const Subject: ParamDecoratorFactory<'subject'> = Principal;
+ * ```
+ */
+export type ParamDecoratorFactory<Data> = (data?: Data, ...pipes: ParamPipe[]) => ParameterDecorator;
+
 /**
  * Injects the verified caller, or one of its fields.
  * @example
@@ -44,7 +57,7 @@ function missingCaller(type: string): Error {
  * }
  * ```
  */
-export const Principal = createParamDecorator((field: keyof VerifiedPrincipal | undefined, context: ExecutionContext) => {
+export const Principal: ParamDecoratorFactory<keyof VerifiedPrincipal> = createParamDecorator((field: keyof VerifiedPrincipal | undefined, context: ExecutionContext) => {
   const principal = requireCaller(context).principal;
   return field === undefined ? principal : principal[field];
 });
@@ -59,4 +72,4 @@ export const Principal = createParamDecorator((field: keyof VerifiedPrincipal | 
  * }
  * ```
  */
-export const AccessToken = createParamDecorator((_: unknown, context: ExecutionContext) => requireCaller(context).principal.token);
+export const AccessToken: (...pipes: ParamPipe[]) => ParameterDecorator = createParamDecorator((_: unknown, context: ExecutionContext) => requireCaller(context).principal.token);

@@ -1,6 +1,6 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { UserInfo as UserInfoClaims } from '../core/userinfo/userinfo-client.js';
-import { requireCaller } from './principal.decorator.js';
+import { requireCaller, type ParamDecoratorFactory } from './principal.decorator.js';
 
 /**
  * Injects the caller's OpenID userinfo (fetched from the issuer, cached per token), or one claim of it.
@@ -14,7 +14,7 @@ import { requireCaller } from './principal.decorator.js';
  * }
  * ```
  */
-export const UserInfo = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
+export const UserInfo: ParamDecoratorFactory<string> = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
   const caller = requireCaller(context);
   const info: UserInfoClaims = await caller.userInfo.get(caller.principal);
   return claim === undefined ? info : info[claim];

@@ -9,7 +9,8 @@ import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { TRANSPORTS } from '../resource-server.tokens.js';
-import { attachCaller, carrierOf } from '../transports/caller.js';
+import { attachCaller, carrierOf, markEnforced } from '../transports/caller.js';
+import { httpContextOf } from '../transports/http-context.js';
 import type { TransportAdapter } from '../transports/transport-adapter.js';
 import { UserInfoService } from '../userinfo/userinfo.service.js';
 
@@ -57,6 +58,29 @@ export class AuthorizationPipeline {
       });
   }
 
+  /**
+   * Authenticates a bare HTTP request (Express or Fastify) outside a guard, e.g. in a Passport
+   * strategy: reads its token as the HTTP adapter does, verifies it and attaches the caller (so
+   * `@Principal()` and the route requirements see it). Rejects with a `ResourceServerError`; route
+   * requirements are left to `RequirementsGuard` / the module's interceptor.
+   * @example
+   * ```ts
+   * const principal = await pipeline.authenticateRequest(req);
+   * ```
+   */
+  async authenticateRequest(request: object): Promise<VerifiedPrincipal> {
+    const transport = this.transports.get('http');
+    if (!transport) throw this.normalize(new Error('no HTTP transport adapter is registered'));
+    try {
+      const token = transport.credential(httpContextOf(request)).token;
+      const principal = this.verifier.verifyCached(token) ?? (await this.verifier.verifyUncached(token));
+      attachCaller(request, { principal, userInfo: this.userInfo });
+      return principal;
+    } catch (error) {
+      throw this.normalize(error);
+    }
+  }
+
   /** Logs, once per context type, a call that no adapter serves: it is denied, never let through. */
   deniedContext(type: string): void {
     if (this.deniedTypes.has(type)) return;
@@ -67,7 +91,10 @@ export class AuthorizationPipeline {
   private admit(context: ExecutionContext, principal: VerifiedPrincipal, requirements: Requirements): true {
     if (hasRequirements(requirements)) authorize(principal, requirements);
     const carrier = carrierOf(context);
-    if (carrier) attachCaller(carrier, { principal, userInfo: this.userInfo });
+    if (carrier) {
+      attachCaller(carrier, { principal, userInfo: this.userInfo });
+      markEnforced(carrier, context.getHandler());
+    }
     return true;
   }
 

@@ -1,7 +1,7 @@
 import type { ExecutionContext } from '@nestjs/common';
 import type { Reflector } from '@nestjs/core';
 import type { Requirements } from '../core/authorization/requirements.js';
-import { Public } from '../decorators/public.decorator.js';
+import { IS_PUBLIC } from '../decorators/public.decorator.js';
 import { ANY_OF_ROLES, CLAIM_REQUIREMENT, REQUIRED_ROLES } from '../decorators/roles.decorator.js';
 import { ANY_OF_SCOPES, REQUIRED_SCOPES } from '../decorators/scopes.decorator.js';
 
@@ -19,7 +19,7 @@ export function readRouteRequirements(reflector: Reflector, context: ExecutionCo
   const targets = [context.getHandler(), context.getClass()];
   const all = <T>(key: { read(target: object): readonly T[] }) => targets.flatMap((t) => key.read(t));
   return {
-    isPublic: reflector.getAllAndOverride(Public, targets) === true,
+    isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true,
     scopes: { all: [...new Set(all(REQUIRED_SCOPES).flat())], anyOf: all(ANY_OF_SCOPES) },
     access: {
       roles: [...new Set(all(REQUIRED_ROLES).flat())],

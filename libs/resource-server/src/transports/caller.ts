@@ -47,3 +47,22 @@ export function attachCaller(carrier: object, caller: Caller): void {
 export function callerOf(carrier: object | undefined): Caller | undefined {
   return carrier === undefined ? undefined : (carrier as { [CALLER]?: Caller })[CALLER];
 }
+
+// The handlers whose requirements were checked against the caller of a carrier. A set, because one
+// GraphQL context carries every resolver of an operation. `Symbol.for` for both builds, as above.
+const ENFORCED = Symbol.for('nestjs-resource-server.enforced');
+
+/** Records that a handler's requirements were checked against the carrier's caller. */
+export function markEnforced(carrier: object, handler: object): void {
+  let handlers = (carrier as { [ENFORCED]?: WeakSet<object> })[ENFORCED];
+  if (!handlers) {
+    handlers = new WeakSet();
+    Object.defineProperty(carrier, ENFORCED, { value: handlers, configurable: true, enumerable: false, writable: false });
+  }
+  handlers.add(handler);
+}
+
+/** Whether a handler's requirements were checked against the carrier's caller. */
+export function wasEnforced(carrier: object, handler: object): boolean {
+  return (carrier as { [ENFORCED]?: WeakSet<object> })[ENFORCED]?.has(handler) === true;
+}
