@@ -17,6 +17,9 @@ const OUT = join(ROOT, 'node_modules/.cache/check-examples');
 const NEST = {
   '@nestjs/common': ['Body', 'Controller', 'Delete', 'Get', 'Inject', 'Injectable', 'Module', 'Param', 'Patch', 'Post', 'Put', 'Query', 'UseGuards'],
   '@nestjs/core': ['APP_GUARD', 'Reflector'],
+  '@nestjs/passport': ['AuthGuard', 'PassportModule', 'PassportStrategy'],
+  'passport-jwt': ['ExtractJwt', 'Strategy'],
+  'nestjs-resource-server/passport': ['AccessTokenStrategy', 'ResourceServerJwtStrategy', 'jsonWebTokenOptions', 'passportJwtSecret'],
 };
 
 function sources(dir) {
@@ -114,7 +117,13 @@ writeFileSync(
   join(OUT, 'tsconfig.json'),
   JSON.stringify({
     extends: relative(OUT, join(ROOT, 'tsconfig.base.json')),
-    compilerOptions: { noEmit: true, paths: { 'nestjs-resource-server': [relative(OUT, join(SOURCE, 'index.ts'))] } },
+    compilerOptions: {
+      noEmit: true,
+      paths: {
+        'nestjs-resource-server': [relative(OUT, join(SOURCE, 'index.ts'))],
+        'nestjs-resource-server/*': [relative(OUT, join(SOURCE, '*/index.ts'))],
+      },
+    },
     include: ['example-*.ts'],
   }),
 );

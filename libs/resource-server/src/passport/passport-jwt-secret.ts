@@ -92,7 +92,17 @@ export function passportJwtSecret(options: ResourceServerModuleOptions): SecretO
  * library's strategy, `ResourceServerJwtStrategy`, for EdDSA issuers).
  * @example
  * ```ts
- * super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKeyProvider: passportJwtSecret(options), ...jsonWebTokenOptions(options) });
+ * import { PassportStrategy } from '@nestjs/passport';
+ * import { ExtractJwt, Strategy } from 'passport-jwt';
+ * import { jsonWebTokenOptions, passportJwtSecret } from 'nestjs-resource-server/passport';
+ *
+ * const options = { issuer: 'https://id.example.com/', audience: 'https://api.example.com' };
+ * class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+ *   constructor() {
+ *     super({ jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(), secretOrKeyProvider: passportJwtSecret(options), ...jsonWebTokenOptions(options) });
+ *   }
+ *   validate(payload: unknown) { return payload; }
+ * }
  * ```
  */
 export function jsonWebTokenOptions(options: ResourceServerModuleOptions): PassportJwtVerifyOptions {

@@ -15,6 +15,9 @@ const JwtBase: new (pipeline: AuthorizationPipeline) => AccessTokenStrategy = Pa
  * Override `validate` to map the principal to your own user object.
  * @example
  * ```ts
+ * import { PassportModule } from '@nestjs/passport';
+ * import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
+ *
  * @Module({
  *   imports: [PassportModule, ResourceServerModule.forRoot({ issuer: 'https://id.example.com/', audience: 'https://api.example.com' })],
  *   providers: [ResourceServerJwtStrategy], // was: JwtStrategy

@@ -65,6 +65,7 @@ export class AuthorizationPipeline {
    * requirements are left to `RequirementsGuard` / the module's interceptor.
    * @example
    * ```ts
+   * declare const pipeline: AuthorizationPipeline, req: object;
    * const principal = await pipeline.authenticateRequest(req);
    * ```
    */
