@@ -1,6 +1,8 @@
+import type { KeyObject } from 'node:crypto';
 import type { JwsAlgorithm } from './core/jose/algorithms.js';
 import type { ClaimPath, ProviderPreset } from './core/claims/providers.js';
 import type { TokenLocation } from './core/credentials/token-extractor.js';
+import type { DpopReplayStore } from './core/dpop/replay-store.js';
 
 /**
  * Token rules that can be set once for every issuer and overridden per issuer.
@@ -43,6 +45,13 @@ export interface IssuerDefaults {
   checkTokenKind?: boolean;
   /** Allow `http:` issuer, JWKS and metadata URLs on hosts other than loopback (never in production!). @default false */
   allowInsecureRequests?: boolean;
+  /**
+   * DPoP (RFC 9449) for this issuer's tokens. `'allowed'`: unbound tokens as Bearer, DPoP-bound tokens
+   * (`cnf.jkt`) only with the DPoP scheme and a valid proof; `'required'`: only DPoP-bound tokens;
+   * `'off'`: the DPoP scheme is refused (a DPoP-bound token then cannot be used at all: its binding
+   * is never ignored). See docs/sender-constrained-tokens.md. @default 'allowed'
+   */
+  dpop?: 'off' | 'allowed' | 'required';
 }
 
 /**
@@ -108,6 +117,70 @@ export interface GlobalOptions extends IssuerDefaults {
   introspection?: IntrospectionOptions;
   /** The caller's OpenID userinfo (`UserInfoService`, `@UserInfo()`). */
   userInfo?: UserInfoOptions;
+  /** How DPoP proofs are checked (RFC 9449 §4.3), for issuers whose `dpop` is not `'off'`. */
+  dpopProof?: DpopProofOptions;
+  /**
+   * The app runs behind a trusted reverse proxy: the external URL a DPoP proof's `htu` must match is
+   * taken from `Forwarded` (RFC 7239), else `X-Forwarded-Proto` / `X-Forwarded-Host`. Never set it
+   * when clients can reach the app directly: they could then choose the URL. @default false
+   */
+  trustProxy?: boolean;
+  /**
+   * Mutual TLS behind a TLS-terminating proxy (RFC 8705): the request header in which the proxy
+   * forwards the client certificate (PEM, URL-encoded PEM, or base64 DER), e.g. `'x-ssl-client-cert'`.
+   * When set, only this header is read (the proxy must overwrite it on every request); when unset,
+   * the certificate of the TLS connection itself. @default undefined
+   */
+  clientCertificateHeader?: string;
+  /** Serve RFC 9728 protected-resource metadata and name it in challenges (`resource_metadata`). */
+  resourceMetadata?: ResourceMetadataOptions;
+}
+
+/**
+ * How DPoP proofs are checked.
+ * @example
+ * dpopProof: { maxAgeSeconds: 60, nonce: { secret: process.env.DPOP_NONCE_SECRET!, rotationSeconds: 300 } }
+ */
+export interface DpopProofOptions {
+  /** Accepted proof algorithms (asymmetric only). @default every supported one: RS*, PS*, ES*, EdDSA, Ed25519 */
+  algorithms?: readonly JwsAlgorithm[];
+  /** How old a proof may be, by its `iat`, in seconds; also how long its `jti` is remembered. @default 60 */
+  maxAgeSeconds?: number;
+  /** Seconds of clock skew tolerated on a proof's `iat`. @default 5 */
+  clockToleranceSeconds?: number;
+  /** Where used `jti`s are remembered; share one between instances. @default a bounded in-memory store */
+  replayStore?: DpopReplayStore;
+  /** Size of the default in-memory replay store (keys). @default 100000 */
+  replayCacheMaxEntries?: number;
+  /**
+   * Server-provided nonces (RFC 9449 §9): proofs must carry a recent nonce, else 401 `use_dpop_nonce`
+   * with a `DPoP-Nonce` header. `secret` must be the same on every instance (random per process when
+   * omitted); a nonce is current for `rotationSeconds` and accepted for one more period. @default false
+   */
+  nonce?: boolean | { secret?: string; rotationSeconds?: number };
+}
+
+/**
+ * RFC 9728 protected-resource metadata, served at `/.well-known/oauth-protected-resource`.
+ * @example
+ * resourceMetadata: { resource: 'https://api.example.com', resourceDocumentation: 'https://docs.example.com/api' }
+ */
+export interface ResourceMetadataOptions {
+  /** This API's resource identifier (an https URL without query or fragment; usually its audience). */
+  resource: string;
+  /** Authorization servers clients can get tokens from. @default the configured issuers */
+  authorizationServers?: readonly string[];
+  /** Scopes to advertise. @default every scope named by `@Scopes`/`@AnyScope` in the app */
+  scopesSupported?: readonly string[];
+  /** Human-readable name of the API. */
+  resourceName?: string;
+  /** URL of the API's documentation for developers. */
+  resourceDocumentation?: string;
+  /**
+   * Sign the metadata (RFC 9728 §2.2 `signed_metadata`): a private key (`KeyObject` or PEM), its JWS
+   * algorithm, and optionally the `kid` and `iss` of the signed statement. @default undefined (unsigned)
+   */
+  signing?: { key: KeyObject | string; alg: JwsAlgorithm; kid?: string; issuer?: string };
 }
 
 /**

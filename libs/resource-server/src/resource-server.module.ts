@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
 import { resolveConfig, type ResolvedConfig } from './core/config/config.js';
 import type { Runtime } from './core/runtime.js';
@@ -13,6 +13,12 @@ import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
+import { SenderConstraints } from './core/binding/sender-constraint.js';
+import { createSenderConstraints, httpTransportSettings } from './resource-server.sender-constraints.js';
+import type { DpopReplayStore } from './core/dpop/replay-store.js';
+import { DPOP_REPLAY_STORE } from './resource-server.tokens.js';
+import { ProtectedResourceMetadataController } from './metadata/protected-resource-metadata.controller.js';
+import { ProtectedResourceMetadataService } from './metadata/protected-resource-metadata.service.js';
 
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
@@ -26,6 +32,8 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
  * ```
  */
 @Module({
+  imports: [DiscoveryModule],
+  controllers: [ProtectedResourceMetadataController],
   providers: [
     {
       provide: RESOLVED_CONFIG,
@@ -55,10 +63,16 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
     {
       provide: TRANSPORTS,
       useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost): TransportAdapter[] => [
-        new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+        new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config)),
       ],
       inject: [RESOLVED_CONFIG, HttpAdapterHost],
     },
+    {
+      provide: SenderConstraints,
+      useFactory: (config: ResolvedConfig, replayStore?: DpopReplayStore) => createSenderConstraints(config, replayStore),
+      inject: [RESOLVED_CONFIG, { token: DPOP_REPLAY_STORE, optional: true }],
+    },
+    ProtectedResourceMetadataService,
     AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,
