@@ -36,10 +36,12 @@ function challenge(scheme: 'Bearer' | 'DPoP', settings: ChallengeSettings, error
  */
 export function challengeHeaders(settings: ChallengeSettings, error: ResourceServerError, scheme: 'bearer' | 'dpop'): [name: string, value: string][] {
   const dpopError = error instanceof InvalidDpopProofError || error instanceof UseDpopNonceError;
-  const errorScheme = dpopError ? 'dpop' : scheme;
+  // Only accepted schemes are offered; the error goes to the request's scheme, or to the one offered.
+  const bearer = settings.bearer || !settings.dpop;
+  const errorScheme = dpopError || !bearer ? 'dpop' : settings.dpop ? scheme : 'bearer';
   const challenges: string[] = [];
-  if (settings.bearer || errorScheme === 'bearer') challenges.push(challenge('Bearer', settings, errorScheme === 'bearer' ? error : undefined));
-  if (settings.dpop || errorScheme === 'dpop') challenges.push(challenge('DPoP', settings, errorScheme === 'dpop' ? error : undefined));
+  if (bearer) challenges.push(challenge('Bearer', settings, errorScheme === 'bearer' ? error : undefined));
+  if (settings.dpop || dpopError) challenges.push(challenge('DPoP', settings, errorScheme === 'dpop' ? error : undefined));
   const headers: [string, string][] = [['WWW-Authenticate', challenges.join(', ')]];
   if (error instanceof UpstreamError && error.retryAfterSeconds !== undefined) headers.push(['Retry-After', String(error.retryAfterSeconds)]);
   if (error instanceof UseDpopNonceError) headers.push(['DPoP-Nonce', error.nonce]);

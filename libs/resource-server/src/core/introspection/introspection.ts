@@ -29,9 +29,10 @@ export interface IntrospectionResult {
   readonly claims?: Readonly<Record<string, unknown>>;
 }
 
-// token_type values that mean "an access token usable as a bearer token". A refresh token or a
-// sender-constrained (DPoP) token presented as a bearer token is refused.
-const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+// token_type values that mean "an access token". A refresh token is refused. RFC 9449 §6.2: a
+// DPoP-bound token is introspected with token_type DPoP and must carry cnf.jkt, which the pipeline's
+// binding check (core/binding/sender-constraint.ts) enforces: such a token sent as Bearer is refused.
+const BEARER_TYPES = new Set(['bearer', 'dpop', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
 const KEY_PREFIX = 'nestjs-resource-server:introspection:';
 
 // RFC 6749 §2.3.1: client credentials are form-urlencoded before they are put into HTTP Basic.
@@ -135,6 +136,8 @@ export class Introspector {
     if (type !== undefined && (typeof type !== 'string' || !BEARER_TYPES.has(type.toLowerCase()))) {
       throw new InvalidTokenError('wrong_token_type');
     }
+    const cnf = claims.cnf as { jkt?: unknown } | undefined;
+    if (typeof type === 'string' && type.toLowerCase() === 'dpop' && typeof cnf?.jkt !== 'string') throw new InvalidTokenError('wrong_token_type');
     if (claims.iss !== undefined && claims.iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
     if (claims.aud !== undefined && rules.audiences !== false) {
       const audiences = typeof claims.aud === 'string' ? [claims.aud] : claims.aud;
