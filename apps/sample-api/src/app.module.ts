@@ -21,6 +21,9 @@ import { ProfileController } from './profile.controller.js';
         tokenType: oidc.tokenType,
         ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,
+        dpop: oidc.dpop,
+        // RFC 9728: GET /.well-known/oauth-protected-resource describes this API; 401s point to it.
+        ...(oidc.resource ? { resourceMetadata: { resource: oidc.resource, resourceName: 'Sample messages API' } } : {}),
       }),
     }),
   ],
