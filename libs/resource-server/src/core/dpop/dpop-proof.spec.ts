@@ -162,6 +162,26 @@ describe('DpopProofVerifier: server nonces (§9)', () => {
   });
 });
 
+describe('DpopProofVerifier: a header seen before is not checked again, the rest of the proof always is', () => {
+  it('refuses a tampered payload, a junk payload and a missing signature under a known header', async () => {
+    const v = verifier();
+    await expect(v.verify(request([good()]), TOKEN, jkt(key))).resolves.toBeDefined();
+    const [h, , s] = good().split('.') as [string, string, string];
+    const payload = (claims: object) => Buffer.from(JSON.stringify(claims)).toString('base64url');
+    const tampered = `${h}.${payload({ htm: 'GET', htu: URL_, iat: Math.floor(Date.now() / 1000), jti: 'x', ath: accessTokenHash(TOKEN) })}.${s}`;
+    expect(await refusal(v.verify(request([tampered]), TOKEN, jkt(key)))).toBe('dpop_proof_signature');
+    for (const junk of [`${h}.bm90IGpzb24.${s}`, `${h}.${payload([1])}.${s}`, `${h}.${payload({})}`, `${h}.a+b.${s}`]) {
+      expect(await refusal(v.verify(request([junk]), TOKEN, jkt(key)))).toBe('dpop_proof_malformed');
+    }
+  });
+
+  it('matches htu by string first, by normalized URL otherwise', async () => {
+    const v = verifier();
+    await expect(v.verify(request([good({ htu: URL_ })], { url: URL_ }), TOKEN, jkt(key))).resolves.toBeDefined();
+    await expect(v.verify(request([good({ htu: 'https://api.example.com:443/orders' })], { url: `${URL_}#f` }), TOKEN, jkt(key))).resolves.toBeDefined();
+  });
+});
+
 describe('htuOf', () => {
   it.each([
     ['https://a.example/x?y#z', 'https://a.example/x'],
