@@ -1,6 +1,8 @@
 // RFC 9449 §4.3 check 9 behind a reverse proxy: htu is the external URL, which the app learns from
 // Forwarded / X-Forwarded-* only when told a trusted proxy sets them (trustProxy).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Global, Module } from '@nestjs/common';
+import { DPOP_REPLAY_STORE, type DpopReplayStore } from 'nestjs-resource-server';
 import { dpopProof, jkt } from '../helpers/dpop.js';
 import { startLocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
@@ -47,5 +49,48 @@ describe('DPoP behind a trusted proxy', () => {
     const verifier = direct.app.get(AccessTokenVerifier);
     await expect(verifier.verify(token())).rejects.toMatchObject({ code: 'sender_constrained_token', status: 401 });
     await expect(verifier.verify(mintAccessToken(signing, { iss, aud: AUDIENCE }))).resolves.toMatchObject({ issuer: iss });
+  });
+});
+
+describe('the DPoP replay store is pluggable', () => {
+  const signing = generateTestKey('RS256');
+  const client = generateTestKey('ES256');
+  let iss: string;
+
+  beforeAll(async () => {
+    iss = closeLater(await startLocalIssuer({ keys: [signing] })).issuer;
+  });
+  afterAll(closeAll);
+
+  const call = async (app: RunningApp) => {
+    const t = mintAccessToken(signing, { iss, aud: AUDIENCE, scope: 'read:messages', cnf: { jkt: jkt(client) } });
+    const base = (await app.app.getUrl()).replace('[::1]', '127.0.0.1');
+    return app.http.get('/read').set('Authorization', `DPoP ${t}`).set('DPoP', dpopProof(client, t, { htm: 'GET', htu: `${base}/read` }));
+  };
+
+  it('a store provided under DPOP_REPLAY_STORE by a global module is used', async () => {
+    const keys: string[] = [];
+    const store: DpopReplayStore = { setIfAbsent: async (key) => (keys.push(key), true) };
+    @Global()
+    @Module({ providers: [{ provide: DPOP_REPLAY_STORE, useValue: store }], exports: [DPOP_REPLAY_STORE] })
+    class SharedStateModule {}
+    const app = await startApp({ issuer: iss, audience: AUDIENCE }, { imports: [SharedStateModule] });
+    expect((await call(app)).status).toBe(200);
+    expect(keys).toHaveLength(1);
+  });
+
+  it('dpopProof.replayStore wins; a store saying "seen" refuses the proof', async () => {
+    const app = await startApp({ issuer: iss, audience: AUDIENCE, dpopProof: { replayStore: { setIfAbsent: async () => false } } });
+    const res = await call(app);
+    expect(res.status).toBe(401);
+    expect(res.body).toMatchObject({ error: 'invalid_dpop_proof', message: 'The DPoP proof was already used' });
+  });
+
+  it('a store that cannot answer: 503 with Retry-After (fail closed), never a 500', async () => {
+    const app = await startApp({ issuer: iss, audience: AUDIENCE, dpopProof: { replayStore: { setIfAbsent: () => Promise.reject(new Error('ECONNREFUSED')) } } });
+    const res = await call(app);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('1');
+    expect(res.body).toMatchObject({ error: 'temporarily_unavailable', message: 'DPoP proofs cannot be checked right now, try again later' });
   });
 });

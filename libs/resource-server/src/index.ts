@@ -10,7 +10,11 @@ export type {
   IssuerOptions,
   IssuerDefaults,
   GlobalOptions,
+  DpopProofOptions,
+  ResourceMetadataOptions,
 } from './resource-server-options.interface.js';
+export type { DpopReplayStore } from './core/dpop/replay-store.js';
+export { DPOP_REPLAY_STORE } from './resource-server.tokens.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
@@ -39,6 +43,8 @@ export {
   InsufficientScopeError,
   ForbiddenError,
   UpstreamError,
+  InvalidDpopProofError,
+  UseDpopNonceError,
 } from './errors/resource-server.error.js';
 export type { BearerErrorCode } from './errors/resource-server.error.js';
 export type { ErrorCode } from './errors/messages.js';

@@ -3,11 +3,18 @@
 
 /**
  * Where the `jti`s of accepted DPoP proofs are remembered. The default is a bounded in-memory store
- * (one process); several instances need a shared one (e.g. Redis: `SET key 1 NX PXAT expiresAt`).
+ * (one process); several instances need a shared one, e.g. Redis `SET key 1 NX PXAT expiresAt`.
+ * Pass it as `dpopProof.replayStore`, or provide it under the `DPOP_REPLAY_STORE` token.
  * @example
  * ```ts
- * const redisReplayStore: DpopReplayStore = {
- *   setIfAbsent: async (key, expiresAt) => (await redis.set(`{dpop}:${key}`, '1', { NX: true, PXAT: expiresAt })) === 'OK',
+ * // The contract, shown with a Map (a real shared store does this atomically, e.g. Redis SET NX PXAT).
+ * const seen = new Map<string, number>();
+ * const store: DpopReplayStore = {
+ *   setIfAbsent: async (key, expiresAt) => {
+ *     if ((seen.get(key) ?? 0) > Date.now()) return false;
+ *     seen.set(key, expiresAt);
+ *     return true;
+ *   },
  * };
  * ```
  */
