@@ -44,6 +44,18 @@ describe('DPoP behind a trusted proxy', () => {
     expect(res.body).toMatchObject({ error: 'invalid_dpop_proof', message: 'The DPoP proof htu does not match the request URI' });
   });
 
+  it('a repeated DPoP-bound token comes from the verified-token cache; only the fresh proof is checked', async () => {
+    const { AccessTokenVerifier } = await import('nestjs-resource-server');
+    const verifier = trusting.app.get(AccessTokenVerifier);
+    const original = verifier.verifyUncached.bind(verifier);
+    let uncached = 0;
+    verifier.verifyUncached = (t: string) => (uncached++, original(t));
+    const t = token();
+    const headers = { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' };
+    for (let i = 0; i < 3; i++) expect((await viaProxy(trusting, t, headers)).status).toBe(200);
+    expect(uncached).toBe(1);
+  });
+
   it('a DPoP-bound token passed to AccessTokenVerifier.verify() (no proof at hand) is refused', async () => {
     const { AccessTokenVerifier } = await import('nestjs-resource-server');
     const verifier = direct.app.get(AccessTokenVerifier);

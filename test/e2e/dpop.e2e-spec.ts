@@ -205,7 +205,8 @@ describe("DPoP 'required' and server nonces", () => {
     const res = await api.get('/read', token);
     expect(res.status).toBe(401);
     const challenges = parseChallenges(String(res.headers['www-authenticate']));
-    expect(challenges.map((c) => c.scheme)).toEqual(['DPoP']);
+    expect(challenges.map((c) => [c.scheme, c.params.error])).toEqual([['DPoP', 'invalid_token']]);
+    expect(res.body.message).toBe('This resource requires a DPoP-bound access token');
   });
 });
 

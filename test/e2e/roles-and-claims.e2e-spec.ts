@@ -176,7 +176,7 @@ describe('roles and claim requirements', () => {
       const res = await app.get('/roles/admin', mint({ roles: ['user'] }));
       expect({ status: res.status, challenge: res.headers['www-authenticate'], type: res.headers['content-type'], body: res.body }).toEqual({
         status: 403,
-        challenge: 'Bearer realm="api"',
+        challenge: `Bearer realm="api", DPoP realm="api", algs="${DPOP_ALGS}"`,
         type: expect.stringMatching(/^application\/json/),
         body: { statusCode: 403, error: 'forbidden', message: ROLE_MESSAGE },
       });

@@ -31,6 +31,12 @@ describe('readHttpCredential', () => {
     expect(readHttpCredential(single, settings).clientCertificate?.()).toBeUndefined();
   });
 
+  it('a Bearer token when every issuer requires DPoP: invalid_token dpop_required, not a missing token', () => {
+    expect(() => readHttpCredential({ headers: { authorization: 'Bearer abc' } } as HttpRequestLike, { ...settings, schemes: new Set(['dpop']) })).toThrow(
+      expect.objectContaining({ code: 'dpop_required' }) as unknown as Error,
+    );
+  });
+
   it('the DPoP scheme is not read when no issuer accepts it', () => {
     expect(() => readHttpCredential({ headers: { authorization: 'DPoP abc' } } as HttpRequestLike, { ...settings, schemes: new Set(['bearer']) })).toThrow(MissingTokenError);
   });

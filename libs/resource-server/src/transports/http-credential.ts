@@ -2,6 +2,7 @@
 // the access token and its scheme (RFC 6750 Bearer, RFC 9449 DPoP), the DPoP proof(s) with the
 // method and URL they must match, and the client certificate of the TLS connection (RFC 8705).
 import type { ResolvedConfig } from '../core/config/config.js';
+import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { certificateThumbprint, thumbprintFromHeader } from '../core/binding/client-certificate.js';
 import { requestUrl, type UrlSource } from '../core/credentials/request-url.js';
 import { extractPresentedToken, type TokenLocation, type TokenScheme, type TokenSource } from '../core/credentials/token-extractor.js';
@@ -73,6 +74,8 @@ export function readHttpCredential(request: HttpRequestLike, settings: HttpCrede
     request.rawHeaders !== undefined || request.raw?.rawHeaders === undefined
       ? request
       : { headers: request.headers, method: request.method, query: request.query, body: request.body, rawHeaders: request.raw.rawHeaders };
+  // Every issuer requires DPoP: a Bearer token is refused as such, not as a missing token.
+  if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? ''))) throw new InvalidTokenError('dpop_required');
   const { token, scheme } = extractPresentedToken(source, settings.locations, settings.schemes);
   const certificate = clientCertificate(request, settings.clientCertificateHeader);
   if (scheme === 'bearer') return { token, scheme, clientCertificate: certificate };
