@@ -2,7 +2,7 @@
 // issues DPoP-bound tokens to panva's `dpop` client, which then calls the API. Every refusal is
 // checked with its challenge; the hand-made proofs (stale iat, missing ath) are signed with the same
 // key the client holds.
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateProof } from 'dpop';
 import { webcrypto } from 'node:crypto';
 import request from 'supertest';
@@ -198,6 +198,25 @@ describe("DPoP 'required' and server nonces", () => {
     expect(nonce).toEqual(expect.any(String));
     const retry = await api.http.get('/read').set('Authorization', `DPoP ${bound}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
     expect(retry.status).toBe(200);
+  });
+
+  it('a nonce of the previous period is still accepted, and the answer carries the next one (DPoP-Nonce)', async () => {
+    const ask = async (nonce?: string) =>
+      api.http.get('/read').set('Authorization', `DPoP ${bound}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
+    const nonce = (await ask()).headers['dpop-nonce'] as string;
+    // Only Date moves (one rotation period on); timers, sockets and the event loop stay real.
+    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    try {
+      jest.setSystemTime(Date.now() + 60_000);
+      const res = await ask(nonce);
+      expect(res.status).toBe(200);
+      expect(res.headers['dpop-nonce']).toEqual(expect.any(String));
+      expect(res.headers['dpop-nonce']).not.toBe(nonce);
+      jest.setSystemTime(Date.now() + 60_000);
+      expectRefusal(await ask(nonce), { status: 401, scheme: 'DPoP', error: 'use_dpop_nonce' });
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   it('an unbound Bearer token is refused, and only the DPoP scheme is offered', async () => {

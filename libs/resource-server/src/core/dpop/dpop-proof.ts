@@ -92,7 +92,7 @@ export class DpopProofVerifier {
     private readonly settings: DpopProofSettings,
     private readonly replay: DpopReplayStore,
     private readonly nonces: DpopNonces | undefined,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {}
 
   /**

@@ -17,7 +17,7 @@ export class DpopNonces {
   constructor(
     private readonly rotationMs: number,
     secret: string | undefined,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => number = () => Date.now(),
   ) {
     this.secret = secret === undefined ? randomBytes(32) : Buffer.from(secret, 'utf8');
   }
