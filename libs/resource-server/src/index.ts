@@ -10,9 +10,8 @@ export type {
   IssuerOptions,
   IssuerDefaults,
   GlobalOptions,
-  DpopProofOptions,
-  ResourceMetadataOptions,
 } from './resource-server-options.interface.js';
+export type { DpopProofOptions, ResourceMetadataOptions } from './sender-constraint-options.interface.js';
 export type { DpopReplayStore } from './core/dpop/replay-store.js';
 export { DPOP_REPLAY_STORE } from './resource-server.tokens.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
