@@ -6,7 +6,6 @@ import type { DpopPolicy } from '../binding/sender-constraint.js';
 import type { DpopReplayStore } from '../dpop/replay-store.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from '../jose/algorithms.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
-import type { IssuerConfig } from './issuer-config.js';
 
 /** DPoP proof checks, trusted proxy and forwarded certificates, resolved. */
 export interface SenderConstraintConfig {
@@ -93,7 +92,7 @@ function resolveSigningKey(signing: unknown, problems: string[]): ResourceMetada
   }
 }
 
-export function resolveResourceMetadata(o: ResourceServerModuleOptions, issuers: readonly IssuerConfig[], problems: string[]): ResourceMetadataConfig | undefined {
+export function resolveResourceMetadata(o: ResourceServerModuleOptions, issuers: readonly { readonly issuer: string }[], problems: string[]): ResourceMetadataConfig | undefined {
   const m = o.resourceMetadata;
   if (m === undefined) return undefined;
   const insecureOk = o.allowInsecureRequests === true;
