@@ -393,7 +393,8 @@ if (CPU_PROF && apps.ours) {
       apps.ours.child.send(message);
     });
   const spec = workloadSpec[CPU_PROF]();
-  if (WARMUP > 0) await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP);
+  if (WARMUP > 0) await spec.prepare?.(apps.ours, WARMUP), await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP);
+  await spec.prepare?.(apps.ours, DURATION);
   await ask({ cmd: 'start' });
   const r = await slice(apps.ours, spec, DURATION);
   await ask({ cmd: 'stop', file });
