@@ -24,6 +24,7 @@ import { formatTop, summarize } from './lib/cpuprofile-summary.mjs';
 import { startIssuer } from './lib/issuer.mjs';
 import { benchClaims, generateRsaKey, signRs256, withForeignSignature } from './lib/jwt.mjs';
 import { mintTokens } from './lib/mint.mjs';
+import { generateDpopKey, mintProofs } from './lib/dpop.mjs';
 import { canPin, freePort, installCleanup, pinSelf, startNode, stopAll, stopChild, waitForReady } from './lib/procs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -55,13 +56,14 @@ const POOL_SIZE = 2000;
 // Always run in this order. same-token-full-cache repeats same-token right after fresh-tokens has
 // filled the verified-token cache (10 000 entries), i.e. in a long-running server's steady state.
 // `unguarded` is always measured: it is every other workload's paired baseline.
-const GUARDED = ['same-token', 'pool-2000', 'fresh-tokens', 'same-token-full-cache', 'invalid-signature'];
+// dpop (ours only: the recipe has no DPoP): one DPoP-bound token repeated, a fresh proof per request.
+const GUARDED = ['same-token', 'pool-2000', 'fresh-tokens', 'same-token-full-cache', 'invalid-signature', 'dpop'];
 const WORKLOADS = list('BENCH_WORKLOADS', ['unguarded', ...GUARDED]).filter((w) => w !== 'unguarded');
 const APPS = list('BENCH_APPS', ['ours', 'recipe']);
 const MEMORY = process.env.BENCH_MEMORY !== '0';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? list('BENCH_CPU_PROF', ['unguarded', ...GUARDED])[0] : undefined;
 const AUDIENCE = 'https://bench.api.example';
-const TARGETS = { 'same-token': 0.9, 'pool-2000': 0.85, 'fresh-tokens': 0.5 };
+const TARGETS = { 'same-token': 0.9, 'pool-2000': 0.85, 'fresh-tokens': 0.5, dpop: 0.45 };
 const FRESH_VS_RECIPE = 1.5;
 if (SLICE < 1) throw new Error(`BENCH_DURATION / BENCH_ROUNDS must be at least 1 s (got ${SLICE})`);
 
@@ -95,6 +97,8 @@ const issuer = await startIssuer({ keys: [key] });
 const sameToken = signRs256(key.privateKey, key.kid, benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'same', seq: 0 }));
 const { tokens: pool, ms: poolMs } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: POOL_SIZE, prefix: 'pool' });
 const invalid = pool.map((t, i) => withForeignSignature(t, pool[(i + 1) % pool.length]));
+const dpopKey = generateDpopKey();
+const dpopToken = signRs256(key.privateKey, key.kid, { ...benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'dpop', seq: 0 }), cnf: { jkt: dpopKey.jkt } });
 log(`issuer ${issuer.issuer} (RS256, kid ${key.kid}); minted the ${POOL_SIZE}-token pool in ${fmt(poolMs)} ms`);
 
 // --- servers ---------------------------------------------------------------------------------------
@@ -130,6 +134,11 @@ for (const app of appList) {
   await expectStatus(app, '/messages', invalid[0], 401);
   await expectStatus(app, '/messages', undefined, 401);
 }
+if (apps.ours) {
+  const { proofs } = await mintProofs({ key: dpopKey, htu: `${apps.ours.url}/messages`, token: dpopToken, count: 1, workers: 1 });
+  const res = await fetch(`${apps.ours.url}/messages`, { headers: { authorization: `DPoP ${dpopToken}`, dpop: proofs[0] } });
+  if (res.status !== 200) throw new Error(`ours DPoP GET /messages: expected 200, got ${res.status}: ${(await res.text()).slice(0, 300)}`);
+}
 log('sanity checks passed (200 / 401 as expected)');
 pinSelf('1');
 
@@ -150,10 +159,24 @@ function autocannonRun(app, requests, seconds, control = {}) {
   });
 }
 
-/** An autocannon request for a workload spec: static token, or a token `source` per request. */
-function requestFor({ path, token, source }, control) {
-  const request = { method: 'GET', path, headers: token ? { authorization: `Bearer ${token}` } : {} };
-  if (source) {
+/** An autocannon request for a workload spec: static token, a token `source`, or a DPoP token with a proof `source`. */
+function requestFor({ path, token, source, dpop }, control) {
+  const request = { method: 'GET', path, headers: token ? { authorization: `${dpop ? 'DPoP' : 'Bearer'} ${token}` } : {} };
+  if (source && dpop) {
+    request.setupRequest = (req) => {
+      let proof = source.next();
+      if (proof === undefined) {
+        // Out of unused proofs: stop early rather than replay one (a replay is refused).
+        if (!control.exhausted) {
+          control.exhausted = true;
+          setImmediate(() => control.instance?.stop());
+        }
+        proof = source.last();
+      }
+      req.headers.dpop = proof;
+      return req;
+    };
+  } else if (source) {
     request.setupRequest = (req) => {
       let t = source.next();
       if (t === undefined) {
@@ -221,6 +244,25 @@ const workloadSpec = {
   },
   'same-token-full-cache': () => ({ path: '/messages', token: sameToken }),
   'invalid-signature': () => ({ path: '/messages', source: rotating(invalid), expect: 401 }),
+  dpop: () => {
+    let proofs = [];
+    let i = 0;
+    return {
+      path: '/messages',
+      token: dpopToken,
+      dpop: true,
+      source: { next: () => (i < proofs.length ? proofs[i++] : undefined), last: () => proofs[proofs.length - 1] },
+      // Fresh proofs for the next run of `seconds` (iat now, each used once), minted while the server idles.
+      prepare: async (app, seconds) => {
+        const best = Math.max(0, ...measured.filter((e) => e.app === app.name).flatMap((e) => e.slices.map((s) => s.rps)));
+        const count = Math.max(1000, Math.ceil(((best || 15_000) * seconds * 1.3) / 1000) * 1000);
+        pinSelf('0,1');
+        ({ proofs } = await mintProofs({ key: dpopKey, htu: `${app.url}/messages`, token: dpopToken, count }));
+        pinSelf('1');
+        i = 0;
+      },
+    };
+  },
 };
 let fresh = [];
 
@@ -251,16 +293,19 @@ log('');
 const measured = []; // { workload, app, slices: [], baseline: [], expect, freshUsed }
 
 async function measureWorkload(workload) {
+  const appList = workload === 'dpop' ? Object.values(apps).filter((app) => app.name === 'ours') : Object.values(apps);
   const specs = Object.fromEntries(appList.map((app) => [app.name, workloadSpec[workload]()]));
   const unguarded = workloadSpec.unguarded();
   const entries = Object.fromEntries(
     appList.map((app) => [app.name, { workload, app: app.name, slices: [], baseline: [], expect: specs[app.name].expect ?? 200 }]),
   );
   // The warm-up shares the spec (and so the token cursor) with the slices: fresh tokens stay fresh.
-  if (WARMUP > 0) for (const app of appList) await autocannonRun(app, [requestFor(specs[app.name], {})], WARMUP);
+  const prepare = async (app, seconds) => specs[app.name].prepare?.(app, seconds);
+  if (WARMUP > 0) for (const app of appList) await prepare(app, WARMUP), await autocannonRun(app, [requestFor(specs[app.name], {})], WARMUP);
   for (let round = 0; round < ROUNDS; round++) {
     for (const app of appList) {
       entries[app.name].baseline.push(await slice(app, unguarded, SLICE));
+      await prepare(app, SLICE);
       entries[app.name].slices.push(await slice(app, specs[app.name], SLICE));
     }
   }
@@ -349,7 +394,8 @@ if (CPU_PROF && apps.ours) {
       apps.ours.child.send(message);
     });
   const spec = workloadSpec[CPU_PROF]();
-  if (WARMUP > 0) await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP);
+  if (WARMUP > 0) await spec.prepare?.(apps.ours, WARMUP), await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP);
+  await spec.prepare?.(apps.ours, DURATION);
   await ask({ cmd: 'start' });
   const r = await slice(apps.ours, spec, DURATION);
   await ask({ cmd: 'stop', file });
@@ -389,7 +435,7 @@ for (const app of appList) {
   let vs;
   if (app.name === 'ours' && apps.recipe) {
     // Every round of every workload: ours' unguarded slice against the recipe's of the same round.
-    const ratios = [...new Set(measured.map((e) => e.workload))].flatMap((w) => {
+    const ratios = [...new Set(measured.map((e) => e.workload))].filter((w) => entry(w, 'recipe')).flatMap((w) => {
       const a = entry(w, 'ours').baseline;
       const b = entry(w, 'recipe').baseline;
       return a.map((s, i) => s.rps / b[i].rps);

@@ -123,11 +123,14 @@ class TenantController {
   }
 }
 
-/** The exact answer to a role or claim refusal: 403, bare challenge, fixed body. */
+/** The DPoP proof algorithms every challenge lists by default (RFC 9449 §7.1: DPoP is allowed by default). */
+const DPOP_ALGS = 'RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519';
+
+/** The exact answer to a role or claim refusal: 403, bare challenges (Bearer and DPoP), fixed body. */
 function expectForbidden(res: ChallengeResponse, message = ROLE_MESSAGE, realm = 'api'): void {
   expectChallenge(res, { status: 403, realm });
   expect({ challenge: res.headers['www-authenticate'], body: res.body }).toEqual({
-    challenge: `Bearer realm="${realm}"`,
+    challenge: `Bearer realm="${realm}", DPoP realm="${realm}", algs="${DPOP_ALGS}"`,
     body: { statusCode: 403, error: 'forbidden', message },
   });
 }
@@ -173,7 +176,7 @@ describe('roles and claim requirements', () => {
       const res = await app.get('/roles/admin', mint({ roles: ['user'] }));
       expect({ status: res.status, challenge: res.headers['www-authenticate'], type: res.headers['content-type'], body: res.body }).toEqual({
         status: 403,
-        challenge: 'Bearer realm="api"',
+        challenge: `Bearer realm="api", DPoP realm="api", algs="${DPOP_ALGS}"`,
         type: expect.stringMatching(/^application\/json/),
         body: { statusCode: 403, error: 'forbidden', message: ROLE_MESSAGE },
       });

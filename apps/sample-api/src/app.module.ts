@@ -26,6 +26,9 @@ import { PassportController } from './passport/passport.controller.js';
         tokenType: oidc.tokenType,
         ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,
+        dpop: oidc.dpop,
+        // RFC 9728: GET /.well-known/oauth-protected-resource describes this API; 401s point to it.
+        ...(oidc.resource ? { resourceMetadata: { resource: oidc.resource, resourceName: 'Sample messages API' } } : {}),
       }),
     }),
     // For the /passport routes: AuthGuard('jwt') with the library's strategy.

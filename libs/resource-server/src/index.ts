@@ -13,6 +13,9 @@ export type {
   WebSocketOptions,
   MicroserviceOptions,
 } from './resource-server-options.interface.js';
+export type { DpopProofOptions, ResourceMetadataOptions } from './sender-constraint-options.interface.js';
+export type { DpopReplayStore } from './core/dpop/replay-store.js';
+export { DPOP_REPLAY_STORE } from './resource-server.tokens.js';
 export type { ProviderPreset, ClaimPath } from './core/claims/providers.js';
 export { AccessTokenGuard } from './guards/access-token.guard.js';
 export { RequirementsGuard } from './guards/requirements.guard.js';
@@ -45,6 +48,8 @@ export {
   InsufficientScopeError,
   ForbiddenError,
   UpstreamError,
+  InvalidDpopProofError,
+  UseDpopNonceError,
 } from './errors/resource-server.error.js';
 export type { BearerErrorCode } from './errors/resource-server.error.js';
 export type { ErrorCode } from './errors/messages.js';

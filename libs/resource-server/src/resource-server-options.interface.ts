@@ -1,6 +1,7 @@
 import type { JwsAlgorithm } from './core/jose/algorithms.js';
 import type { ClaimPath, ProviderPreset } from './core/claims/providers.js';
 import type { TokenLocation } from './core/credentials/token-extractor.js';
+import type { DpopProofOptions, ResourceMetadataOptions } from './sender-constraint-options.interface.js';
 
 /**
  * Token rules that can be set once for every issuer and overridden per issuer.
@@ -43,6 +44,13 @@ export interface IssuerDefaults {
   checkTokenKind?: boolean;
   /** Allow `http:` issuer, JWKS and metadata URLs on hosts other than loopback (never in production!). @default false */
   allowInsecureRequests?: boolean;
+  /**
+   * DPoP (RFC 9449) for this issuer's tokens. `'allowed'`: unbound tokens as Bearer, DPoP-bound tokens
+   * (`cnf.jkt`) only with the DPoP scheme and a valid proof; `'required'`: only DPoP-bound tokens;
+   * `'off'`: the DPoP scheme is refused (a DPoP-bound token then cannot be used at all: its binding
+   * is never ignored). See docs/sender-constrained-tokens.md. @default 'allowed'
+   */
+  dpop?: 'off' | 'allowed' | 'required';
 }
 
 /**
@@ -112,6 +120,23 @@ export interface GlobalOptions extends IssuerDefaults {
   websockets?: WebSocketOptions;
   /** Where microservice messages carry the token (`@nestjs/microservices`). */
   microservices?: MicroserviceOptions;
+  /** How DPoP proofs are checked (RFC 9449 §4.3), for issuers whose `dpop` is not `'off'`. */
+  dpopProof?: DpopProofOptions;
+  /**
+   * The app runs behind a trusted reverse proxy: the external URL a DPoP proof's `htu` must match is
+   * taken from `Forwarded` (RFC 7239), else `X-Forwarded-Proto` / `X-Forwarded-Host`. Never set it
+   * when clients can reach the app directly: they could then choose the URL. @default false
+   */
+  trustProxy?: boolean;
+  /**
+   * Mutual TLS behind a TLS-terminating proxy (RFC 8705): the request header in which the proxy
+   * forwards the client certificate (PEM, URL-encoded PEM, or base64 DER), e.g. `'x-ssl-client-cert'`.
+   * When set, only this header is read (the proxy must overwrite it on every request); when unset,
+   * the certificate of the TLS connection itself. @default undefined
+   */
+  clientCertificateHeader?: string;
+  /** Serve RFC 9728 protected-resource metadata and name it in challenges (`resource_metadata`). */
+  resourceMetadata?: ResourceMetadataOptions;
 }
 
 /**
@@ -143,6 +168,7 @@ export interface MicroserviceOptions {
    */
   readToken?: (data: unknown, context: unknown) => string | undefined;
 }
+
 
 /**
  * Options of `ResourceServerModule.forRoot()` / `forRootAsync()`: one issuer inline, or several in

@@ -1,5 +1,5 @@
 import { Inject, Logger, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { APP_FILTER, APP_INTERCEPTOR, HttpAdapterHost } from '@nestjs/core';
+import { APP_FILTER, APP_INTERCEPTOR, DiscoveryModule, HttpAdapterHost } from '@nestjs/core';
 import { AccessTokenVerifier } from './core/verifier/access-token-verifier.js';
 import { resolveConfig, type ResolvedConfig } from './core/config/config.js';
 import type { Runtime } from './core/runtime.js';
@@ -17,6 +17,12 @@ import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
 import { messageTransports } from './transports/message-transports.js';
 import { SocketAuthenticator } from './websockets/socket-authenticator.js';
+import { SenderConstraints } from './core/binding/sender-constraint.js';
+import { createSenderConstraints, httpTransportSettings } from './resource-server.sender-constraints.js';
+import type { DpopReplayStore } from './core/dpop/replay-store.js';
+import { DPOP_REPLAY_STORE } from './resource-server.tokens.js';
+import { ProtectedResourceMetadataController } from './metadata/protected-resource-metadata.controller.js';
+import { ProtectedResourceMetadataService } from './metadata/protected-resource-metadata.service.js';
 
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
@@ -30,6 +36,8 @@ import { SocketAuthenticator } from './websockets/socket-authenticator.js';
  * ```
  */
 @Module({
+  imports: [DiscoveryModule],
+  controllers: [ProtectedResourceMetadataController],
   providers: [
     {
       provide: RESOLVED_CONFIG,
@@ -59,11 +67,17 @@ import { SocketAuthenticator } from './websockets/socket-authenticator.js';
     {
       provide: TRANSPORTS,
       useFactory: async (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): Promise<TransportAdapter[]> => [
-        new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+        new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config)),
         ...(await messageTransports(options, config)),
       ],
       inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
     },
+    {
+      provide: SenderConstraints,
+      useFactory: (config: ResolvedConfig, replayStore?: DpopReplayStore) => createSenderConstraints(config, replayStore),
+      inject: [RESOLVED_CONFIG, { token: DPOP_REPLAY_STORE, optional: true }],
+    },
+    ProtectedResourceMetadataService,
     AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,

@@ -6,3 +6,17 @@ export const CACHE_MANAGER = 'CACHE_MANAGER';
 
 /** DI token of the transport adapters the pipeline serves (`TransportAdapter[]`). Internal. */
 export const TRANSPORTS = Symbol.for('nestjs-resource-server.transports');
+
+/**
+ * DI token of a shared DPoP replay store (`DpopReplayStore`): provide and export it from a global
+ * module and the resource-server module uses it unless `dpopProof.replayStore` is set; otherwise a
+ * bounded in-memory store.
+ * @example
+ * ```ts
+ * const replayStore: DpopReplayStore = { setIfAbsent: async () => true }; // yours: atomic and shared
+ * @Global()
+ * @Module({ providers: [{ provide: DPOP_REPLAY_STORE, useValue: replayStore }], exports: [DPOP_REPLAY_STORE] })
+ * class SharedStateModule {}
+ * ```
+ */
+export const DPOP_REPLAY_STORE = Symbol.for('nestjs-resource-server.dpop-replay-store');

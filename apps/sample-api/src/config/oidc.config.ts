@@ -18,10 +18,34 @@ function provider(value: string | undefined): Provider {
   throw new Error(`OIDC_PROVIDER must be one of ${PROVIDERS.join(', ')} (got "${value}")`);
 }
 
+const DPOP_POLICIES = ['off', 'allowed', 'required'] as const;
+type DpopPolicy = (typeof DPOP_POLICIES)[number];
+
+function dpop(value: string | undefined): DpopPolicy {
+  if (value === undefined || value === '') return 'allowed';
+  if ((DPOP_POLICIES as readonly string[]).includes(value)) return value as DpopPolicy;
+  throw new Error(`OIDC_DPOP must be one of ${DPOP_POLICIES.join(', ')} (got "${value}")`);
+}
+
+/**
+ * The RFC 9728 resource identifier: the audience when it is an https URL (or http on localhost), so
+ * GET /.well-known/oauth-protected-resource describes the API; undefined (no metadata) otherwise.
+ */
+function resource(audience: string): string | undefined {
+  try {
+    const url = new URL(audience);
+    const local = url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return (url.protocol === 'https:' || local) && url.search === '' && url.hash === '' ? audience : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The sample API's identity-provider settings, from the environment:
  * OIDC_ISSUER (issuer URL, or several separated by commas), OIDC_PROVIDER (preset), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
- * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection).
+ * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection);
+ * OIDC_DPOP (off | allowed | required: DPoP-bound tokens, RFC 9449).
  * main.ts fills them in when it starts the embedded development issuer.
  */
 export const oidcConfig = registerAs('oidc', () => ({
@@ -34,4 +58,6 @@ export const oidcConfig = registerAs('oidc', () => ({
   tokenType: tokenType(process.env.OIDC_TOKEN_TYPE),
   clientId: process.env.OIDC_CLIENT_ID ?? '',
   clientSecret: process.env.OIDC_CLIENT_SECRET ?? '',
+  dpop: dpop(process.env.OIDC_DPOP),
+  resource: resource(process.env.OIDC_AUDIENCE ?? ''),
 }));

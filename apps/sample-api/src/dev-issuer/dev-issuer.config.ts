@@ -180,6 +180,8 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
       introspection: { enabled: true, allowedPolicy: async () => true },
       revocation: { enabled: true, allowedPolicy: async () => true },
       userinfo: { enabled: true },
+      // RFC 9449: a token request with a DPoP proof gets a DPoP-bound token (`cnf.jkt`, token_type DPoP).
+      dPoP: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => audience,

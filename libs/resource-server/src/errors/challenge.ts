@@ -6,7 +6,7 @@ import { InsufficientScopeError, UpstreamError } from './resource-server.error.j
 // so neither a quote nor a backslash can ever appear and no escaping is needed.
 const UNSAFE = /[^\x20\x21\x23-\x5b\x5d-\x7e]/g;
 
-function param(name: string, value: string): string {
+export function param(name: string, value: string): string {
   return `${name}="${value.replace(UNSAFE, '')}"`;
 }
 

@@ -1,7 +1,7 @@
 import { MESSAGES, type ErrorCode } from './messages.js';
 
-/** RFC 6750 §3.1 error codes. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope';
+/** RFC 6750 §3.1 error codes, and RFC 9449 §7.1 / §9 for the DPoP scheme. */
+export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 /**
  * Base of every error the resource server raises for a request. Framework-free: the guard turns it
@@ -91,4 +91,28 @@ export class UpstreamError extends ResourceServerError {
   }
   /** Seconds after which a retry may succeed, sent as `Retry-After`. */
   readonly retryAfterSeconds: number | undefined;
+}
+
+/**
+ * The DPoP proof of the request is missing, malformed or does not match it (RFC 9449 §4.3, §7.1).
+ * 401 `invalid_dpop_proof`, answered with a `DPoP` challenge.
+ */
+export class InvalidDpopProofError extends ResourceServerError {
+  readonly status = 401;
+  readonly bearerError = 'invalid_dpop_proof' as const;
+}
+
+/**
+ * The resource server wants a (fresh) server nonce in the DPoP proof (RFC 9449 §9). 401
+ * `use_dpop_nonce`, with the nonce to use in the `DPoP-Nonce` response header.
+ */
+export class UseDpopNonceError extends ResourceServerError {
+  readonly status = 401;
+  readonly bearerError = 'use_dpop_nonce' as const;
+  constructor(
+    /** The nonce the client must put in its next proof. */
+    readonly nonce: string,
+  ) {
+    super('dpop_nonce_required');
+  }
 }

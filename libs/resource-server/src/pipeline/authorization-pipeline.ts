@@ -6,12 +6,13 @@
 import { Inject, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
 import { authorize, hasRequirements, type Requirements } from '../core/authorization/requirements.js';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
+import { SenderConstraints } from '../core/binding/sender-constraint.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { TRANSPORTS } from '../resource-server.tokens.js';
 import { attachCaller, carrierOf, markEnforced } from '../transports/caller.js';
 import { httpContextOf } from '../transports/http-context.js';
-import type { TransportAdapter } from '../transports/transport-adapter.js';
+import type { Credential, TransportAdapter } from '../transports/transport-adapter.js';
 import { UserInfoService } from '../userinfo/userinfo.service.js';
 
 /**
@@ -28,6 +29,7 @@ export class AuthorizationPipeline {
     private readonly verifier: AccessTokenVerifier,
     private readonly userInfo: UserInfoService,
     @Inject(TRANSPORTS) transports: readonly TransportAdapter[],
+    private readonly constraints: SenderConstraints,
   ) {
     this.transports = new Map(transports.map((t) => [t.type, t]));
   }
@@ -42,20 +44,43 @@ export class AuthorizationPipeline {
    * failure. A token that verified before is answered synchronously: no promise on the hot path.
    */
   run(context: ExecutionContext, requirements: Requirements, transport: TransportAdapter): true | Promise<true> {
-    let token: string;
-    try {
-      token = transport.credential(context).token;
-      const cached = this.verifier.verifyCached(token);
-      if (cached) return this.admit(context, cached, requirements);
-    } catch (error) {
+    let credential: Credential;
+    const fail = (error: unknown): never => {
       throw transport.reject(this.normalize(error), context);
+    };
+    try {
+      credential = transport.credential(context);
+      const cached = this.verifier.verifyCached(credential.token);
+      if (cached) {
+        const admitted = this.bind(context, cached, credential, requirements, transport);
+        return admitted === true ? true : admitted.catch(fail);
+      }
+    } catch (error) {
+      return fail(error);
     }
     return this.verifier
-      .verifyUncached(token)
-      .then((principal) => this.admit(context, principal, requirements))
-      .catch((error: unknown) => {
-        throw transport.reject(this.normalize(error), context);
-      });
+      .verifyUncached(credential.token)
+      .then((principal) => this.bind(context, principal, credential, requirements, transport))
+      .catch(fail);
+  }
+
+  /**
+   * The binding check (`cnf`: DPoP, mTLS) for every token, cached or not, then authorization. The
+   * only place that decides whether a sender-constrained token was presented with its proof.
+   */
+  private bind(
+    context: ExecutionContext,
+    principal: VerifiedPrincipal,
+    credential: Credential,
+    requirements: Requirements,
+    transport: TransportAdapter,
+  ): true | Promise<true> {
+    const proof = this.constraints.check(principal, credential);
+    if (proof === undefined) return this.admit(context, principal, requirements);
+    return proof.then(({ nextNonce }) => {
+      if (nextNonce !== undefined) transport.setHeader?.(context, 'DPoP-Nonce', nextNonce);
+      return this.admit(context, principal, requirements);
+    });
   }
 
   /**
@@ -73,8 +98,10 @@ export class AuthorizationPipeline {
     const transport = this.transports.get('http');
     if (!transport) throw this.normalize(new Error('no HTTP transport adapter is registered'));
     try {
-      const token = transport.credential(httpContextOf(request)).token;
-      const principal = this.verifier.verifyCached(token) ?? (await this.verifier.verifyUncached(token));
+      const credential = transport.credential(httpContextOf(request));
+      const principal = this.verifier.verifyCached(credential.token) ?? (await this.verifier.verifyUncached(credential.token));
+      // The same binding check as the guard's: a DPoP- or certificate-bound token needs its proof here too.
+      await this.constraints.check(principal, credential);
       attachCaller(request, { principal, userInfo: this.userInfo });
       return principal;
     } catch (error) {

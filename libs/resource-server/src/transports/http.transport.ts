@@ -1,10 +1,13 @@
 // RFC 6750 over HTTP (Express or Fastify): the token from the request (§2), failures as a status,
-// a `WWW-Authenticate` challenge (§3) and one JSON body shape. Never imports a platform package.
+// a `WWW-Authenticate` challenge (§3) and one JSON body shape; with DPoP (RFC 9449 §7.1) a second
+// challenge and the proof read from the request. Never imports a platform package.
 import { HttpException, type ArgumentsHost, type ExecutionContext } from '@nestjs/common';
 import type { HttpAdapterHost } from '@nestjs/core';
-import { extractToken, type TokenLocation, type TokenSource } from '../core/credentials/token-extractor.js';
-import { errorBody, errorHeaders } from '../errors/challenge.js';
+import type { TokenLocation, TokenSource } from '../core/credentials/token-extractor.js';
+import { errorBody } from '../errors/challenge.js';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
+import { challengeHeaders, type ChallengeSettings } from '../errors/scheme-challenges.js';
+import { readHttpCredential, type HttpCredentialSettings, type HttpRequestLike } from './http-credential.js';
 import type { Credential, TransportAdapter } from './transport-adapter.js';
 
 /** A Fastify request keeps Node's message (and so the raw header list) under `raw`. */
@@ -22,31 +25,60 @@ export function tokenSourceOf(request: HttpRequest): TokenSource {
   return { headers, method, query, body, rawHeaders: request.raw.rawHeaders };
 }
 
+/** The scheme of the request's Authorization header, for the challenge its failure goes into. */
+export function requestScheme(request: { headers: Readonly<Record<string, string | string[] | undefined>> }): 'bearer' | 'dpop' {
+  const header = request.headers.authorization;
+  return typeof header === 'string' && /^\s*dpop(\s|$)/i.test(header) ? 'dpop' : 'bearer';
+}
+
+/** What the HTTP adapter reads and answers, beyond the realm. */
+export interface HttpTransportSettings {
+  readonly credential: HttpCredentialSettings;
+  readonly challenges: ChallengeSettings;
+}
+
 /** The HTTP adapter of the pipeline. */
 export class HttpTransport implements TransportAdapter {
   readonly type = 'http';
+  private readonly settings: HttpTransportSettings;
 
   constructor(
-    private readonly realm: string,
-    private readonly locations: ReadonlySet<TokenLocation>,
+    realm: string,
+    locations: ReadonlySet<TokenLocation>,
     private readonly adapterHost: HttpAdapterHost,
-  ) {}
+    settings?: HttpTransportSettings,
+  ) {
+    this.settings = settings ?? {
+      credential: { locations, schemes: new Set(['bearer']), trustProxy: false, clientCertificateHeader: undefined },
+      challenges: { realm, bearer: true, dpop: false, dpopAlgorithms: [], resourceMetadata: undefined },
+    };
+  }
 
   credential(context: ExecutionContext): Credential {
-    return { token: extractToken(tokenSourceOf(context.switchToHttp().getRequest<HttpRequest>()), this.locations), scheme: 'bearer' };
+    return readHttpCredential(context.switchToHttp().getRequest<HttpRequestLike>(), this.settings.credential);
   }
 
   /** Sets the challenge on the response and returns a Nest `HttpException`, as `@nestjs/throttler` does. */
   reject(error: ResourceServerError, context: ExecutionContext): HttpException {
-    const response = context.switchToHttp().getResponse<HeaderSink>();
-    for (const [name, value] of errorHeaders(this.realm, error)) response.header(name, value);
+    const http = context.switchToHttp();
+    const response = http.getResponse<HeaderSink>();
+    for (const [name, value] of this.headers(error, http.getRequest())) response.header(name, value);
     return new HttpException(errorBody(error), error.status, { cause: error });
   }
 
   respond(error: ResourceServerError, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
-    const response = host.switchToHttp().getResponse<unknown>();
-    for (const [name, value] of errorHeaders(this.realm, error)) adapter.setHeader(response, name, value);
+    const http = host.switchToHttp();
+    const response = http.getResponse<unknown>();
+    for (const [name, value] of this.headers(error, http.getRequest())) adapter.setHeader(response, name, value);
     adapter.reply(response, errorBody(error), error.status);
+  }
+
+  setHeader(context: ExecutionContext, name: string, value: string): void {
+    context.switchToHttp().getResponse<HeaderSink>().header(name, value);
+  }
+
+  private headers(error: ResourceServerError, request: HttpRequest | undefined): [string, string][] {
+    return challengeHeaders(this.settings.challenges, error, request?.headers ? requestScheme(request) : 'bearer');
   }
 }

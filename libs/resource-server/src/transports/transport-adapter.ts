@@ -1,12 +1,16 @@
 import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
+import type { Presentation } from '../core/binding/sender-constraint.js';
 
-/** The credential a call presents: an access token and how it was presented. */
-export interface Credential {
+/**
+ * The credential a call presents: an access token, how it was presented, and any proof of
+ * possession that came with it (a DPoP proof, a TLS client certificate).
+ */
+export interface Credential extends Presentation {
   /** The access token, exactly as presented. */
   readonly token: string;
-  /** The authorization scheme it came with (`bearer` for RFC 6750 tokens). */
-  readonly scheme: 'bearer';
+  /** The authorization scheme it came with: `bearer` (RFC 6750) or `dpop` (RFC 9449, with `dpop` set). */
+  readonly scheme: 'bearer' | 'dpop';
 }
 
 /**
@@ -35,4 +39,6 @@ export interface TransportAdapter {
   reject(error: ResourceServerError, context: ExecutionContext): unknown;
   /** How the library's exception filter answers a failure raised inside a handler. */
   respond(error: ResourceServerError, host: ArgumentsHost): unknown;
+  /** Sets a header on the answer of an admitted call (e.g. a fresh `DPoP-Nonce`); transports without headers omit it. */
+  setHeader?(context: ExecutionContext, name: string, value: string): void;
 }

@@ -85,7 +85,8 @@ describe('validateClaims under the JWT and the introspection profile', () => {
     ['a required claim missing', {}, { requiredClaims: ['org'] }, 'missing_claim', 'missing_claim'],
     ['aud required by requiredClaims', { aud: undefined }, { requiredClaims: ['aud'] }, 'missing_claim', 'missing_claim'],
     ['requiredClaims naming an Object.prototype member', {}, { requiredClaims: ['constructor'] }, 'missing_claim', 'missing_claim'],
-    ['a key-bound token (cnf)', { cnf: { jkt: 'thumbprint' } }, {}, 'sender_constrained_token', 'sender_constrained_token'],
+    // cnf is the pipeline's binding check's to decide (core/binding), which sees the request's proof.
+    ['a key-bound token (cnf)', { cnf: { jkt: 'thumbprint' } }, {}, 'ok', 'ok'],
 
     // RFC 7662 token_type: an introspection answer only (a JWT says what it is in its header typ).
     ['token_type Bearer', { token_type: 'Bearer' }, {}, 'ok', 'ok'],
@@ -93,7 +94,7 @@ describe('validateClaims under the JWT and the introspection profile', () => {
     ['token_type the RFC 8693 access token URN', { token_type: 'urn:ietf:params:oauth:token-type:access_token' }, {}, 'ok', 'ok'],
     ['token_type refresh_token', { token_type: 'refresh_token' }, {}, 'ok', 'wrong_token_type'],
     ['token_type DPoP without cnf', { token_type: 'DPoP' }, {}, 'ok', 'wrong_token_type'],
-    ['token_type DPoP with cnf', { token_type: 'DPoP', cnf: { jkt: 'x' } }, {}, 'sender_constrained_token', 'sender_constrained_token'],
+    ['token_type DPoP with cnf', { token_type: 'DPoP', cnf: { jkt: 'x' } }, {}, 'ok', 'ok'],
     ['token_type not a string', { token_type: 1 }, {}, 'ok', 'wrong_token_type'],
 
     // strict (RFC 9068) is a JWT profile.

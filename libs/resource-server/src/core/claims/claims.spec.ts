@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { JWT_PROFILE, checkTokenType, validateClaims, type ClaimRules } from './claims.js';
+import { JWT_PROFILE, checkTokenType, validateClaims, type ClaimRules, INTROSPECTION_PROFILE } from './claims.js';
 
 const NOW = 1_700_000_000;
 const ISSUER = 'https://issuer.example';
@@ -264,27 +264,21 @@ describe('validateClaims: NumericDates compared in whole seconds', () => {
 });
 
 describe('validateClaims: sender-constrained tokens (cnf)', () => {
-  // Regression: DPoP-bound JWTs (cnf.jkt, RFC 9449) were accepted as plain bearer tokens.
+  // The binding (cnf: DPoP jkt, mTLS x5t#S256) is decided in one place, the pipeline's binding check
+  // (core/binding/sender-constraint.ts), which sees the request's proof; AccessTokenVerifier.verify()
+  // refuses bound tokens outright. The claim validator leaves cnf alone, for JWTs and answers alike.
   it.each([
     ['a DPoP key thumbprint', { jkt: 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs' }],
     ['an mTLS certificate thumbprint', { 'x5t#S256': 'bwcK0esc3ACC3DB2Y5_lESsXE8o9ltc05O89jdN-dg2' }],
-    ['an empty object', {}],
-    ['null', null],
-  ])('refuses a token whose cnf holds %s, with its own code and message', (_name, cnf) => {
-    expect(outcome({ cnf })).toBe('sender_constrained_token');
-    expect(() => validateClaims(payloadWith({ cnf }), RULES, NOW)).toThrow('The access token is bound to a key and needs proof of possession');
+  ])('passes a token whose cnf holds %s on to the binding check', (_name, cnf) => {
+    expect(outcome({ cnf })).toBe('ok');
   });
 
-  it('accepts a bound token once a proof of possession was verified (the hook for DPoP / mTLS)', () => {
-    const payload = payloadWith({ cnf: { jkt: 'x' } });
-    expect(() => validateClaims(payload, RULES, NOW, JWT_PROFILE, { proofOfPossessionVerified: true })).not.toThrow();
-    expect(() => validateClaims(payload, RULES, NOW, JWT_PROFILE, { proofOfPossessionVerified: false })).toThrow(
-      expect.objectContaining({ code: 'sender_constrained_token' }),
-    );
-  });
-
-  it('a cnf inherited from the prototype does not count', () => {
-    const payload = Object.assign(Object.create({ cnf: { jkt: 'x' } }), PAYLOAD) as Record<string, unknown>;
-    expect(() => validateClaims(payload, RULES, NOW)).not.toThrow();
+  it('an introspection answer typed DPoP must carry cnf.jkt (RFC 9449 §6.2)', () => {
+    const answer = (extra: Record<string, unknown>) => () =>
+      validateClaims({ active: true, token_type: 'DPoP', ...extra }, RULES, NOW, INTROSPECTION_PROFILE);
+    expect(answer({ cnf: { jkt: 'x' } })).not.toThrow();
+    expect(answer({})).toThrow(expect.objectContaining({ code: 'wrong_token_type' }));
+    expect(answer({ cnf: { 'x5t#S256': 'y' } })).toThrow(expect.objectContaining({ code: 'wrong_token_type' }));
   });
 });

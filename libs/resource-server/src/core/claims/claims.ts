@@ -57,26 +57,16 @@ export const INTROSPECTION_PROFILE: ClaimProfile = Object.freeze({
   strictApplies: false,
 });
 
-/** Per-call options of {@link validateClaims}. */
-export interface ClaimCheckOptions {
-  /**
-   * Set only after the caller proved possession of the key the token's `cnf` claim names (a DPoP
-   * proof, RFC 9449, or the mTLS certificate, RFC 8705). Without it, a bound token is refused: a
-   * stolen sender-constrained token must not work as a plain bearer token.
-   * @default false
-   */
-  readonly proofOfPossessionVerified?: boolean;
-}
-
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
 const STRING_CLAIMS = ['sub', 'client_id', 'jti'] as const;
 // Explicit typing (RFC 8725 §3.11): a token typed as something else (a DPoP proof, a logout token,
 // a security event) is never an access token, whatever its claims say.
 const ACCESS_TOKEN_TYPES = new Set(['jwt', 'at+jwt', 'application/jwt', 'application/at+jwt']);
 const STRICT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
-// RFC 7662 token_type values that mean "an access token usable as a bearer token". A refresh token
-// or a DPoP token presented as a bearer token is refused.
-const BEARER_TYPES = new Set(['bearer', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+// RFC 7662 token_type values that mean "an access token": a refresh token is refused. RFC 9449 §6.2:
+// a DPoP-bound token is introspected with token_type DPoP and must carry cnf.jkt; the pipeline's
+// binding check (core/binding/sender-constraint.ts) then demands its proof.
+const ACCESS_TOKEN_TYPE_VALUES = new Set(['bearer', 'dpop', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
 
 /**
  * Checks the protected header's `typ` (RFC 8725 §3.11; RFC 9068 §4 in strict mode).
@@ -112,19 +102,13 @@ function checkIssuer(claims: Readonly<Record<string, unknown>>, rules: ClaimRule
   if (iss !== rules.issuer) throw new InvalidTokenError('untrusted_issuer');
 }
 
-function checkSenderConstraint(claims: Readonly<Record<string, unknown>>, options: ClaimCheckOptions): void {
-  // RFC 7800 / RFC 9449 §6 / RFC 8705 §3: `cnf` binds the token to a key; without a verified proof
-  // of possession such a token must not be honoured as a bearer token.
-  if (Object.hasOwn(claims, 'cnf') && options.proofOfPossessionVerified !== true) {
-    throw new InvalidTokenError('sender_constrained_token');
-  }
-}
-
 function checkTokenTypeMember(claims: Readonly<Record<string, unknown>>): void {
   const type = ownClaim(claims, 'token_type');
-  if (type !== undefined && (typeof type !== 'string' || !BEARER_TYPES.has(type.toLowerCase()))) {
+  if (type !== undefined && (typeof type !== 'string' || !ACCESS_TOKEN_TYPE_VALUES.has(type.toLowerCase()))) {
     throw new InvalidTokenError('wrong_token_type');
   }
+  const cnf = ownClaim(claims, 'cnf') as { jkt?: unknown } | undefined;
+  if (typeof type === 'string' && type.toLowerCase() === 'dpop' && typeof cnf?.jkt !== 'string') throw new InvalidTokenError('wrong_token_type');
 }
 
 function checkTimes(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile, nowSeconds: number): void {
@@ -184,10 +168,8 @@ export function validateClaims(
   rules: ClaimRules,
   now: number,
   profile: ClaimProfile = JWT_PROFILE,
-  options: ClaimCheckOptions = {},
 ): void {
   checkIssuer(claims, rules, profile);
-  checkSenderConstraint(claims, options);
   if (profile.checksTokenTypeMember) checkTokenTypeMember(claims);
   checkTimes(claims, rules, profile, now);
   checkAudience(claims, rules, profile);

@@ -34,6 +34,7 @@ describe('resolveConfig: defaults', () => {
       audiences: ['https://api.example.com'],
       jwksUri: undefined,
       algorithms: new Set(DEFAULT_ALGORITHMS),
+      dpop: 'allowed',
       clockTolerance: 5,
       maxTokenAge: undefined,
       requiredClaims: [],

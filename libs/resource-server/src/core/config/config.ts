@@ -5,6 +5,7 @@ import { checkUrl, positive, stringList } from './config-checks.js';
 import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
 import type { KeyStoreSettings } from '../issuer/key-store.js';
 import type { TokenLocation } from '../credentials/token-extractor.js';
+import { resolveResourceMetadata, resolveSenderConstraintConfig, type ResourceMetadataConfig, type SenderConstraintConfig } from './sender-constraint-config.js';
 
 export type { IssuerConfig } from './issuer-config.js';
 
@@ -49,6 +50,10 @@ export interface ResolvedConfig {
   readonly userInfo: UserInfoConfig;
   readonly tokenType: 'jwt' | 'opaque' | 'auto';
   readonly introspection: IntrospectionConfig | undefined;
+  /** DPoP proofs, trusted proxy, forwarded client certificates (RFC 9449, RFC 8705). */
+  readonly senderConstraints: SenderConstraintConfig;
+  /** RFC 9728 metadata, when served. */
+  readonly resourceMetadata: ResourceMetadataConfig | undefined;
 }
 
 /** Thrown at startup for options that cannot work; the message says what to set. */
@@ -147,6 +152,8 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     userInfo: resolveUserInfo(o.userInfo ?? {}, httpTimeoutMs, insecureOk, problems),
     tokenType: o.tokenType ?? 'jwt',
     introspection: resolveIntrospection(o.tokenType ?? 'jwt', o.introspection, httpTimeoutMs, insecureOk, problems),
+    senderConstraints: resolveSenderConstraintConfig(o, problems),
+    resourceMetadata: resolveResourceMetadata(o, issuers, problems),
   };
   if (!['jwt', 'opaque', 'auto'].includes(config.tokenType)) problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
   if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');

@@ -4,6 +4,8 @@ import type { IssuerDefaults, IssuerOptions, ResourceServerModuleOptions } from 
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from '../jose/algorithms.js';
 import type { ClaimRules } from '../claims/claims.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
+import { resolveDpopPolicy } from './sender-constraint-config.js';
+import type { DpopPolicy } from '../binding/sender-constraint.js';
 import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ClaimPath, type ProviderPreset, type ProviderProfile } from '../claims/providers.js';
 
 /** One trusted issuer, resolved. */
@@ -15,6 +17,8 @@ export interface IssuerConfig extends ClaimRules {
   readonly scopeClaims: readonly string[];
   readonly roleClaims: readonly ClaimPath[];
   readonly allowInsecureRequests: boolean;
+  /** DPoP policy (RFC 9449) for this issuer's tokens. */
+  readonly dpop: DpopPolicy;
 }
 
 const TENANT_PLACEHOLDER = /\{tenantid\}/i;
@@ -96,6 +100,7 @@ function resolveOne(options: IssuerOptions, defaults: IssuerDefaults, prefix: st
     roleClaims: resolveRoleClaims(name('roleClaims'), o.roleClaims, profile.roleClaims, problems),
     tenantClaim: profile.tenantClaim ?? 'tid',
     allowInsecureRequests: insecureOk,
+    dpop: resolveDpopPolicy(name('dpop'), o.dpop, problems),
   };
   const issuer = typeof o.issuer === 'string' ? o.issuer : '';
   if (!TENANT_PLACEHOLDER.test(issuer)) {

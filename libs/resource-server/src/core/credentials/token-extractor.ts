@@ -19,16 +19,33 @@ export interface TokenSource {
 // RFC 6750 §2.1 b64token.
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
 
-function fromHeader(value: string | string[] | undefined): string | undefined {
+/** The authorization schemes an access token may come with: RFC 6750 Bearer, RFC 9449 DPoP. */
+export type TokenScheme = 'bearer' | 'dpop';
+
+/** An access token and the scheme it was presented with. */
+export interface PresentedToken {
+  readonly token: string;
+  readonly scheme: TokenScheme;
+}
+
+const BEARER_ONLY: ReadonlySet<TokenScheme> = new Set(['bearer']);
+
+function schemeOf(header: string, schemes: ReadonlySet<TokenScheme>): TokenScheme | undefined {
+  // The scheme is case-insensitive (RFC 7235 §2.1); another scheme (Basic, ...) is not ours to judge.
+  const space = header.indexOf(' ');
+  const name = (space === -1 ? header : header.slice(0, space)).toLowerCase();
+  return (name === 'bearer' || name === 'dpop') && schemes.has(name) ? name : undefined;
+}
+
+function fromHeader(value: string | string[] | undefined, schemes: ReadonlySet<TokenScheme>): PresentedToken | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new InvalidRequestError('malformed_authorization');
   const header = value.trim();
-  // The scheme is case-insensitive (RFC 7235 §2.1); another scheme (Basic, DPoP, ...) is not ours to judge.
-  if (header.slice(0, 6).toLowerCase() !== 'bearer') return undefined;
-  if (header.length > 6 && header[6] !== ' ') return undefined; // e.g. "Bearerx": another scheme
-  const credentials = header.slice(6).trim();
+  const scheme = schemeOf(header, schemes);
+  if (scheme === undefined) return undefined;
+  const credentials = header.slice(scheme.length).trim();
   if (credentials === '' || !B64TOKEN.test(credentials)) throw new InvalidRequestError('malformed_authorization');
-  return credentials;
+  return { token: credentials, scheme };
 }
 
 // Node keeps only the first Authorization header of a request and drops the others, so two headers
@@ -59,20 +76,32 @@ function isFormRequest(source: TokenSource): boolean {
  * is malformed or several tokens are present.
  */
 export function extractToken(source: TokenSource, locations: ReadonlySet<TokenLocation>): string {
-  const found: string[] = [];
+  return extractPresentedToken(source, locations, BEARER_ONLY).token;
+}
+
+/**
+ * Returns the one access token of a request and its scheme: `Authorization: Bearer` or, when
+ * `schemes` has it, `Authorization: DPoP` (RFC 9449 §7.1; never in the body or query).
+ */
+export function extractPresentedToken(
+  source: TokenSource,
+  locations: ReadonlySet<TokenLocation>,
+  schemes: ReadonlySet<TokenScheme>,
+): PresentedToken {
+  const found: PresentedToken[] = [];
   const authorization = source.headers.authorization;
   if (authorization !== undefined && source.rawHeaders && countAuthorizationHeaders(source.rawHeaders) > 1) {
     throw new InvalidRequestError('multiple_tokens');
   }
-  const header = fromHeader(authorization);
+  const header = fromHeader(authorization, schemes);
   if (header !== undefined) found.push(header);
   if (locations.has('body') && isFormRequest(source)) {
     const body = fromParameters(source.body);
-    if (body !== undefined) found.push(body);
+    if (body !== undefined) found.push({ token: body, scheme: 'bearer' });
   }
   if (locations.has('query')) {
     const query = fromParameters(source.query);
-    if (query !== undefined) found.push(query);
+    if (query !== undefined) found.push({ token: query, scheme: 'bearer' });
   }
   if (found.length > 1) throw new InvalidRequestError('multiple_tokens');
   const [token] = found;

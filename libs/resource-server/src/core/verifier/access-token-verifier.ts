@@ -85,9 +85,15 @@ export class AccessTokenVerifier {
     }
   }
 
-  /** Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. */
+  /**
+   * Verifies a token and returns the caller. Throws a `ResourceServerError` subclass otherwise. A
+   * sender-constrained token (`cnf`: DPoP or mTLS bound) is refused here, since no proof of possession
+   * comes with a bare token: such tokens are accepted only through the guard (`AuthorizationPipeline`).
+   */
   async verify(token: string): Promise<VerifiedPrincipal> {
-    return this.verifyCached(token) ?? this.verifyUncached(token);
+    const principal = this.verifyCached(token) ?? (await this.verifyUncached(token));
+    if (principal.claims.cnf !== undefined) throw new InvalidTokenError('sender_constrained_token');
+    return principal;
   }
 
   /**

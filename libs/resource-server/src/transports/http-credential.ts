@@ -1,0 +1,88 @@
+// The credential of an HTTP request (REST, or GraphQL over HTTP: any adapter that has the request):
+// the access token and its scheme (RFC 6750 Bearer, RFC 9449 DPoP), the DPoP proof(s) with the
+// method and URL they must match, and the client certificate of the TLS connection (RFC 8705).
+import type { ResolvedConfig } from '../core/config/config.js';
+import { InvalidTokenError } from '../errors/resource-server.error.js';
+import { certificateThumbprint, thumbprintFromHeader } from '../core/binding/client-certificate.js';
+import { requestUrl, type UrlSource } from '../core/credentials/request-url.js';
+import { extractPresentedToken, type TokenLocation, type TokenScheme, type TokenSource } from '../core/credentials/token-extractor.js';
+import type { Credential } from './transport-adapter.js';
+
+/** What reading an HTTP credential depends on, resolved once from the options. */
+export interface HttpCredentialSettings {
+  readonly locations: ReadonlySet<TokenLocation>;
+  /** `bearer` unless every issuer requires DPoP; `dpop` unless every issuer has it off. */
+  readonly schemes: ReadonlySet<TokenScheme>;
+  readonly trustProxy: boolean;
+  /** The header a TLS-terminating proxy forwards the client certificate in; undefined: the TLS socket. */
+  readonly clientCertificateHeader: string | undefined;
+}
+
+/** A TLS socket, as far as the client certificate goes. */
+interface PeerSocket {
+  readonly encrypted?: boolean;
+  getPeerCertificate?(detailed?: boolean): { raw?: Uint8Array } | null;
+}
+
+/** An Express or Fastify request (Fastify keeps Node's message under `raw`). */
+export type HttpRequestLike = TokenSource &
+  UrlSource & {
+    readonly raw?: { readonly rawHeaders?: readonly string[]; readonly socket?: PeerSocket };
+    readonly socket?: PeerSocket | null;
+  };
+
+/** The schemes and locations the module's options allow. */
+export function httpCredentialSettings(config: ResolvedConfig): HttpCredentialSettings {
+  const schemes = new Set<TokenScheme>();
+  if (config.issuers.some((i) => i.dpop !== 'required')) schemes.add('bearer');
+  if (config.issuers.some((i) => i.dpop !== 'off')) schemes.add('dpop');
+  return {
+    locations: config.tokenLocations,
+    schemes,
+    trustProxy: config.senderConstraints.trustProxy,
+    clientCertificateHeader: config.senderConstraints.clientCertificateHeader,
+  };
+}
+
+/** Every `DPoP` header value: Node joins repeated headers with ", ", and a compact JWS has no comma. */
+function dpopProofs(request: HttpRequestLike): string[] {
+  const value = request.headers.dpop;
+  if (value === undefined) return [];
+  return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
+}
+
+function clientCertificate(request: HttpRequestLike, header: string | undefined): () => string | undefined {
+  if (header !== undefined) {
+    return () => {
+      const value = request.headers[header];
+      return Array.isArray(value) ? undefined : thumbprintFromHeader(value);
+    };
+  }
+  return () => {
+    const socket = request.socket ?? request.raw?.socket;
+    const raw = socket?.getPeerCertificate?.(false)?.raw;
+    return raw && raw.length > 0 ? certificateThumbprint(raw) : undefined;
+  };
+}
+
+/**
+ * Reads the credential of an HTTP request. Throws `MissingTokenError` / `InvalidRequestError` like
+ * the token extractor. The URL and the certificate are only worked out when they are needed.
+ */
+export function readHttpCredential(request: HttpRequestLike, settings: HttpCredentialSettings): Credential {
+  const source: TokenSource =
+    request.rawHeaders !== undefined || request.raw?.rawHeaders === undefined
+      ? request
+      : { headers: request.headers, method: request.method, query: request.query, body: request.body, rawHeaders: request.raw.rawHeaders };
+  // Every issuer requires DPoP: a Bearer token is refused as such, not as a missing token.
+  if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? ''))) throw new InvalidTokenError('dpop_required');
+  const { token, scheme } = extractPresentedToken(source, settings.locations, settings.schemes);
+  const certificate = clientCertificate(request, settings.clientCertificateHeader);
+  if (scheme === 'bearer') return { token, scheme, clientCertificate: certificate };
+  return {
+    token,
+    scheme,
+    dpop: { proofs: dpopProofs(request), method: String(request.method ?? ''), url: requestUrl(request, settings.trustProxy) },
+    clientCertificate: certificate,
+  };
+}
