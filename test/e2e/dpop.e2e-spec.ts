@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { generateProof } from 'dpop';
 import { webcrypto } from 'node:crypto';
-import request from 'supertest';
+import type request from 'supertest';
 import { startDevIssuer, type DevIssuer } from '../../apps/sample-api/src/dev-issuer/dev-issuer.js';
 import { parseChallenges } from '../helpers/challenge.js';
 import { dpopProof } from '../helpers/dpop.js';

@@ -44,7 +44,7 @@ export class ProtectedResourceMetadataService {
       for (const list of [...REQUIRED_SCOPES.read(target), ...ANY_OF_SCOPES.read(target)]) for (const s of list) scopes.add(s);
     };
     for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
-      const { metatype, instance } = wrapper;
+      const { metatype, instance } = wrapper as { metatype: unknown; instance: unknown };
       if (!metatype || typeof metatype !== 'function' || !instance || typeof instance !== 'object') continue;
       add(metatype);
       const prototype = Object.getPrototypeOf(instance) as Record<string, unknown>;

@@ -5,11 +5,12 @@
 //   RFC 8705 §3: `cnf["x5t#S256"]` tokens only over a connection with that client certificate.
 // A `cnf` with any other (or no usable) confirmation method cannot be checked, so it is refused.
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
+import type { DpopPolicy } from '../config/sender-constraint-config.js';
+
+export type { DpopPolicy };
 import type { Principal } from '../claims/principal.js';
 import type { DpopProofVerifier, DpopRequest, VerifiedProof } from '../dpop/dpop-proof.js';
 
-/** Whether an issuer's tokens may, or must, be DPoP-bound. */
-export type DpopPolicy = 'off' | 'allowed' | 'required';
 
 /** How the call presented its token, and the evidence of possession it carries. */
 export interface Presentation {
@@ -34,7 +35,7 @@ function confirmationOf(claims: Readonly<Record<string, unknown>>): Confirmation
   const { jkt, 'x5t#S256': x5t } = cnf as Record<string, unknown>;
   if ((jkt !== undefined && (typeof jkt !== 'string' || jkt === '')) || (x5t !== undefined && (typeof x5t !== 'string' || x5t === ''))) throw bad();
   if (jkt === undefined && x5t === undefined) throw bad();
-  return { jkt: jkt as string | undefined, x5t: x5t as string | undefined };
+  return { jkt: jkt, x5t: x5t };
 }
 
 /**

@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { JWT_PROFILE, checkTokenType, validateClaims, type ClaimRules, INTROSPECTION_PROFILE } from './claims.js';
+import { checkTokenType, validateClaims, type ClaimRules, INTROSPECTION_PROFILE } from './claims.js';
 
 const NOW = 1_700_000_000;
 const ISSUER = 'https://issuer.example';

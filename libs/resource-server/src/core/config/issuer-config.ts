@@ -4,8 +4,7 @@ import type { IssuerDefaults, IssuerOptions, ResourceServerModuleOptions } from 
 import { DEFAULT_ALGORITHMS, SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from '../jose/algorithms.js';
 import type { ClaimRules } from '../claims/claims.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
-import { resolveDpopPolicy } from './sender-constraint-config.js';
-import type { DpopPolicy } from '../binding/sender-constraint.js';
+import { resolveDpopPolicy, type DpopPolicy } from './sender-constraint-config.js';
 import { PROVIDER_PRESETS, PROVIDER_PROFILES, type ClaimPath, type ProviderPreset, type ProviderProfile } from '../claims/providers.js';
 
 /** One trusted issuer, resolved. */

@@ -2,7 +2,6 @@
 // protected-resource metadata, reporting every problem at once like the rest of the configuration.
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import type { ResourceServerModuleOptions } from '../../resource-server-options.interface.js';
-import type { DpopPolicy } from '../binding/sender-constraint.js';
 import type { DpopReplayStore } from '../dpop/replay-store.js';
 import { SUPPORTED_ALGORITHMS, isSupportedAlgorithm, type JwsAlgorithm } from '../jose/algorithms.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
@@ -28,6 +27,9 @@ export interface ResourceMetadataConfig {
   readonly resourceDocumentation: string | undefined;
   readonly signing: { readonly key: KeyObject; readonly alg: JwsAlgorithm; readonly kid?: string; readonly issuer?: string } | undefined;
 }
+
+/** Whether an issuer's tokens may, or must, be DPoP-bound. */
+export type DpopPolicy = 'off' | 'allowed' | 'required';
 
 const POLICIES: readonly DpopPolicy[] = ['off', 'allowed', 'required'];
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

@@ -116,7 +116,7 @@ export class DpopProofVerifier {
   private check(request: DpopRequest, accessToken: string, jkt: string) {
     if (request.proofs.length === 0) throw new InvalidDpopProofError('dpop_proof_missing');
     if (request.proofs.length > 1) throw new InvalidDpopProofError('dpop_proof_multiple');
-    const jws = this.decode(request.proofs[0]!);
+    const jws = this.decode(request.proofs[0]);
     const key = jws.header.key;
     if (!verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidDpopProofError('dpop_proof_signature');
     const { htm, htu, iat, jti, ath } = jws.payload;

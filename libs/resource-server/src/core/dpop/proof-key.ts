@@ -28,7 +28,7 @@ export interface ProofKey {
  * @example jwkThumbprint({ kty: 'EC', crv: 'P-256', x: '...', y: '...' }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  */
 export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | undefined {
-  const members = typeof jwk.kty === 'string' && Object.hasOwn(REQUIRED_MEMBERS, jwk.kty) ? REQUIRED_MEMBERS[jwk.kty]! : undefined;
+  const members = typeof jwk.kty === 'string' && Object.hasOwn(REQUIRED_MEMBERS, jwk.kty) ? REQUIRED_MEMBERS[jwk.kty] : undefined;
   if (!members) return undefined;
   const canonical: Record<string, string> = {};
   for (const member of members) {

@@ -50,8 +50,8 @@ export class MemoryReplayStore implements DpopReplayStore {
     return this.entries.size;
   }
 
-  async setIfAbsent(key: string, expiresAt: number): Promise<boolean> {
-    return this.record(key, expiresAt);
+  setIfAbsent(key: string, expiresAt: number): Promise<boolean> {
+    return Promise.resolve(this.record(key, expiresAt));
   }
 
   /** The synchronous core of {@link setIfAbsent}. */
