@@ -1,13 +1,15 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { ConditionalModule, ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
 import { oidcConfig } from './config/oidc.config.js';
+import { ApolloGraphqlModule, MercuriusGraphqlModule } from './graphql/graphql-api.module.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
-import { MessagesService } from './messages/messages.service.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { ProfileController } from './profile.controller.js';
+import { httpPlatform } from './settings.js';
 
 @Module({
   imports: [
@@ -23,9 +25,13 @@ import { ProfileController } from './profile.controller.js';
         warmUp: true,
       }),
     }),
+    MessagesModule,
+    // GraphQL at /graphql: Apollo on Express (HTTP_PLATFORM unset or express), Mercurius on Fastify.
+    ConditionalModule.registerWhen(ApolloGraphqlModule, (env) => httpPlatform(env) === 'express'),
+    ConditionalModule.registerWhen(MercuriusGraphqlModule, (env) => httpPlatform(env) === 'fastify'),
   ],
   controllers: [HealthController, MeController, MessagesController, ProfileController],
   // Every route requires a valid token unless marked @Public().
-  providers: [MessagesService, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
+  providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
 })
 export class AppModule {}

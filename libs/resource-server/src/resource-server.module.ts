@@ -11,6 +11,8 @@ import type { ResourceServerModuleOptions } from './resource-server-options.inte
 import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
+import { GraphqlTransport } from './transports/graphql.transport.js';
+import { GraphqlWsAuth } from './transports/graphql-ws.auth.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
 
@@ -56,17 +58,19 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
       provide: TRANSPORTS,
       useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost): TransportAdapter[] => [
         new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+        new GraphqlTransport(config.realm, config.tokenLocations),
       ],
       inject: [RESOLVED_CONFIG, HttpAdapterHost],
     },
     AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,
+    GraphqlWsAuth,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, GraphqlWsAuth],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');
