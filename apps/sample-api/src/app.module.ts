@@ -27,8 +27,8 @@ import { httpPlatform } from './settings.js';
     }),
     MessagesModule,
     // GraphQL at /graphql: Apollo on Express (HTTP_PLATFORM unset or express), Mercurius on Fastify.
-    ConditionalModule.registerWhen(ApolloGraphqlModule, (env) => httpPlatform(env) === 'express'),
-    ConditionalModule.registerWhen(MercuriusGraphqlModule, (env) => httpPlatform(env) === 'fastify'),
+    ConditionalModule.registerWhen(ApolloGraphqlModule, (env) => httpPlatform(env) === 'express', { debug: false }),
+    ConditionalModule.registerWhen(MercuriusGraphqlModule, (env) => httpPlatform(env) === 'fastify', { debug: false }),
   ],
   controllers: [HealthController, MeController, MessagesController, ProfileController],
   // Every route requires a valid token unless marked @Public().
