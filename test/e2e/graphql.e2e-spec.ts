@@ -3,9 +3,14 @@
 // valid, expired, forged, missing and insufficient; refused fields as GraphQL errors with a path,
 // the rest of the data intact, and the RFC 6750 challenge on the HTTP response.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Module, UseGuards } from '@nestjs/common';
 import { Field, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
 import {
   AccessToken,
+  AccessTokenGuard,
+  ResourceServerModule,
   AnyRole,
   AnyScope,
   Principal,
@@ -19,7 +24,7 @@ import {
 import { expectRefusedField, gql, graphqlModule } from '../helpers/graphql.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
-import { closeAll, closeLater, startApp, type RunningApp } from '../helpers/start-app.js';
+import { closeAll, closeLater, createPlatformApp, startApp, type RunningApp } from '../helpers/start-app.js';
 import { nowSeconds, tamperPayload } from '../helpers/tokens.js';
 import { AUDIENCE, minter } from './support.js';
 
@@ -189,5 +194,48 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
     const subs = Array.from({ length: 10 }, (_, i) => `user-${i}`);
     const answers = await Promise.all(subs.map((sub) => gql(rs.http, '{ caller { sub } }', mint({ sub }))));
     expect(answers.map((r) => r.body.data.caller.sub)).toEqual(subs);
+  });
+});
+
+@Resolver()
+@UseGuards(AccessTokenGuard)
+class ReportsResolver {
+  @Scopes('read:reports')
+  @Query(() => [String], { nullable: true })
+  reports(@Principal('subject') sub: string): string[] {
+    return [`q1 for ${sub}`];
+  }
+}
+
+/** A feature module of its own: the guard is applied with @UseGuards, no global guard in the app. */
+@Module({ providers: [ReportsResolver] })
+class ReportsModule {}
+
+describe(`GraphQL with @UseGuards(AccessTokenGuard) in a feature module (${process.env.HTTP_PLATFORM || 'express'})`, () => {
+  const key = generateTestKey('ES256');
+  let mint: ReturnType<typeof minter>;
+  let http: ReturnType<typeof request>;
+
+  beforeAll(async () => {
+    const issuer = closeLater(await startLocalIssuer({ keys: [key] }));
+    mint = minter(key, issuer.issuer);
+    @Module({ imports: [ResourceServerModule.forRoot({ issuer: issuer.issuer, audience: AUDIENCE }), graphqlModule(), ReportsModule] })
+    class AppModule {}
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = closeLater(await createPlatformApp(moduleRef, { logger: false }));
+    await app.listen(0, '127.0.0.1');
+    http = request((await app.getUrl()).replace('[::1]', '127.0.0.1'));
+  });
+  afterAll(closeAll);
+
+  it('admits a token with the scope and refuses others as GraphQL errors', async () => {
+    expect((await gql(http, '{ reports }', mint({ sub: 'bob', scope: 'read:reports' }))).body).toEqual({ data: { reports: ['q1 for bob'] } });
+    expectRefusedField(await gql(http, '{ reports }', mint({ scope: 'read' })), {
+      path: ['reports'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'read:reports',
+    });
+    expectRefusedField(await gql(http, '{ reports }'), { path: ['reports'], code: 'UNAUTHENTICATED', error: 'unauthorized', challenge: null });
   });
 });
