@@ -111,7 +111,9 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
   beforeAll(async () => {
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     issuer.route('GET', '/userinfo', (req, res) => {
-      res.writeHead(req.headers.authorization ? 200 : 401, { 'content-type': 'application/json' });
+      // A caller whose token says sub "broken" meets a failing userinfo endpoint.
+      const payload = JSON.parse(Buffer.from(String(req.headers.authorization).split('.')[1] ?? '', 'base64url').toString() || '{}');
+      res.writeHead(payload.sub === 'broken' ? 500 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
     });
     mint = minter(key, issuer.issuer);
@@ -136,6 +138,18 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
   it('@UserInfo() in a resolver loads the caller\'s userinfo', async () => {
     const res = await gql(rs.http, '{ email }', alice());
     expect(res.body).toEqual({ data: { email: 'alice@example.test' } });
+  });
+
+  it('a library error raised inside a resolver (userinfo endpoint failing) is that field\'s error, not INTERNAL_SERVER_ERROR', async () => {
+    const res = await gql(rs.http, '{ open email }', alice({ sub: 'broken' }));
+    expect(res.body.data).toEqual({ open: 'open', email: null });
+    const [error] = res.body.errors;
+    expect({ path: error.path, code: error.extensions.code, error: error.extensions.error }).toEqual({
+      path: ['email'],
+      code: 'SERVICE_UNAVAILABLE',
+      error: 'bad_gateway',
+    });
+    expect(res.text).not.toMatch(/INTERNAL_SERVER_ERROR|\bat .*:\d+:\d+/);
   });
 
   it('no token: UNAUTHENTICATED on each guarded field, public data intact, bare challenge', async () => {

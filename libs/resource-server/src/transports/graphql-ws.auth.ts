@@ -26,12 +26,27 @@ interface SocketLike {
   once(event: 'close', listener: () => void): unknown;
 }
 
-/** The graphql-ws server context `onConnect` receives (`extra` as `graphql-ws/use/ws` fills it). */
+/**
+ * The graphql-ws server context `onConnect` receives (`extra` as `graphql-ws/use/ws` fills it: `{ socket, request }`).
+ * @example
+ * ```ts
+ * const onConnect = (context: GraphqlWsConnectContext) => context.connectionParams?.authorization !== undefined;
+ * ```
+ */
 export interface GraphqlWsConnectContext extends GraphqlWsContext {
   readonly extra: unknown;
 }
 
-/** The graphql-ws server options the library contributes; spread them into `subscriptions['graphql-ws']`. */
+/**
+ * The graphql-ws server options the library contributes; spread them into `subscriptions['graphql-ws']`.
+ * @example
+ * ```ts
+ * const wsOptions = (auth: GraphqlWsAuth): GraphqlWsAuthOptions & { connectionInitWaitTimeout: number } => ({
+ *   ...auth.options(),
+ *   connectionInitWaitTimeout: 5_000,
+ * });
+ * ```
+ */
 export interface GraphqlWsAuthOptions {
   /** Verifies `connectionParams.authorization`; closes the socket with 4401 when it is missing or bad. */
   onConnect(context: GraphqlWsConnectContext): Promise<boolean>;

@@ -25,13 +25,25 @@ interface GraphqlContext {
   reply?: unknown;
 }
 
-/** A graphql-ws connection context (`connectionParams` from `connection_init`). */
+/**
+ * A graphql-ws connection context (`connectionParams` from `connection_init`), as far as the library reads it.
+ * @example
+ * ```ts
+ * const context: GraphqlWsContext = { connectionInitReceived: true, connectionParams: { authorization: 'Bearer eyJ...' } };
+ * ```
+ */
 export interface GraphqlWsContext {
   readonly connectionInitReceived: boolean;
   readonly connectionParams?: Readonly<Record<string, unknown>>;
 }
 
-/** The `extensions` of a GraphQL error the library raises. */
+/**
+ * The `extensions` of a GraphQL error the library raises.
+ * @example
+ * ```ts
+ * const refused: GraphqlErrorExtensions = { code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' };
+ * ```
+ */
 export interface GraphqlErrorExtensions {
   /** `UNAUTHENTICATED` (no, bad or malformed token), `FORBIDDEN` (valid token, not enough), `SERVICE_UNAVAILABLE` (issuer outage). */
   readonly code: 'UNAUTHENTICATED' | 'FORBIDDEN' | 'SERVICE_UNAVAILABLE';
@@ -44,6 +56,13 @@ export interface GraphqlErrorExtensions {
 /**
  * The error a refused GraphQL field gets. graphql-js places it (path, locations) and both drivers
  * send its `extensions`; it carries no stack frames, so a server set to include stack traces shows none.
+ * `cause` is the `ResourceServerError`, for logs.
+ * @example
+ * ```ts
+ * // Apollo: tell the library's refusals apart from your own errors in formatError.
+ * const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
+ *   unwrapResolverError(error) instanceof GraphqlAccessError ? formatted : { message: 'Internal error' };
+ * ```
  */
 export class GraphqlAccessError extends Error {
   readonly extensions: GraphqlErrorExtensions;
