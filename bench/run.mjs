@@ -13,7 +13,8 @@
 //      BENCH_CONNECTIONS (default 50), BENCH_APPS (default "ours,recipe"), BENCH_WORKLOADS (comma
 //      list, default all), BENCH_PRIME (s of mixed traffic before anything, default 2),
 //      BENCH_MEMORY=0 (skip the memory step), BENCH_SOCKETIO=0 (skip the socket.io step), BENCH_CPU_PROF=<workload> (an extra, profiled run of
-//      ours after the table; not in it).
+//      ours after the table; not in it), BENCH_EXTRAS (comma list of the paired workloads of
+//      bench/lib/extras.mjs, default "fastify,graphql"; "none" skips them).
 import autocannon from 'autocannon';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -22,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatTop, summarize } from './lib/cpuprofile-summary.mjs';
 import { startIssuer } from './lib/issuer.mjs';
+import { extraPairs, measureExtras } from './lib/extras.mjs';
 import { benchClaims, generateRsaKey, signRs256, withForeignSignature } from './lib/jwt.mjs';
 import { mintTokens } from './lib/mint.mjs';
 import { generateDpopKey, mintProofs } from './lib/dpop.mjs';
@@ -65,6 +67,8 @@ const CPU_PROF = process.env.BENCH_CPU_PROF ? list('BENCH_CPU_PROF', ['unguarded
 const AUDIENCE = 'https://bench.api.example';
 const TARGETS = { 'same-token': 0.9, 'pool-2000': 0.85, 'fresh-tokens': 0.5, dpop: 0.45 };
 const FRESH_VS_RECIPE = 1.5;
+const EXTRAS = process.env.BENCH_EXTRAS === 'none' ? [] : list('BENCH_EXTRAS', ['fastify', 'graphql']);
+const EXTRA_TARGET = 0.9;
 if (SLICE < 1) throw new Error(`BENCH_DURATION / BENCH_ROUNDS must be at least 1 s (got ${SLICE})`);
 
 const log = (...args) => console.log(...args);
@@ -160,8 +164,13 @@ function autocannonRun(app, requests, seconds, control = {}) {
 }
 
 /** An autocannon request for a workload spec: static token, a token `source`, or a DPoP token with a proof `source`. */
-function requestFor({ path, token, source, dpop }, control) {
-  const request = { method: 'GET', path, headers: token ? { authorization: `${dpop ? 'DPoP' : 'Bearer'} ${token}` } : {} };
+function requestFor({ path, token, source, dpop, method = 'GET', headers = {}, body }, control) {
+  const request = {
+    method,
+    path,
+    headers: { ...headers, ...(token ? { authorization: `${dpop ? 'DPoP' : 'Bearer'} ${token}` } : {}) },
+    ...(body ? { body } : {}),
+  };
   if (source && dpop) {
     request.setupRequest = (req) => {
       let proof = source.next();
@@ -408,6 +417,37 @@ if (CPU_PROF && apps.ours) {
 }
 
 for (const app of appList) await stopChild(app.child);
+
+// --- other platforms and contexts (bench/lib/extras.mjs), one server at a time on core 0 -----------
+let extras = [];
+if (EXTRAS.length) {
+  log('\nother platforms and contexts (paired like the table above):');
+  const startServer = async (name, entry, env) => {
+    const port = await freePort();
+    const child = startNode({ name, nodeArgs: [entry], env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production', ...env }, cpu: 0 });
+    const app = { name, child, url: `http://127.0.0.1:${port}` };
+    await waitForReady(child, `${app.url}/health`);
+    return app;
+  };
+  const summarizePair = (slices, baseline) => {
+    const ratios = slices.map((s, i) => s.rps / baseline[i].rps);
+    const agg = aggregate(slices);
+    return { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), rps: agg.rps, baselineRps: aggregate(baseline).rps, codes: agg.codes };
+  };
+  extras = await measureExtras(EXTRAS, extraPairs({ sameToken }), {
+    rounds: ROUNDS,
+    slice: SLICE,
+    warmup: WARMUP,
+    log,
+    tools: {
+      startServer,
+      stop: stopChild,
+      slice,
+      warm: (app, spec, seconds) => autocannonRun(app, [requestFor(spec, {})], seconds),
+      summarize: summarizePair,
+    },
+  });
+}
 pinSelf('0,1');
 await issuer.close();
 
@@ -541,6 +581,7 @@ if (full) {
       `same-token's is ${TARGETS['same-token']}x${full.ratio < TARGETS['same-token'] ? ': a repeated token got slower once the cache was full' : ''})`,
   );
 }
+for (const extra of extras) verdict(`ours ${extra.label}`, extra, EXTRA_TARGET);
 log(`\n${verdicts.join('\n')}`);
 if (profileText) log(`\n${profileText}`);
 log(`\nthroughput part took ${fmt((performance.now() - started) / 1000, 0)} s`);

@@ -10,6 +10,7 @@ import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issue
 import { expectChallenge } from './helpers/challenge.js';
 import { obtainUserTokenWithPkce } from './helpers/pkce-flow.js';
 import { startLocalIssuer, type LocalIssuer } from './helpers/issuer-server.js';
+import { createPlatformApp, initForRequests } from './helpers/start-app.js';
 import { generateTestKey } from './helpers/keys.js';
 import { mintAccessToken, nowSeconds } from './helpers/tokens.js';
 
@@ -21,8 +22,8 @@ async function bootSampleApi(issuer: string, env: Record<string, string> = {}): 
   for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
   Object.assign(process.env, env);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
-  await app.init();
+  const app = await createPlatformApp(moduleRef, { logger: false });
+  await initForRequests(app);
   return app;
 }
 

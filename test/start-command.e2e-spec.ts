@@ -61,4 +61,34 @@ describe('npm start', () => {
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toMatch(/OIDC_ISSUER is not set.*NODE_ENV=production/s);
   }, 30_000);
+
+  // Runs after the first test, whose `npm start` built apps/sample-api/dist. (The Fastify Jest project
+  // skips this file: two parallel `npm start` builds of one dist/ would race; this case covers Fastify.)
+  it('starts on Fastify with HTTP_PLATFORM=fastify: REST and GraphQL answer', async () => {
+    const port = PORT + 4;
+    const issuerPort = ISSUER_PORT + 4;
+    const started = run('node', ['apps/sample-api/dist/main.js'], {
+      HTTP_PLATFORM: 'fastify',
+      PORT: String(port),
+      DEV_ISSUER_PORT: String(issuerPort),
+      OIDC_ISSUER: '',
+      NODE_ENV: '',
+    });
+    await waitFor(() => started.output().includes('Try it:'), 60_000);
+    expect(started.output()).toContain(`Sample API (fastify) listening on http://localhost:${port}`);
+    const tokenResponse = await fetch(`http://127.0.0.1:${issuerPort}/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'grant_type=client_credentials&scope=read:messages',
+    });
+    const { access_token } = (await tokenResponse.json()) as { access_token: string };
+    const messages = await fetch(`http://localhost:${port}/messages`, { headers: { authorization: `Bearer ${access_token}` } });
+    expect(messages.status).toBe(200);
+    const graphql = await fetch(`http://localhost:${port}/graphql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ health me { sub scopes } }' }),
+    });
+    expect(await graphql.json()).toEqual({ data: { health: 'ok', me: { sub: 'demo-client', scopes: ['read:messages'] } } });
+  }, 90_000);
 });

@@ -18,7 +18,7 @@ import {
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
-import { startApp } from '../helpers/start-app.js';
+import { createPlatformApp, initForRequests, startApp } from '../helpers/start-app.js';
 import { AUDIENCE, bearer, minter } from './support.js';
 
 const ISSUER = 'https://id.example.test/';
@@ -166,8 +166,8 @@ describe('module options', () => {
       class AsyncAppModule {}
 
       const moduleRef = await Test.createTestingModule({ imports: [AsyncAppModule] }).compile();
-      app = moduleRef.createNestApplication({ logger: false });
-      await app.init();
+      app = await createPlatformApp(moduleRef, { logger: false });
+      await initForRequests(app);
     });
 
     afterAll(async () => {

@@ -26,7 +26,7 @@ import {
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
-import { closeAll, closeLater, startApp } from '../helpers/start-app.js';
+import { closeAll, closeLater, createPlatformApp, startApp } from '../helpers/start-app.js';
 import { AUDIENCE, bearer, minter } from './support.js';
 
 // The README's per-route example, in a feature module that does not import ResourceServerModule.
@@ -124,7 +124,7 @@ describe('the pipeline wherever it is applied', () => {
     })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = closeLater(moduleRef.createNestApplication({ logger: false }));
+    const app = closeLater(await createPlatformApp(moduleRef, { logger: false }));
     await app.listen(0, '127.0.0.1');
     port = (app.getHttpServer().address() as { port: number }).port;
     http = request(`http://127.0.0.1:${port}`);

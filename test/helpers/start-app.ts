@@ -14,10 +14,42 @@ import {
   type Type,
 } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
-import { Test } from '@nestjs/testing';
+import { Test, type TestingModule } from '@nestjs/testing';
 import request from 'supertest';
 import { AccessTokenGuard, ResourceServerModule, type ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { ProbeController, ScopedController } from './probe.controller.js';
+
+/** The HTTP platform the e2e suites run on: `HTTP_PLATFORM=fastify` runs them all again on Fastify. */
+export type HttpPlatform = 'express' | 'fastify';
+
+/** `HTTP_PLATFORM` of the test run: `express` (default) or `fastify`. */
+export function httpPlatform(env: NodeJS.ProcessEnv = process.env): HttpPlatform {
+  const value = env.HTTP_PLATFORM || 'express';
+  if (value !== 'express' && value !== 'fastify') throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
+  return value;
+}
+
+/**
+ * Creates the Nest application of a compiled module on the run's platform (Fastify through
+ * `@nestjs/platform-fastify`, loaded only then).
+ * @example const app = await createPlatformApp(moduleRef, { logger: false });
+ */
+export async function createPlatformApp(moduleRef: TestingModule, options: { logger?: LoggerService | false } = {}): Promise<INestApplication> {
+  if (httpPlatform() === 'express') return moduleRef.createNestApplication(options);
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return moduleRef.createNestApplication(new FastifyAdapter(), options);
+}
+
+/**
+ * Initializes an app for supertest without listening: Fastify answers `getHttpServer()` requests
+ * only once it is ready.
+ * @example await initForRequests(app); await request(app.getHttpServer()).get('/health');
+ */
+export async function initForRequests(app: INestApplication): Promise<void> {
+  await app.init();
+  const instance = app.getHttpAdapter().getInstance() as { ready?: () => PromiseLike<unknown> };
+  if (httpPlatform() === 'fastify') await instance.ready?.();
+}
 
 /** What the app holds besides the resource-server module and the global guard. */
 export interface StartAppOptions {
@@ -70,10 +102,11 @@ export async function startApp(options: ResourceServerModuleOptions, extras: Sta
 
   const builder = Test.createTestingModule({ imports: [StartAppModule] });
   const moduleRef = await (logger ? builder.setLogger(logger) : builder).compile();
-  const app = moduleRef.createNestApplication({ logger });
+  const app = await createPlatformApp(moduleRef, { logger });
   const started = performance.now();
   await app.init(); // onApplicationBootstrap (warm-up) runs here
   const initMs = performance.now() - started;
+  if (!listen) await initForRequests(app);
   if (listen) await app.listen(0, '127.0.0.1');
   const http = request(listen ? (await app.getUrl()).replace('[::1]', '127.0.0.1') : app.getHttpServer());
 

@@ -1,18 +1,20 @@
 import { Module } from '@nestjs/common';
-import { ConfigModule, type ConfigType } from '@nestjs/config';
+import { ConditionalModule, ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
 import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
 import { oidcConfig } from './config/oidc.config.js';
+import { ApolloGraphqlModule, MercuriusGraphqlModule } from './graphql/graphql-api.module.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
 import { MessagesController } from './messages/messages.controller.js';
 import { MessagesGateway } from './messages/messages.gateway.js';
+import { MessagesModule } from './messages/messages.module.js';
 import { MessagesRpcController } from './messages/messages.rpc.controller.js';
-import { MessagesService } from './messages/messages.service.js';
 import { ProfileController } from './profile.controller.js';
 import { PassportController } from './passport/passport.controller.js';
+import { httpPlatform } from './settings.js';
 
 @Module({
   imports: [
@@ -33,9 +35,14 @@ import { PassportController } from './passport/passport.controller.js';
     }),
     // For the /passport routes: AuthGuard('jwt') with the library's strategy.
     PassportModule,
+    MessagesModule,
+    // GraphQL at /graphql: Apollo on Express (HTTP_PLATFORM unset or express), Mercurius on Fastify.
+    ConditionalModule.registerWhen(ApolloGraphqlModule, (env) => httpPlatform(env) === 'express', { debug: false }),
+    ConditionalModule.registerWhen(MercuriusGraphqlModule, (env) => httpPlatform(env) === 'fastify', { debug: false }),
   ],
   controllers: [HealthController, MeController, MessagesController, ProfileController, MessagesRpcController, PassportController],
   // Every route requires a valid token unless marked @Public().
-  providers: [MessagesService, MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }, ResourceServerJwtStrategy],
+  // MessagesService comes from MessagesModule: one instance for REST, GraphQL, Socket.IO and RPC.
+  providers: [MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }, ResourceServerJwtStrategy],
 })
 export class AppModule {}

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { startRpc } from './microservice.js';
 import { startDevIssuer, type DevIssuer } from './dev-issuer/dev-issuer.js';
-import { assertDevIssuerAllowed, readSettings } from './settings.js';
+import { assertDevIssuerAllowed, readSettings, type HttpPlatform } from './settings.js';
 
 const logger = new Logger('SampleApi');
 
@@ -17,6 +18,13 @@ function printTryIt(devIssuer: DevIssuer, apiUrl: string): void {
   ].join('\n');
   logger.log(`Development issuer at ${devIssuer.issuer} (client demo-client / demo-secret, user demo / demo-password).`);
   logger.log(`Try it:\n\n${curl}\n`);
+}
+
+/** The app on Express (default) or, with HTTP_PLATFORM=fastify, on Fastify. */
+async function createApp(platform: HttpPlatform): Promise<INestApplication> {
+  if (platform === 'express') return NestFactory.create(AppModule);
+  const { FastifyAdapter } = await import('@nestjs/platform-fastify');
+  return NestFactory.create(AppModule, new FastifyAdapter());
 }
 
 async function bootstrap(): Promise<void> {
@@ -34,12 +42,12 @@ async function bootstrap(): Promise<void> {
     process.env.OIDC_CLIENT_ID ||= devIssuer.clientId;
     process.env.OIDC_CLIENT_SECRET ||= devIssuer.clientSecret;
   }
-  const app = await NestFactory.create(AppModule);
+  const app = await createApp(settings.platform);
   app.enableShutdownHooks();
   await startRpc(app, settings.rpcPort);
   await app.listen(settings.port);
   const apiUrl = `http://localhost:${settings.port}`;
-  logger.log(`Sample API listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
+  logger.log(`Sample API (${settings.platform}) listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
   if (devIssuer) printTryIt(devIssuer, apiUrl);
 }
 

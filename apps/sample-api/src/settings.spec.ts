@@ -2,8 +2,8 @@ import { describe, expect, it } from '@jest/globals';
 import { assertDevIssuerAllowed, readSettings } from './settings.js';
 
 describe('sample API settings', () => {
-  it('defaults PORT to 3000, RPC_PORT to 3001 and DEV_ISSUER_PORT to 4000, with no issuer', () => {
-    expect(readSettings({})).toEqual({ port: 3000, rpcPort: 3001, devIssuerPort: 4000, issuer: undefined, audience: undefined, production: false });
+  it('defaults PORT to 3000, RPC_PORT to 3001 and DEV_ISSUER_PORT to 4000, with no issuer, on Express', () => {
+    expect(readSettings({})).toEqual({ port: 3000, rpcPort: 3001, devIssuerPort: 4000, issuer: undefined, audience: undefined, production: false, platform: 'express' });
   });
 
   it('reads OIDC_ISSUER, OIDC_AUDIENCE, PORT and DEV_ISSUER_PORT', () => {
@@ -27,5 +27,13 @@ describe('sample API settings', () => {
   it('allows production with an external issuer, and development without one', () => {
     expect(() => assertDevIssuerAllowed(readSettings({ NODE_ENV: 'production', OIDC_ISSUER: 'https://id.example.com/' }))).not.toThrow();
     expect(() => assertDevIssuerAllowed(readSettings({}))).not.toThrow();
+  });
+});
+
+describe('HTTP_PLATFORM', () => {
+  it('is express by default, fastify when asked, and refuses anything else', () => {
+    expect(readSettings({ HTTP_PLATFORM: '' }).platform).toBe('express');
+    expect(readSettings({ HTTP_PLATFORM: 'fastify' }).platform).toBe('fastify');
+    expect(() => readSettings({ HTTP_PLATFORM: 'koa' })).toThrow('HTTP_PLATFORM must be express or fastify (got "koa")');
   });
 });

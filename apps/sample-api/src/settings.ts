@@ -8,6 +8,18 @@ export interface ProcessSettings {
   issuer: string | undefined;
   audience: string | undefined;
   production: boolean;
+  /** HTTP_PLATFORM: the Nest HTTP adapter, `express` (default) or `fastify`. */
+  platform: HttpPlatform;
+}
+
+/** The HTTP platforms the sample API runs on. */
+export type HttpPlatform = 'express' | 'fastify';
+
+/** HTTP_PLATFORM: `express` (default) or `fastify`. */
+export function httpPlatform(env: NodeJS.ProcessEnv): HttpPlatform {
+  const value = env.HTTP_PLATFORM || 'express';
+  if (value !== 'express' && value !== 'fastify') throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
+  return value;
 }
 
 function port(name: string, value: string | undefined, fallback: number): number {
@@ -25,6 +37,7 @@ export function readSettings(env: NodeJS.ProcessEnv): ProcessSettings {
     issuer: env.OIDC_ISSUER || undefined,
     audience: env.OIDC_AUDIENCE || undefined,
     production: env.NODE_ENV === 'production',
+    platform: httpPlatform(env),
   };
 }
 

@@ -13,6 +13,8 @@ import type { ResourceServerModuleOptions } from './resource-server-options.inte
 import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
+import { GraphqlTransport } from './transports/graphql.transport.js';
+import { GraphqlWsAuth } from './transports/graphql-ws.auth.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
 import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
 import { messageTransports } from './transports/message-transports.js';
@@ -68,6 +70,7 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
       provide: TRANSPORTS,
       useFactory: async (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): Promise<TransportAdapter[]> => [
         new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config)),
+        new GraphqlTransport(config.realm, config.tokenLocations, httpTransportSettings(config)),
         ...(await messageTransports(options, config)),
       ],
       inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
@@ -82,6 +85,7 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     AccessTokenGuard,
     UserInfoService,
     SocketAuthenticator,
+    GraphqlWsAuth,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
     // Route requirements are checked before every handler, whichever guard authenticated the call.
     RequirementsGuard,
@@ -89,7 +93,7 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator, RequirementsGuard],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator, GraphqlWsAuth, RequirementsGuard],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

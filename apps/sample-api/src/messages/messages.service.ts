@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { MessageFeed } from './message-feed.js';
 
 export interface Message {
   id: number;
@@ -13,6 +14,8 @@ export class MessagesService {
   static readonly MAX_MESSAGES = 1000;
   private readonly messages: Message[] = [{ id: 1, text: 'Hello from the sample API', author: 'system', createdAt: new Date(0).toISOString() }];
   private nextId = 2;
+  /** Every message created, for GraphQL subscribers. */
+  readonly posted = new MessageFeed<Message>();
 
   list(): readonly Message[] {
     return this.messages;
@@ -22,6 +25,7 @@ export class MessagesService {
     const message = { id: this.nextId++, text, author, createdAt: new Date().toISOString() };
     this.messages.push(message);
     if (this.messages.length > MessagesService.MAX_MESSAGES) this.messages.shift();
+    this.posted.publish(message);
     return message;
   }
 }
