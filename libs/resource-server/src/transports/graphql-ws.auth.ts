@@ -62,6 +62,9 @@ function socketOf(context: GraphqlWsConnectContext): SocketLike | undefined {
  * `ResourceServerModule`; inject it into `GraphQLModule.forRootAsync`.
  * @example
  * ```ts
+ * import { ApolloDriver, type ApolloDriverConfig } from '@nestjs/apollo';
+ * import { GraphQLModule } from '@nestjs/graphql';
+ *
  * GraphQLModule.forRootAsync<ApolloDriverConfig>({
  *   driver: ApolloDriver,
  *   inject: [GraphqlWsAuth],

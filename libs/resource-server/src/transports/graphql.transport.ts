@@ -7,7 +7,7 @@ import type { ArgumentsHost, ExecutionContext } from '@nestjs/common';
 import { extractToken, type TokenLocation, type TokenSource } from '../core/credentials/token-extractor.js';
 import { errorHeaders } from '../errors/challenge.js';
 import { challengeHeaders } from '../errors/scheme-challenges.js';
-import { readHttpCredential, type HttpRequestLike } from './http-credential.js';
+import { readHttpCredential } from './http-credential.js';
 import { requestScheme, tokenSourceOf, type HttpTransportSettings } from './http.transport.js';
 import { errorPayload } from '../errors/payload.js';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
@@ -61,6 +61,9 @@ export interface GraphqlErrorExtensions {
  * `cause` is the `ResourceServerError`, for logs.
  * @example
  * ```ts
+ * import { unwrapResolverError } from '@apollo/server/errors';
+ * import type { GraphQLFormattedError } from 'graphql';
+ *
  * // Apollo: tell the library's refusals apart from your own errors in formatError.
  * const formatError = (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError =>
  *   unwrapResolverError(error) instanceof GraphqlAccessError ? formatted : { message: 'Internal error' };
@@ -130,19 +133,19 @@ export class GraphqlTransport implements TransportAdapter {
   ) {}
 
   credential(context: ExecutionContext): Credential {
-    const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {}) as GraphqlContext;
+    const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {});
     const ws = graphqlWsContextOf(graphqlContext);
     // Over graphql-ws the token travels in connectionParams only; other locations do not exist there.
     if (ws) return { token: extractToken(connectionTokenSource(ws), new Set()), scheme: 'bearer' };
     const request = httpRequestOf(graphqlContext);
-    if (request && this.http) return readHttpCredential(request as HttpRequestLike, this.http.credential);
+    if (request && this.http) return readHttpCredential(request, this.http.credential);
     return { token: extractToken(request ? tokenSourceOf(request) : { headers: {} }, this.locations), scheme: 'bearer' };
   }
 
   /** Sets the RFC 6750 challenge (no token or a rejected one) on the HTTP response and returns the GraphQL error. */
   reject(error: ResourceServerError, context: ExecutionContext | ArgumentsHost): GraphqlAccessError {
     if (error.status === 400 || error.status === 401) {
-      const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {}) as GraphqlContext;
+      const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {});
       const response = responseOf(graphqlContext);
       if (response && !response.headersSent && !response.sent) {
         for (const [name, value] of this.challenge(error, httpRequestOf(graphqlContext))) response.header(name, value);
@@ -153,7 +156,7 @@ export class GraphqlTransport implements TransportAdapter {
 
   /** Sets a header (a DPoP-Nonce) on the HTTP response behind the operation, while it is unsent. */
   setHeader(context: ExecutionContext, name: string, value: string): void {
-    const response = responseOf((context.getArgByIndex<GraphqlContext | undefined>(2) ?? {}) as GraphqlContext);
+    const response = responseOf((context.getArgByIndex<GraphqlContext | undefined>(2) ?? {}));
     if (response && !response.headersSent && !response.sent) response.header(name, value);
   }
 
