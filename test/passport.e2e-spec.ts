@@ -1,6 +1,7 @@
 // The sample API's Passport routes (contract): GET /passport/me and GET /passport/messages behind
 // AuthGuard('jwt') with the library's strategy answer exactly like the native guard's /me and
 // /messages: same status, same WWW-Authenticate challenge, same body. Real HTTP, real keys.
+import { createPlatformApp, initForRequests } from './helpers/start-app.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -26,8 +27,8 @@ describe('sample API: the Passport routes answer like the native guard', () => {
     process.env.OIDC_AUDIENCE = AUDIENCE;
     for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER']) delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await createPlatformApp(moduleRef, { logger: false });
+    await initForRequests(app);
   });
   afterAll(async () => {
     await app?.close();

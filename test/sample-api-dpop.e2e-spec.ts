@@ -1,6 +1,7 @@
 // The sample API's contract for sender-constrained tokens and RFC 9728: OIDC_DPOP (off | allowed |
 // required) and GET /.well-known/oauth-protected-resource, with the embedded development issuer
 // (oidc-provider, DPoP enabled) issuing DPoP-bound tokens to demo-client through panva's dpop client.
+import { createPlatformApp } from './helpers/start-app.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -24,7 +25,7 @@ async function bootSampleApi(issuer: DevIssuer, dpop?: string): Promise<Running>
   for (const name of ENV) delete process.env[name];
   Object.assign(process.env, { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE }, dpop === undefined ? {} : { OIDC_DPOP: dpop });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app = moduleRef.createNestApplication({ logger: false });
+  const app = await createPlatformApp(moduleRef, { logger: false });
   await app.listen(0, '127.0.0.1');
   const base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, base, http: request(base) };

@@ -13,7 +13,7 @@ import { startLocalIssuer } from './helpers/issuer-server.js';
 import { generateTestKey } from './helpers/keys.js';
 import { EXPIRED, MISSING, noScope, outcome, tcpClient, tcpPort, UNKNOWN_KEY } from './helpers/rpc.js';
 import { ioCall, ioConnect, ioConnected } from './helpers/sockets.js';
-import { closeAll, closeLater } from './helpers/start-app.js';
+import { closeAll, closeLater, createPlatformApp } from './helpers/start-app.js';
 import { mintAccessToken, nowSeconds } from './helpers/tokens.js';
 
 const AUDIENCE = 'http://localhost:3000';
@@ -30,7 +30,7 @@ async function boot(issuer: string, env: Record<string, string> = {}): Promise<R
   for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
   Object.assign(process.env, env);
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-  const app: INestApplication = closeLater(moduleRef.createNestApplication({ logger: false }));
+  const app: INestApplication = closeLater(await createPlatformApp(moduleRef, { logger: false }));
   await startRpc(app, 0, '127.0.0.1');
   await app.listen(0, '127.0.0.1');
   const port = (app.getHttpServer().address() as { port: number }).port;
