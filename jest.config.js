@@ -12,6 +12,7 @@ export default {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   moduleNameMapper: {
     '^nestjs-resource-server$': '<rootDir>/libs/resource-server/src/index.ts',
+    '^nestjs-resource-server/testing$': '<rootDir>/libs/resource-server/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   transform: {
