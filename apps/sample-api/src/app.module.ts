@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
 import { oidcConfig } from './config/oidc.config.js';
 import { HealthController } from './health.controller.js';
@@ -12,6 +13,8 @@ import { ProfileController } from './profile.controller.js';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [oidcConfig] }),
+    // Readiness at GET /health/ready; failures are answered 503 with details, not logged per probe.
+    TerminusModule.forRoot({ logger: false }),
     ResourceServerModule.forRootAsync({
       inject: [oidcConfig.KEY],
       useFactory: (oidc: ConfigType<typeof oidcConfig>) => ({

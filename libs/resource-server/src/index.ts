@@ -47,3 +47,6 @@ export { applyResourceServerSecurity } from './openapi/resource-server-openapi.j
 export type { ResourceServerOpenApiOptions } from './openapi/resource-server-openapi.js';
 export type { OpenApiDocument } from './openapi/openapi-document.js';
 export type { Refusal } from './pipeline/refusal.js';
+export { ResourceServerHealthIndicator } from './health/resource-server.health.js';
+export type { ResourceServerHealth, IssuerHealth } from './health/resource-server.health.js';
+export type { ProblemDetails } from './errors/problem.js';

@@ -8,7 +8,12 @@ import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
+import { CACHE_MANAGER, PIPELINE_OBSERVER, RESOLVED_CONFIG, TELEMETRY, TRANSPORTS } from './resource-server.tokens.js';
+import { PipelineObserver } from './pipeline/pipeline-observer.js';
+import { ResourceServerHealthIndicator } from './health/resource-server.health.js';
+import { loadTelemetry } from './telemetry/opentelemetry.js';
+import type { Telemetry } from './core/telemetry/telemetry.js';
+import { ResourceServerConfigError } from './core/config/config.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
@@ -34,13 +39,20 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
       inject: [RESOURCE_SERVER_OPTIONS],
     },
     {
+      provide: TELEMETRY,
+      // @opentelemetry/api is an optional peer: imported here, once, only when installed and enabled.
+      useFactory: (options: ResourceServerModuleOptions) => loadTelemetry(options.telemetry !== false),
+      inject: [RESOURCE_SERVER_OPTIONS],
+    },
+    {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig, cacheManager?: CacheManagerLike) => {
+      useFactory: (config: ResolvedConfig, telemetry: Telemetry, cacheManager?: CacheManagerLike) => {
         const runtime: Runtime = {
           now: Date.now,
           logger: new Logger('ResourceServer'),
           httpTimeoutMs: config.httpTimeoutMs,
           maxResponseBytes: 512 * 1024,
+          ...(telemetry.enabled ? { telemetry } : {}),
         };
         if (config.introspection?.store !== 'cache-manager') return new AccessTokenVerifier(config, runtime);
         if (!cacheManager) {
@@ -50,23 +62,34 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
         }
         return new AccessTokenVerifier(config, runtime, { introspection: new CacheManagerResultStore(cacheManager) });
       },
-      inject: [RESOLVED_CONFIG, { token: CACHE_MANAGER, optional: true }],
+      inject: [RESOLVED_CONFIG, TELEMETRY, { token: CACHE_MANAGER, optional: true }],
     },
     {
       provide: TRANSPORTS,
-      useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost): TransportAdapter[] => [
-        new HttpTransport(config.realm, config.tokenLocations, adapterHost),
+      useFactory: (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): TransportAdapter[] => [
+        new HttpTransport(config.realm, config.tokenLocations, adapterHost, options.problemDetails === true),
       ],
-      inject: [RESOLVED_CONFIG, HttpAdapterHost],
+      inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
+    },
+    {
+      provide: PIPELINE_OBSERVER,
+      useFactory: (options: ResourceServerModuleOptions, telemetry: Telemetry, verifier: AccessTokenVerifier) => {
+        if (options.onRefusal !== undefined && typeof options.onRefusal !== 'function') {
+          throw new ResourceServerConfigError(['`onRefusal` must be a function (refusal) => void']);
+        }
+        return new PipelineObserver(telemetry, options.onRefusal, (iss) => verifier.issuer(iss) !== undefined);
+      },
+      inject: [RESOURCE_SERVER_OPTIONS, TELEMETRY, AccessTokenVerifier],
     },
     AuthorizationPipeline,
     AccessTokenGuard,
     UserInfoService,
+    ResourceServerHealthIndicator,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, ResourceServerHealthIndicator],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

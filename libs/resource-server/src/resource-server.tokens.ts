@@ -6,3 +6,9 @@ export const CACHE_MANAGER = 'CACHE_MANAGER';
 
 /** DI token of the transport adapters the pipeline serves (`TransportAdapter[]`). Internal. */
 export const TRANSPORTS = Symbol.for('nestjs-resource-server.transports');
+
+/** DI token of the pipeline's observer (telemetry and the `onRefusal` hook). Internal. */
+export const PIPELINE_OBSERVER = Symbol.for('nestjs-resource-server.pipeline-observer');
+
+/** DI token of the telemetry sink (OpenTelemetry when installed and enabled, else nothing). Internal. */
+export const TELEMETRY = Symbol.for('nestjs-resource-server.telemetry');

@@ -3,12 +3,13 @@
 //   roles, claim predicates, core) -> attach the caller (transport carrier) -> or map the failure to
 //   the transport's idiom (transport).
 // Guards and adapters are glue over it; the rules live in core/ only.
-import { Inject, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type ExecutionContext } from '@nestjs/common';
 import { authorize, hasRequirements, type Requirements } from '../core/authorization/requirements.js';
 import type { Principal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { TRANSPORTS } from '../resource-server.tokens.js';
+import { PIPELINE_OBSERVER, TRANSPORTS } from '../resource-server.tokens.js';
+import { markRefused, PipelineObserver } from './pipeline-observer.js';
 import { attachCaller, carrierOf } from '../transports/caller.js';
 import type { TransportAdapter } from '../transports/transport-adapter.js';
 import { UserInfoService } from '../userinfo/userinfo.service.js';
@@ -27,6 +28,7 @@ export class AuthorizationPipeline {
     private readonly verifier: AccessTokenVerifier,
     private readonly userInfo: UserInfoService,
     @Inject(TRANSPORTS) transports: readonly TransportAdapter[],
+    @Optional() @Inject(PIPELINE_OBSERVER) private readonly observer: PipelineObserver = new PipelineObserver(),
   ) {
     this.transports = new Map(transports.map((t) => [t.type, t]));
   }
@@ -41,20 +43,36 @@ export class AuthorizationPipeline {
    * failure. A token that verified before is answered synchronously: no promise on the hot path.
    */
   run(context: ExecutionContext, requirements: Requirements, transport: TransportAdapter): true | Promise<true> {
-    let token: string;
+    const startedAt = this.observer.timed ? performance.now() : 0;
+    let token: string | undefined;
     try {
       token = transport.credential(context).token;
       const cached = this.verifier.verifyCached(token);
-      if (cached) return this.admit(context, cached, requirements);
+      if (cached) {
+        this.admit(context, cached, requirements);
+        this.observer.accepted(cached, true, startedAt);
+        return true;
+      }
     } catch (error) {
-      throw transport.reject(this.normalize(error), context);
+      throw this.refuse(error, token, context, transport, startedAt);
     }
     return this.verifier
       .verifyUncached(token)
-      .then((principal) => this.admit(context, principal, requirements))
+      .then((principal) => {
+        this.admit(context, principal, requirements);
+        this.observer.accepted(principal, false, startedAt);
+        return true as const;
+      })
       .catch((error: unknown) => {
-        throw transport.reject(this.normalize(error), context);
+        throw this.refuse(error, token, context, transport, startedAt);
       });
+  }
+
+  /** Reports a refusal (telemetry, the `onRefusal` hook) and returns what the transport throws for it. */
+  private refuse(error: unknown, token: string | undefined, context: ExecutionContext, transport: TransportAdapter, startedAt: number): unknown {
+    const failure = this.normalize(error);
+    this.observer.refused(failure, error, token, context, transport.type, startedAt);
+    return transport.reject(failure, context);
   }
 
   /** Logs, once per context type, a call that no adapter serves: it is denied, never let through. */
@@ -65,7 +83,14 @@ export class AuthorizationPipeline {
   }
 
   private admit(context: ExecutionContext, principal: Principal, requirements: Requirements): true {
-    if (hasRequirements(requirements)) authorize(principal, requirements);
+    if (hasRequirements(requirements)) {
+      try {
+        authorize(principal, requirements);
+      } catch (error) {
+        markRefused(error, principal);
+        throw error;
+      }
+    }
     const carrier = carrierOf(context);
     if (carrier) attachCaller(carrier, { principal, userInfo: this.userInfo });
     return true;

@@ -4,6 +4,7 @@ import { HttpException, type ArgumentsHost, type ExecutionContext } from '@nestj
 import type { HttpAdapterHost } from '@nestjs/core';
 import { extractToken, type TokenLocation, type TokenSource } from '../core/credentials/token-extractor.js';
 import { errorBody, errorHeaders } from '../errors/challenge.js';
+import { PROBLEM_JSON, problemBody } from '../errors/problem.js';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
 import type { Credential, TransportAdapter } from './transport-adapter.js';
 
@@ -30,7 +31,17 @@ export class HttpTransport implements TransportAdapter {
     private readonly realm: string,
     private readonly locations: ReadonlySet<TokenLocation>,
     private readonly adapterHost: HttpAdapterHost,
+    /** RFC 9457 `application/problem+json` bodies instead of `{ statusCode, error, message }`. */
+    private readonly problemDetails = false,
   ) {}
+
+  /** The headers and body of a failure: the challenge either way, the body in the configured format. */
+  private answer(error: ResourceServerError): { headers: [string, string][]; body: object } {
+    const headers = errorHeaders(this.realm, error);
+    if (!this.problemDetails) return { headers, body: errorBody(error) };
+    // Set before Nest writes the body: Express and Fastify keep a content type already set.
+    return { headers: [...headers, ['Content-Type', PROBLEM_JSON]], body: problemBody(error) };
+  }
 
   credential(context: ExecutionContext): Credential {
     return { token: extractToken(tokenSourceOf(context.switchToHttp().getRequest<HttpRequest>()), this.locations), scheme: 'bearer' };
@@ -39,14 +50,16 @@ export class HttpTransport implements TransportAdapter {
   /** Sets the challenge on the response and returns a Nest `HttpException`, as `@nestjs/throttler` does. */
   reject(error: ResourceServerError, context: ExecutionContext): HttpException {
     const response = context.switchToHttp().getResponse<HeaderSink>();
-    for (const [name, value] of errorHeaders(this.realm, error)) response.header(name, value);
-    return new HttpException(errorBody(error), error.status, { cause: error });
+    const { headers, body } = this.answer(error);
+    for (const [name, value] of headers) response.header(name, value);
+    return new HttpException(body, error.status, { cause: error });
   }
 
   respond(error: ResourceServerError, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
     const response = host.switchToHttp().getResponse<unknown>();
-    for (const [name, value] of errorHeaders(this.realm, error)) adapter.setHeader(response, name, value);
-    adapter.reply(response, errorBody(error), error.status);
+    const { headers, body } = this.answer(error);
+    for (const [name, value] of headers) adapter.setHeader(response, name, value);
+    adapter.reply(response, body, error.status);
   }
 }

@@ -6,7 +6,8 @@ import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
 import type { Principal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { CACHE_MANAGER, RESOLVED_CONFIG, TELEMETRY } from '../resource-server.tokens.js';
+import { NO_TELEMETRY, type Telemetry } from '../core/telemetry/telemetry.js';
 import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
@@ -33,6 +34,7 @@ export class UserInfoService {
     private readonly verifier: AccessTokenVerifier,
     @Inject(RESOLVED_CONFIG) config: ResolvedConfig,
     @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
+    @Optional() @Inject(TELEMETRY) private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {
     this.options = config.userInfo;
     if (this.options.store === 'cache-manager') {
@@ -61,6 +63,7 @@ export class UserInfoService {
   private async cachedValue(key: string, principal: Principal): Promise<UserInfo | undefined> {
     try {
       const value = await this.store.get(key);
+      this.telemetry.cacheLookup('userinfo', value !== undefined);
       // The key is the token's hash, so this always holds; checked anyway, a shared store is shared.
       return value?.sub === principal.subject ? value : undefined;
     } catch (error) {
@@ -81,7 +84,7 @@ export class UserInfoService {
       return this.tokenClaims(principal);
     }
     try {
-      info = await fetchUserInfo(
+      info = await this.telemetry.outbound('userinfo', principal.issuer, () => fetchUserInfo(
         {
           endpoint,
           issuer: principal.issuer,
@@ -90,7 +93,7 @@ export class UserInfoService {
           verifySigned: (compact) => verifyIssuerJws(issuer, compact),
         },
         principal,
-      );
+      ));
     } catch (error) {
       if (error instanceof ResourceServerError && error.status >= 500) {
         this.logger.warn(`userinfo from ${endpoint} failed (${error.code}): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);

@@ -9,6 +9,7 @@ import { fetchJsonObject, HttpClientError } from '../issuer/http-client.js';
 import { buildPrincipal, type Principal } from '../claims/principal.js';
 import { SingleFlight, ttlWithinExpiry, type ResultStore } from '../cache/result-store.js';
 import { OutageLog, type Runtime } from '../runtime.js';
+import { traced } from '../telemetry/telemetry.js';
 
 /** Introspection settings, resolved. */
 export interface IntrospectionConfig {
@@ -55,6 +56,11 @@ export class Introspector {
     this.outage = new OutageLog(runtime, `Token introspection at ${issuer.issuer}`);
   }
 
+  /** Whether the endpoint answered the last call (undefined before any), and why not, for health checks. */
+  status(): { reachable: boolean | undefined; lastError: string | undefined } {
+    return { reachable: this.outage.state === undefined ? undefined : this.outage.state === 'up', lastError: this.outage.lastError };
+  }
+
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
   async introspect(token: string): Promise<Principal> {
     const key = KEY_PREFIX + createHash('sha256').update(token).digest('base64url');
@@ -65,7 +71,9 @@ export class Introspector {
 
   private async cached(key: string): Promise<IntrospectionResult | undefined> {
     try {
-      return await this.store.get(key);
+      const value = await this.store.get(key);
+      this.runtime.telemetry?.cacheLookup('introspection', value !== undefined);
+      return value;
     } catch (error) {
       this.runtime.logger.warn(`introspection cache read failed, asking the issuer instead: ${String(error)}`);
       return undefined;
@@ -96,13 +104,8 @@ export class Introspector {
     }
     let json: Record<string, unknown>;
     try {
-      ({ json } = await fetchJsonObject(endpoint, {
-        method: 'POST',
-        headers,
-        body: form.toString(),
-        timeoutMs: this.config.timeoutMs,
-        maxBytes: this.runtime.maxResponseBytes,
-      }));
+      const request = { method: 'POST' as const, headers, body: form.toString(), timeoutMs: this.config.timeoutMs, maxBytes: this.runtime.maxResponseBytes };
+      ({ json } = await traced(this.runtime, 'introspection', this.issuer.issuer, () => fetchJsonObject(endpoint, request)));
       if (typeof json.active !== 'boolean') throw new HttpClientError('invalid_body', endpoint, 'no boolean "active" member');
     } catch (cause) {
       // Down, slow, 401 (our credentials) or garbage: the caller's token is not known to be bad.

@@ -1,0 +1,94 @@
+// applyResourceServerSecurity on a tiny app without a global guard: only @UseGuards routes are
+// secured, @AnyScope becomes alternative requirements, a global prefix and custom operation ids do
+// not matter, options name the endpoints, problemDetails switches the documented body.
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { Controller, Get, Module, Post, UseGuards, type INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AccessTokenGuard, AnyScope, applyResourceServerSecurity, Public, ResourceServerModule, Scopes } from 'nestjs-resource-server';
+import { createTestIssuer, type TestIssuer } from 'nestjs-resource-server/testing';
+
+@Controller('open')
+class OpenController {
+  @Get() list() {
+    return [];
+  }
+}
+
+@Controller('reports')
+@UseGuards(AccessTokenGuard)
+class ReportsController {
+  @AnyScope('reports:read', 'reports:admin') @Scopes('tenant') @Get() list() {
+    return [];
+  }
+  @Public() @Get('ping') ping() {
+    return 'pong';
+  }
+  @ApiResponse({ status: 202, description: 'Queued' }) @Scopes('reports:write') @Post() create() {
+    return {};
+  }
+}
+
+type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>; components: any };
+
+describe('applyResourceServerSecurity', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let doc: Doc;
+
+  beforeAll(async () => {
+    issuer = await createTestIssuer();
+    @Module({
+      imports: [ResourceServerModule.forRoot(issuer.moduleOptions({ problemDetails: true }))],
+      controllers: [OpenController, ReportsController],
+    })
+    class ReportsApp {}
+    const moduleRef = await Test.createTestingModule({ imports: [ReportsApp] }).compile();
+    app = moduleRef.createNestApplication({ logger: false });
+    app.setGlobalPrefix('api');
+    const config = new DocumentBuilder().setTitle('Reports').build();
+    doc = (await applyResourceServerSecurity(
+      app,
+      () => SwaggerModule.createDocument(app, config, { operationIdFactory: (c, m) => `op-${c}-${m}` }),
+      { tokenUrl: 'https://id.example.com/oauth/token', authorizationUrl: 'https://id.example.com/authorize' },
+    )) as unknown as Doc;
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  it('secures only the routes behind @UseGuards(AccessTokenGuard)', () => {
+    expect(doc.paths['/api/open']!.get!.security).toBeUndefined();
+    expect(doc.paths['/api/open']!.get!.responses).not.toHaveProperty('401');
+    expect(doc.paths['/api/reports/ping']!.get!.security).toEqual([]);
+  });
+
+  it('lists one requirement object per @AnyScope choice, each with the @Scopes scopes', () => {
+    expect(doc.paths['/api/reports']!.get!.security).toEqual([
+      { oauth2: ['tenant', 'reports:read'] },
+      { oauth2: ['tenant', 'reports:admin'] },
+      { bearer: [] },
+    ]);
+  });
+
+  it('keeps the responses the app declares and adds problem+json 401/403', () => {
+    const create = doc.paths['/api/reports']!.post!;
+    expect(Object.keys(create.responses).sort()).toEqual(['202', '401', '403']);
+    expect(create.responses['401'].content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/ResourceServerProblem' } } });
+    expect(doc.components.schemas.ResourceServerProblem.required).toEqual(['type', 'title', 'status']);
+    expect(create.operationId).toBe('op-ReportsController-create');
+  });
+
+  it('uses the endpoints given in options and lists every scope seen', () => {
+    expect(doc.components.securitySchemes.oauth2.flows).toEqual({
+      clientCredentials: { tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
+      authorizationCode: { authorizationUrl: 'https://id.example.com/authorize', tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
+    });
+    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes)).toEqual(['reports:admin', 'reports:read', 'reports:write', 'tenant']);
+  });
+
+  it('leaves the handlers metadata as it found it', () => {
+    expect(Reflect.getMetadata('swagger/apiExtension', ReportsController.prototype.list)).toBeUndefined();
+  });
+});
