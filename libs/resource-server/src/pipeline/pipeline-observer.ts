@@ -51,21 +51,26 @@ export class PipelineObserver {
     this.timed = telemetry.enabled;
   }
 
-  accepted(principal: Principal, cached: boolean, startedAt: number): void {
+  /** An admitted call; `startedAt` (from `performance.now()`) when it was verified in full. */
+  accepted(principal: Principal, startedAt?: number): void {
     if (!this.timed) return;
     const { issuer, tokenFormat } = principal;
+    const cached = startedAt === undefined;
     if (tokenFormat === 'jwt') this.telemetry.cacheLookup('verified_token', cached);
-    this.telemetry.verification({ outcome: 'accepted', errorCode: undefined, issuer, tokenFormat, cached, durationMs: performance.now() - startedAt });
+    const durationMs = cached ? undefined : performance.now() - startedAt;
+    this.telemetry.verification({ outcome: 'accepted', errorCode: undefined, issuer, tokenFormat, cached, durationMs });
   }
 
-  refused(error: ResourceServerError, cause: unknown, token: string | undefined, context: ExecutionContext, transport: string, startedAt: number): void {
+  /** A refused call; `startedAt` when it failed in a full verification, undefined when it failed before one. */
+  refused(error: ResourceServerError, cause: unknown, token: string | undefined, context: ExecutionContext, transport: string, startedAt?: number): void {
     if (!this.timed && !this.onRefusal) return;
     const caller = typeof cause === 'object' && cause !== null ? refusedCaller.get(cause) : undefined;
     const issuer = caller?.issuer ?? namedIssuer(token, this.isConfiguredIssuer);
     const tokenFormat = caller?.tokenFormat ?? formatOf(token);
     if (this.timed) {
       if (tokenFormat === 'jwt' && !caller) this.telemetry.cacheLookup('verified_token', false);
-      this.telemetry.verification({ outcome: 'refused', errorCode: error.code, issuer, tokenFormat, cached: false, durationMs: performance.now() - startedAt });
+      const durationMs = startedAt === undefined ? undefined : performance.now() - startedAt;
+      this.telemetry.verification({ outcome: 'refused', errorCode: error.code, issuer, tokenFormat, cached: false, durationMs });
     }
     if (!this.onRefusal) return;
     const route = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;

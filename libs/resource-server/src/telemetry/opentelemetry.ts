@@ -39,6 +39,7 @@ class OpenTelemetrySink implements Telemetry {
     meter: Meter,
     private readonly tracer: Tracer,
   ) {
+    // Summed here, observed at collection: a cached verification must stay a map lookup away.
     meter
       .createObservableCounter('resource_server.verifications', { description: 'Access token verifications by outcome', unit: '{verification}' })
       .addCallback((result) => this.verifications.observe(result));
@@ -59,7 +60,7 @@ class OpenTelemetrySink implements Telemetry {
       ...(r.issuer === undefined ? {} : { 'resource_server.issuer': r.issuer }),
       ...(r.errorCode === undefined ? {} : { 'error.type': r.errorCode }),
     }));
-    this.verificationTime.record(r.durationMs / 1000, attributes);
+    if (r.durationMs !== undefined) this.verificationTime.record(r.durationMs / 1000, attributes);
   }
 
   cacheLookup(cache: CacheName, hit: boolean): void {
