@@ -92,3 +92,26 @@ describe('applyResourceServerSecurity', () => {
     expect(Reflect.getMetadata('swagger/apiExtension', ReportsController.prototype.list)).toBeUndefined();
   });
 });
+
+describe('applyResourceServerSecurity without reachable discovery', () => {
+  it('documents the bearer scheme only, and still every operation', async () => {
+    const issuer = await createTestIssuer();
+    issuer.setFault('discovery', 'status500');
+    @Module({
+      imports: [ResourceServerModule.forRoot(issuer.moduleOptions())],
+      controllers: [ReportsController],
+    })
+    class DownApp {}
+    const moduleRef = await Test.createTestingModule({ imports: [DownApp] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    try {
+      const doc = (await applyResourceServerSecurity(app, () => SwaggerModule.createDocument(app, new DocumentBuilder().build()))) as unknown as Doc;
+      expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer']);
+      expect(doc.paths['/reports']!.get!.security).toEqual([{ bearer: [] }]);
+      expect(doc.paths['/reports']!.get!.responses['401'].content).toHaveProperty('application/json');
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
+  });
+});
