@@ -3,10 +3,22 @@
 import { errorBody } from './challenge.js';
 import type { ResourceServerError } from './resource-server.error.js';
 
-/** The media type of a problem details body (RFC 9457 §3). */
+/**
+ * The media type of a problem details body (RFC 9457 §3).
+ * @example
+ * ```ts
+ * expect(response.headers['content-type']).toContain(PROBLEM_JSON);
+ * ```
+ */
 export const PROBLEM_JSON = 'application/problem+json';
 
-/** An RFC 9457 problem details body. */
+/**
+ * An RFC 9457 problem details body.
+ * @example
+ * ```ts
+ * const problem: ProblemDetails = JSON.parse(response.text); // with problemDetails: true
+ * ```
+ */
 export interface ProblemDetails {
   /** A URI naming the problem type: RFC 6750 §3.1 for bearer token errors, else `about:blank`. */
   type: string;
@@ -30,7 +42,13 @@ const TITLES: Record<string, string> = {
   gateway_timeout: 'Gateway timeout',
 };
 
-/** The problem details body for an error. */
+/**
+ * The problem details body for an error.
+ * @example
+ * ```ts
+ * problemBody(new InvalidTokenError('expired')); // { type: 'https://www.rfc-editor.org/rfc/rfc6750#section-3.1', status: 401, ... }
+ * ```
+ */
 export function problemBody(error: ResourceServerError): ProblemDetails {
   const body = errorBody(error);
   return {

@@ -3,7 +3,14 @@ import type { ResolvedConfig } from '../core/config/config.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
 
-/** One issuer's keys, as the health indicator reports them. */
+/**
+ * One issuer's keys, as the health indicator reports them.
+ * @example
+ * ```ts
+ * const health = await indicator.isHealthy();
+ * const jwks: IssuerHealth | undefined = health.resource_server.issuers['https://id.example.com'];
+ * ```
+ */
 export interface IssuerHealth {
   /** Usable signing keys held. */
   readonly keys: number;
@@ -17,7 +24,13 @@ export interface IssuerHealth {
   readonly servingStaleKeys: boolean;
 }
 
-/** The result, in `@nestjs/terminus`'s `HealthIndicatorResult` shape. */
+/**
+ * The result, in `@nestjs/terminus`'s `HealthIndicatorResult` shape.
+ * @example
+ * ```ts
+ * const result: ResourceServerHealth<'auth'> = await indicator.isHealthy('auth');
+ * ```
+ */
 export type ResourceServerHealth<Key extends string = string> = Record<
   Key,
   {

@@ -3,7 +3,13 @@
 // 401/403 answers with their RFC 6750 challenge. Pure functions over plain objects: no Nest, no swagger.
 import type { RouteRequirements } from '../pipeline/route-requirements.js';
 
-/** The part of an OpenAPI 3 document the library reads and writes (`OpenAPIObject` satisfies it). */
+/**
+ * The part of an OpenAPI 3 document the library reads and writes (`OpenAPIObject` satisfies it).
+ * @example
+ * ```ts
+ * const document: OpenApiDocument = SwaggerModule.createDocument(app, new DocumentBuilder().build());
+ * ```
+ */
 export interface OpenApiDocument {
   paths: Record<string, object>;
   components?: { securitySchemes?: Record<string, unknown>; schemas?: Record<string, unknown> };

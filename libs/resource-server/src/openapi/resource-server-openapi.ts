@@ -15,7 +15,13 @@ import {
   type OpenApiDocument,
 } from './openapi-document.js';
 
-/** Options of {@link applyResourceServerSecurity}. */
+/**
+ * Options of {@link applyResourceServerSecurity}.
+ * @example
+ * ```ts
+ * const options: ResourceServerOpenApiOptions = { tokenUrl: 'https://id.example.com/oauth/token', scopeDescriptions: { 'read:messages': 'Read messages' } };
+ * ```
+ */
 export interface ResourceServerOpenApiOptions {
   /** The issuer whose endpoints the OAuth 2.0 scheme names. @default the first configured issuer */
   issuer?: string;

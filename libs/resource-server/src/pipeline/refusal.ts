@@ -3,7 +3,13 @@
 import type { ResourceServerError } from '../errors/resource-server.error.js';
 import type { ErrorCode } from '../errors/messages.js';
 
-/** What an `onRefusal` hook learns about one refused call. */
+/**
+ * What an `onRefusal` hook learns about one refused call.
+ * @example
+ * ```ts
+ * ResourceServerModule.forRoot({ issuer, audience, onRefusal: (refusal: Refusal) => logger.warn(`${refusal.code} ${refusal.status} ${refusal.route}`) });
+ * ```
+ */
 export interface Refusal {
   /** Stable code, e.g. `expired`, `insufficient_scope`, `keys_unavailable`. */
   readonly code: ErrorCode;

@@ -1,17 +1,36 @@
 // The ways a real issuer misbehaves, on demand: errors, resets, garbage, HTML login pages, slowness.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-/** How the issuer answers discovery or JWKS requests. */
+/**
+ * How the issuer answers discovery or JWKS requests.
+ * @example
+ * ```ts
+ * const mode: FaultMode = 'reset';
+ * (await startLocalIssuer()).setFault('discovery', mode);
+ * ```
+ */
 export type FaultMode = 'ok' | 'status500' | 'reset' | 'garbage' | 'slow' | 'notFound' | 'html';
 
-/** Sends a JSON body with its length. */
+/**
+ * Sends a JSON body with its length.
+ * @example
+ * ```ts
+ * (await startLocalIssuer()).route('GET', '/userinfo', (_req, res) => sendJson(res, 200, { sub: 'ada' }));
+ * ```
+ */
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-/** What a faulty answer needs: the exchange, the timers to clear on close, the normal answer. */
+/**
+ * What a faulty answer needs: the exchange, the timers to clear on close, the normal answer.
+ * @example
+ * ```ts
+ * // internal to startLocalIssuer: answerWithFault({ mode: 'slow', delayMs: 100 }, exchange)
+ * ```
+ */
 export interface FaultExchange {
   req: IncomingMessage;
   res: ServerResponse;
@@ -20,7 +39,13 @@ export interface FaultExchange {
   answer(): void;
 }
 
-/** Answers one request the way `fault.mode` says. */
+/**
+ * Answers one request the way `fault.mode` says.
+ * @example
+ * ```ts
+ * // internal to startLocalIssuer: answerWithFault({ mode: 'status500', delayMs: 0 }, exchange)
+ * ```
+ */
 export function answerWithFault(fault: { mode: FaultMode; delayMs: number }, x: FaultExchange): void {
   const { req, res } = x;
   switch (fault.mode) {

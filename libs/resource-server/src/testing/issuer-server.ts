@@ -11,7 +11,14 @@ import { answerWithFault, sendJson, type FaultMode } from './faults.js';
 
 export type { FaultMode } from './faults.js';
 
-/** Options of {@link startLocalIssuer}. */
+/**
+ * Options of {@link startLocalIssuer}.
+ * @example
+ * ```ts
+ * const options: LocalIssuerOptions = { keys: [generateTestKey('RS256')], discovery: 'oauth' };
+ * const issuer = await startLocalIssuer(options);
+ * ```
+ */
 export interface LocalIssuerOptions {
   /** Keys whose public JWKs are published at the JWKS endpoint (default: none). */
   keys?: TestKey[];
@@ -23,7 +30,14 @@ export interface LocalIssuerOptions {
   path?: string;
 }
 
-/** Counters of requests received, per target. */
+/**
+ * Counters of requests received, per target.
+ * @example
+ * ```ts
+ * const issuer = await startLocalIssuer();
+ * const counts: LocalIssuerCounts = issuer.counts; // counts.jwks after a request
+ * ```
+ */
 export interface LocalIssuerCounts {
   /** Any request under a `/.well-known/` path, served or not (so a discovery fallback shows as 2). */
   discovery: number;
@@ -33,10 +47,25 @@ export interface LocalIssuerCounts {
   other: number;
 }
 
-/** Route handler: `body` is the full request body as UTF-8 text. */
+/**
+ * Route handler: `body` is the full request body as UTF-8 text.
+ * @example
+ * ```ts
+ * const handler: RouteHandler = (_req, res) => void res.writeHead(500).end();
+ * (await startLocalIssuer()).route('POST', '/introspect', handler);
+ * ```
+ */
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 
-/** A running local issuer. */
+/**
+ * A running local issuer.
+ * @example
+ * ```ts
+ * const issuer: LocalIssuer = await startLocalIssuer({ keys: [generateTestKey('RS256')] });
+ * issuer.setFault('jwks', 'status500');
+ * await issuer.close();
+ * ```
+ */
 export interface LocalIssuer {
   /** `http://127.0.0.1:PORT{path}` */
   readonly issuer: string;
@@ -94,6 +123,11 @@ function normalizeIssuerPath(path: string | undefined): string {
  * - `GET {path}/jwks`: `{ keys: [publicJwk...] }` as application/json.
  *
  * Always `await issuer.close()` in `afterAll`, or Jest will not exit.
+ * @example
+ * ```ts
+ * const issuer = await startLocalIssuer({ keys: [generateTestKey('ES256')] });
+ * await issuer.close();
+ * ```
  */
 export async function startLocalIssuer(options: LocalIssuerOptions = {}): Promise<LocalIssuer> {
   const issuerPath = normalizeIssuerPath(options.path);

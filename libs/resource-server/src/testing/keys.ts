@@ -7,7 +7,13 @@
  */
 import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from 'node:crypto';
 
-/** The JWS algorithms the helpers can sign with (RFC 7518 §3 plus EdDSA/Ed25519 from RFC 8037). */
+/**
+ * The JWS algorithms the helpers can sign with (RFC 7518 §3 plus EdDSA/Ed25519 from RFC 8037).
+ * @example
+ * ```ts
+ * const key = generateTestKey('ES256' satisfies TestAlg);
+ * ```
+ */
 export type TestAlg =
   | 'RS256'
   | 'RS384'
@@ -20,7 +26,13 @@ export type TestAlg =
   | 'ES512'
   | 'EdDSA';
 
-/** Every {@link TestAlg}, handy for `it.each`. */
+/**
+ * Every {@link TestAlg}, handy for `it.each`.
+ * @example
+ * ```ts
+ * const keys = ALL_TEST_ALGS.map((alg) => generateTestKey(alg));
+ * ```
+ */
 export const ALL_TEST_ALGS: readonly TestAlg[] = [
   'RS256',
   'RS384',
@@ -34,7 +46,14 @@ export const ALL_TEST_ALGS: readonly TestAlg[] = [
   'EdDSA',
 ];
 
-/** A generated key pair plus the public JWK an issuer would publish for it. */
+/**
+ * A generated key pair plus the public JWK an issuer would publish for it.
+ * @example
+ * ```ts
+ * const key: TestKey = generateTestKey('RS256');
+ * const jwks = { keys: [key.publicJwk] };
+ * ```
+ */
 export interface TestKey {
   kid: string;
   alg: TestAlg;
@@ -43,7 +62,14 @@ export interface TestKey {
   publicJwk: JsonWebKey & { kid: string; alg?: string; use?: string; kty: string };
 }
 
-/** Options of {@link generateTestKey}. */
+/**
+ * Options of {@link generateTestKey}.
+ * @example
+ * ```ts
+ * const options: GenerateTestKeyOptions = { kid: 'k1', omitAlg: true };
+ * const key = generateTestKey('PS256', options);
+ * ```
+ */
 export interface GenerateTestKeyOptions {
   /** Key id; defaults to the RFC 7638 thumbprint of the public key, so it is unique per key. */
   kid?: string;
@@ -66,6 +92,10 @@ const EC_CURVES: Partial<Record<TestAlg, string>> = {
  *
  * RSA keys are plain `rsa` keys for both RS* and PS*: Node cannot export an `rsa-pss` key as JWK,
  * and JWKS publish PS* keys as ordinary `kty: "RSA"` keys anyway.
+ * @example
+ * ```ts
+ * const key = generateTestKey('RS256', { kid: 'key-1' });
+ * ```
  */
 export function generateTestKey(alg: TestAlg, options: GenerateTestKeyOptions = {}): TestKey {
   const family = alg.slice(0, 2);
@@ -96,7 +126,13 @@ export function generateTestKey(alg: TestAlg, options: GenerateTestKeyOptions = 
   return { kid, alg, privateKey: pair.privateKey, publicKey: pair.publicKey, publicJwk };
 }
 
-/** RFC 7638 JWK thumbprint (SHA-256, base64url) over the required public members only. */
+/**
+ * RFC 7638 JWK thumbprint (SHA-256, base64url) over the required public members only.
+ * @example
+ * ```ts
+ * const kid = jwkThumbprint(generateTestKey('ES256').publicJwk);
+ * ```
+ */
 export function jwkThumbprint(jwk: JsonWebKey): string {
   const required: Record<string, string[]> = {
     RSA: ['e', 'kty', 'n'],

@@ -7,7 +7,13 @@ import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from './i
 import { generateTestKey, type TestAlg, type TestKey } from './keys.js';
 import { signJwt, nowSeconds } from './tokens.js';
 
-/** What a minted token says. Every field is optional. */
+/**
+ * What a minted token says. Every field is optional.
+ * @example
+ * ```ts
+ * const token = issuer.token({ sub: 'ada', scopes: ['read:messages'], roles: ['auditor'], expiresIn: 60 } satisfies TestTokenOptions);
+ * ```
+ */
 export interface TestTokenOptions {
   /** `sub`. @default 'test-user' */
   sub?: string;
@@ -27,7 +33,13 @@ export interface TestTokenOptions {
   header?: Record<string, unknown>;
 }
 
-/** Options of {@link createTestIssuer}. */
+/**
+ * Options of {@link createTestIssuer}.
+ * @example
+ * ```ts
+ * const issuer = await createTestIssuer({ audience: 'https://api.example.com', alg: 'ES256', userInfo: { email: 'ada@example.com' } } satisfies TestIssuerOptions);
+ * ```
+ */
 export interface TestIssuerOptions extends Pick<LocalIssuerOptions, 'discovery' | 'path'> {
   /** The API's audience, put in every token and in {@link TestIssuer.moduleOptions}. @default 'https://api.test' */
   audience?: string;
@@ -37,7 +49,16 @@ export interface TestIssuerOptions extends Pick<LocalIssuerOptions, 'discovery' 
   userInfo?: Record<string, unknown>;
 }
 
-/** A running test issuer. Everything {@link LocalIssuer} has (faults, counters, routes), plus tokens. */
+/**
+ * A running test issuer. Everything {@link LocalIssuer} has (faults, counters, routes), plus tokens.
+ * @example
+ * ```ts
+ * const issuer: TestIssuer = await createTestIssuer();
+ * const token = issuer.opaqueToken({ scopes: ['read'] });
+ * issuer.rotateKeys();
+ * await issuer.close();
+ * ```
+ */
 export interface TestIssuer extends LocalIssuer {
   readonly audience: string;
   /** Client credentials the introspection endpoint accepts (and {@link moduleOptions} uses). */

@@ -2,7 +2,13 @@ import { RESOURCE_SERVER_OPTIONS } from '../resource-server.module-definition.js
 import type { ResourceServerModuleOptions } from '../resource-server-options.interface.js';
 import type { TestIssuer } from './test-issuer.js';
 
-/** The part of `@nestjs/testing`'s `TestingModuleBuilder` used here (so this file does not import it). */
+/**
+ * The part of `@nestjs/testing`'s `TestingModuleBuilder` used here (so this file does not import it).
+ * @example
+ * ```ts
+ * const builder: OverridableBuilder<TestingModuleBuilder> = Test.createTestingModule({ imports: [AppModule] });
+ * ```
+ */
 export interface OverridableBuilder<T> {
   overrideProvider(token: unknown): { useValue(value: unknown): T };
 }

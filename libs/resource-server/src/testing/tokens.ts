@@ -6,12 +6,24 @@
 import { createHmac, randomUUID, sign, constants, type KeyObject } from 'node:crypto';
 import type { TestAlg, TestKey } from './keys.js';
 
-/** base64url without padding (RFC 7515 §2). Strings are encoded as UTF-8. */
+/**
+ * base64url without padding (RFC 7515 §2). Strings are encoded as UTF-8.
+ * @example
+ * ```ts
+ * const segment = b64url(JSON.stringify({ alg: 'none' }));
+ * ```
+ */
 export function b64url(input: Buffer | string): string {
   return (typeof input === 'string' ? Buffer.from(input, 'utf8') : input).toString('base64url');
 }
 
-/** Current time in whole seconds, the unit of `exp`/`iat`/`nbf` (RFC 7519 NumericDate). */
+/**
+ * Current time in whole seconds, the unit of `exp`/`iat`/`nbf` (RFC 7519 NumericDate).
+ * @example
+ * ```ts
+ * const exp = nowSeconds() + 300;
+ * ```
+ */
 export const nowSeconds: () => number = () => Math.floor(Date.now() / 1000);
 
 /** Copy of `obj` without the keys whose value is `undefined` (our convention for "remove this field"). */
@@ -61,6 +73,10 @@ function signBytes(alg: TestAlg, privateKey: KeyObject, data: Buffer): Buffer {
  * value of `undefined` removes the field). The signature is always made with the key's own algorithm,
  * so overriding `alg` yields a token whose header lies about its signature (an "alg mismatch" test).
  * No `typ` is added; pass `{ typ: 'at+jwt' }` for RFC 9068 tokens.
+ * @example
+ * ```ts
+ * const token = signJwt(generateTestKey('RS256'), { iss: 'https://id.example.com', sub: 'ada' }, { typ: 'at+jwt' });
+ * ```
  */
 export function signJwt(
   key: TestKey,
@@ -77,6 +93,10 @@ export function signJwt(
  * A valid access token: `iss`, `aud`, `sub` ('test-user'), `exp` (now+300), `iat` (now), `scope`
  * ('read'), `jti` (random UUID), `client_id` ('test-client'), merged with / overridden by `claims`
  * (a claim value `undefined` removes it, e.g. `{ exp: undefined }` for a token without expiry).
+ * @example
+ * ```ts
+ * const token = mintAccessToken(generateTestKey('RS256'), { iss: 'https://id.example.com', aud: 'https://api.example.com', scope: 'read' });
+ * ```
  */
 export function mintAccessToken(
   key: TestKey,
@@ -103,6 +123,10 @@ export function mintAccessToken(
 /**
  * Attack helper: an unsecured JWS (RFC 7515 §A.5), header `alg: "none"` (overridable) and an empty
  * signature segment. A resource server must reject it.
+ * @example
+ * ```ts
+ * const token = unsignedToken({ iss: 'https://id.example.com', sub: 'mallory' });
+ * ```
  */
 export function unsignedToken(payload: Record<string, unknown>, header?: Record<string, unknown>): string {
   const fullHeader = withoutUndefined({ alg: 'none', ...header });
@@ -113,6 +137,10 @@ export function unsignedToken(payload: Record<string, unknown>, header?: Record<
  * Attack helper: the classic key-confusion forgery. HMAC-signs the token using the public key's SPKI
  * PEM text as the shared secret, with header `kid = key.kid`, so a verifier that lets the token's
  * `alg` pick the algorithm and feeds it the published key would accept it.
+ * @example
+ * ```ts
+ * const token = hmacTokenWithPublicKey(generateTestKey('RS256'), { iss: 'https://id.example.com' });
+ * ```
  */
 export function hmacTokenWithPublicKey(
   key: TestKey,
@@ -143,6 +171,11 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
 /**
  * Attack helper: re-encodes the payload with `changes` applied (value `undefined` removes a claim)
  * and keeps the original header and signature, which therefore no longer match.
+ * @example
+ * ```ts
+ * const key = generateTestKey('RS256');
+ * const token = tamperPayload(mintAccessToken(key, { iss: 'https://id.example.com', aud: 'api' }), { scope: 'admin' });
+ * ```
  */
 export function tamperPayload(token: string, changes: Record<string, unknown>): string {
   const [header, payload, signature] = splitJwt(token);
@@ -150,7 +183,13 @@ export function tamperPayload(token: string, changes: Record<string, unknown>): 
   return `${header}.${b64url(JSON.stringify(tampered))}.${signature}`;
 }
 
-/** Decodes header and payload without verifying anything (for assertions in tests only). */
+/**
+ * Decodes header and payload without verifying anything (for assertions in tests only).
+ * @example
+ * ```ts
+ * const { payload } = decodeJwt(mintAccessToken(generateTestKey('RS256'), { iss: 'https://id.example.com', aud: 'api' }));
+ * ```
+ */
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [header, payload] = splitJwt(token);
   return { header: decodeSegment(header, 'header'), payload: decodeSegment(payload, 'payload') };
