@@ -47,7 +47,7 @@ describe('Swagger UI (Chromium)', () => {
     for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    await setupDocs(app, { clientId: issuer.clientId, clientSecret: issuer.clientSecret });
+    await setupDocs(app, { clientId: issuer.clientId, clientSecret: issuer.clientSecret, redirectUrl: docsRedirectUri(apiUrl) });
     await app.listen(port, '127.0.0.1');
     chromium = await launchChromium();
     browser = chromium.browser;
@@ -78,6 +78,26 @@ describe('Swagger UI (Chromium)', () => {
     // The token request went from the browser to the issuer (CORS) and succeeded.
     await flow.locator('button', { hasText: 'Logout' }).waitFor();
     await expect(flow.locator('h6', { hasText: 'Authorized' }).isVisible()).resolves.toBe(true);
+    await page.locator('.dialog-ux .close-modal').click();
+    expect(await tryListMessages(page)).toBe('200');
+    await page.close();
+  });
+
+  it('after "Authorize" with authorization code + PKCE as the demo user, GET /messages shows 200', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${apiUrl}/docs`);
+    await page.locator('.auth-wrapper button.authorize').click();
+    const flow = page.locator('.auth-container', { hasText: 'authorizationCode' });
+    const scope = flow.locator('input[type=checkbox][id*="read:messages"]');
+    if (!(await scope.isChecked())) await flow.locator('label', { hasText: 'read:messages' }).click();
+    // Swagger UI opens the issuer's login in a window of its own: log in, consent, and the redirect
+    // page hands the code back; Swagger UI then redeems it with the PKCE verifier (CORS again).
+    const [login] = await Promise.all([page.waitForEvent('popup'), flow.locator('button.authorize').click()]);
+    await login.locator('input[name=username]').fill('demo');
+    await login.locator('input[name=password]').fill('demo-password');
+    await login.locator('form[action$="/login"] button').click();
+    await login.locator('form[action$="/confirm"] button').click();
+    await flow.locator('button', { hasText: 'Logout' }).waitFor();
     await page.locator('.dialog-ux .close-modal').click();
     expect(await tryListMessages(page)).toBe('200');
     await page.close();

@@ -6,6 +6,11 @@ import { applyResourceServerSecurity } from 'nestjs-resource-server';
 export interface DocsClient {
   clientId: string;
   clientSecret?: string;
+  /**
+   * Swagger UI's OAuth 2.0 redirect page, as registered at the issuer (see {@link docsRedirectUri}).
+   * Swagger UI's own guess for a page at /docs is /oauth2-redirect.html, which is not served.
+   */
+  redirectUrl?: string;
 }
 
 /** The path of Swagger UI; the document is at `${DOCS_PATH}-json`. */
@@ -32,6 +37,7 @@ export async function setupDocs(app: INestApplication, client?: DocsClient): Pro
   SwaggerModule.setup(DOCS_PATH, app, document, {
     swaggerOptions: {
       persistAuthorization: false,
+      ...(client?.redirectUrl ? { oauth2RedirectUrl: client.redirectUrl } : {}),
       ...(client
         ? {
             initOAuth: {

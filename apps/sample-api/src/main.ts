@@ -45,7 +45,13 @@ async function bootstrap(): Promise<void> {
   }
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();
-  await setupDocs(app, devIssuer && { clientId: devIssuer.clientId, clientSecret: devIssuer.clientSecret });
+  // Swagger UI is pre-filled with the demo client; its login window returns to /docs/oauth2-redirect.html.
+  const docsClient = devIssuer && {
+    clientId: devIssuer.clientId,
+    clientSecret: devIssuer.clientSecret,
+    redirectUrl: docsRedirectUri(`http://localhost:${settings.port}`),
+  };
+  await setupDocs(app, docsClient);
   await app.listen(settings.port);
   const apiUrl = `http://localhost:${settings.port}`;
   logger.log(`Swagger UI at ${apiUrl}/docs, OpenAPI document at ${apiUrl}/docs-json`);
