@@ -91,6 +91,33 @@ describe('nestjs-resource-server/testing in Jest ESM', () => {
     expect(jwks.keys.map((k) => k.kid)).toEqual([issuer.currentKey.kid]);
   });
 
+  it('introspects for its client with form credentials too, and knows nothing of JWTs or strangers', async () => {
+    const introspect = async (token: string) => {
+      const body = new URLSearchParams({ token, client_id: issuer.client.clientId, client_secret: issuer.client.clientSecret });
+      return (await (await fetch(`${issuer.issuer}/introspect`, { method: 'POST', body })).json()) as Record<string, unknown>;
+    };
+    expect(await introspect(issuer.opaqueToken({ sub: 'ada', scopes: ['a', 'b'] }))).toMatchObject({ active: true, sub: 'ada', scope: 'a b', token_type: 'Bearer' });
+    expect(await introspect(issuer.token())).toEqual({ active: false });
+    expect(await introspect('never-minted')).toEqual({ active: false });
+  });
+
+  it('answers userinfo 401 for a token it did not mint, an expired one, or none', async () => {
+    for (const authorization of ['Bearer never-minted', `Bearer ${issuer.expiredToken()}`, undefined]) {
+      const res = await fetch(`${issuer.issuer}/userinfo`, { headers: authorization ? { authorization } : {} });
+      expect(res.status).toBe(401);
+    }
+  });
+
+  it('lays overrides over its module options', () => {
+    expect(issuer.moduleOptions({ tokenType: 'jwt', realm: 'notes' })).toMatchObject({
+      issuer: issuer.issuer,
+      audience: 'https://api.example.com',
+      tokenType: 'jwt',
+      realm: 'notes',
+      introspection: issuer.client,
+    });
+  });
+
   it('refuses introspection to a client without its credentials', async () => {
     const res = await fetch(`${issuer.issuer}/introspect`, { method: 'POST', body: new URLSearchParams({ token: issuer.opaqueToken() }) });
     expect(res.status).toBe(401);
