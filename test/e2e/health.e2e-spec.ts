@@ -51,8 +51,12 @@ describe('GET /health/ready', () => {
     test.setFault('jwks', 'status500');
     await sleep(20);
     await api().get('/messages').set('Authorization', `Bearer ${test.token({ scopes: ['read:messages'] })}`).expect(200);
-    await sleep(50); // the background refresh fails
-    const res = await api().get('/health/ready').expect(200);
+    // The refresh runs in the background: ask again (bounded) until it has failed.
+    let res = await api().get('/health/ready').expect(200);
+    for (let i = 0; i < 100 && !res.body.details.resource_server.issuers[test.issuer].refreshFailing; i++) {
+      await sleep(50);
+      res = await api().get('/health/ready').expect(200);
+    }
     const state = res.body.details.resource_server.issuers[test.issuer];
     expect(state).toMatchObject({ keys: 1, refreshFailing: true, servingStaleKeys: true });
     expect(state.lastRefreshError).toMatch(/HTTP 500/);

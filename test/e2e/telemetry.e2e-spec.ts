@@ -44,13 +44,14 @@ describe('OpenTelemetry metrics and spans', () => {
     return token ? call.set('Authorization', `Bearer ${token}`) : call;
   };
 
-  /** The points of one metric, after a collection. */
-  async function points(name: string): Promise<DataPoint<number | Histogram>[]> {
+  /** One collection: the points of each metric, all read at the same moment. */
+  async function collect(): Promise<(name: string) => DataPoint<number | Histogram>[]> {
     metricExporter.reset();
     await reader.forceFlush();
     const all = metricExporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-    return all.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
+    return (name) => all.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
   }
+  const points = async (name: string) => (await collect())(name);
   const sum = (ps: DataPoint<number | Histogram>[], where: Record<string, unknown>) =>
     ps.filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v)).reduce((n, p) => n + (typeof p.value === 'number' ? p.value : p.value.count), 0);
 
@@ -116,8 +117,10 @@ describe('OpenTelemetry metrics and spans', () => {
   });
 
   it('counts and times each kind of call to the issuer, with one client span per call', async () => {
-    const calls = await points('resource_server.outbound.calls');
-    const durations = await points('resource_server.outbound.duration');
+    // Keys older than cacheMaxAge (1 ms here) are refreshed in the background: read both at once.
+    const snapshot = await collect();
+    const calls = snapshot('resource_server.outbound.calls');
+    const durations = snapshot('resource_server.outbound.duration');
     for (const kind of ['discovery', 'jwks', 'introspection', 'userinfo']) {
       expect(sum(calls, { 'resource_server.call': kind, 'resource_server.outcome': 'ok', 'resource_server.issuer': issuer.issuer })).toBeGreaterThanOrEqual(1);
       expect(sum(durations, { 'resource_server.call': kind })).toBe(sum(calls, { 'resource_server.call': kind }));
@@ -137,7 +140,9 @@ describe('OpenTelemetry metrics and spans', () => {
     // The key set is older than cacheMaxAge (1 ms): the next call refreshes it in the background.
     await new Promise((resolve) => setTimeout(resolve, 20));
     await get('/t', issuer.token({ scopes: ['read'] })).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The refresh runs in the background: wait (bounded) until its span has ended.
+    const failedSpan = () => spanExporter.getFinishedSpans().some((s) => s.name === 'resource_server jwks' && s.status.code === 2);
+    for (let i = 0; i < 100 && !failedSpan(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     issuer.setFault('jwks', 'ok');
     const calls = await points('resource_server.outbound.calls');
     expect(sum(calls, { 'resource_server.call': 'jwks', 'resource_server.outcome': 'error' })).toBeGreaterThanOrEqual(1);
