@@ -106,20 +106,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     minted.set(token, claims);
     return token;
   };
-  const claimsOf = (o: TestTokenOptions = {}): Record<string, unknown> => {
-    const now = nowSeconds();
-    return {
-      iss: local.issuer,
-      aud: o.audience ?? audience,
-      sub: o.sub ?? 'test-user',
-      client_id: o.clientId ?? 'test-client',
-      iat: now,
-      exp: now + (o.expiresIn ?? 300),
-      jti: randomUUID(),
-      ...(o.scopes ? { scope: o.scopes.join(' ') } : {}),
-      ...(o.roles ? { roles: [...o.roles] } : {}),
-      ...o.claims,
-    };
+  const claimsOf = (o?: TestTokenOptions) => claimsFor(local.issuer, audience, o);
+
   };
   const sign = (o?: TestTokenOptions, key = keys[0]!) => {
     const claims = claimsOf(o);
@@ -153,6 +141,23 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     }),
   });
   return Object.defineProperty(issuer, 'currentKey', { get: () => keys[0]! });
+}
+
+/** The claims of a minted token. */
+function claimsFor(iss: string, audience: string, o: TestTokenOptions = {}): Record<string, unknown> {
+  const now = nowSeconds();
+  return {
+    iss,
+    aud: o.audience ?? audience,
+    sub: o.sub ?? 'test-user',
+    client_id: o.clientId ?? 'test-client',
+    iat: now,
+    exp: now + (o.expiresIn ?? 300),
+    jti: randomUUID(),
+    ...(o.scopes ? { scope: o.scopes.join(' ') } : {}),
+    ...(o.roles ? { roles: [...o.roles] } : {}),
+    ...o.claims,
+  };
 }
 
 function bearerOf(header: string | undefined): string | undefined {
