@@ -107,8 +107,6 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     return token;
   };
   const claimsOf = (o?: TestTokenOptions) => claimsFor(local.issuer, audience, o);
-
-  };
   const sign = (o?: TestTokenOptions, key = keys[0]!) => {
     const claims = claimsOf(o);
     return remember(signJwt(key, claims, o?.header), claims);
