@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AccessTokenGuard, ResourceServerModule, Roles, Scopes, type Refusal, type ResourceServerModuleOptions } from 'nestjs-resource-server';
+import { AccessTokenGuard, ResourceServerModule, Roles, Scopes, UserInfo, type Refusal, type ResourceServerModuleOptions } from 'nestjs-resource-server';
 import { createTestIssuer, type TestIssuer } from 'nestjs-resource-server/testing';
 
 @Controller('audit')
@@ -15,6 +15,9 @@ class AuditedController {
   }
   @Roles('admin') @Get('admin') admin() {
     return { ok: true };
+  }
+  @Get('profile') profile(@UserInfo() info: unknown) {
+    return info;
   }
 }
 
@@ -87,6 +90,16 @@ describe('onRefusal and problemDetails', () => {
     const missing = await get('/audit');
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="api"');
     expect(JSON.parse(missing.text)).toMatchObject({ type: 'about:blank', title: 'Unauthorized', status: 401, error: 'unauthorized' });
+  });
+
+  it('answers failures raised after the guard (a userinfo outage) as problem+json too, without calling the hook', async () => {
+    refusals.length = 0;
+    issuer.route('GET', '/userinfo', (_req, res) => void res.writeHead(500).end());
+    const res = await get('/audit/profile', issuer.token());
+    expect(res.status).toBe(502);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(JSON.parse(res.text)).toMatchObject({ type: 'about:blank', title: 'Bad gateway', status: 502, error: 'bad_gateway' });
+    expect(refusals).toEqual([]);
   });
 
   it('keeps working when the hook throws', async () => {

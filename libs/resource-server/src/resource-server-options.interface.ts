@@ -116,7 +116,7 @@ export interface GlobalOptions extends IssuerDefaults {
    */
   problemDetails?: boolean;
   /**
-   * Called on every refused call, on any transport, e.g. for an audit log: the stable code, the
+   * Called on every call the guard refuses, on any transport, e.g. for an audit log: the stable code, the
    * status, the issuer (when known) and the route. Never receives the token. Must not throw (an
    * error it throws is logged and ignored). @default undefined
    */
