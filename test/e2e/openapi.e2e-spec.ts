@@ -29,6 +29,16 @@ class ReportsController {
   }
 }
 
+/** A guard of the app's own, extending the library's: its routes are documented as guarded too. */
+class TenantGuard extends AccessTokenGuard {}
+
+@Controller('tenants')
+class TenantsController {
+  @UseGuards(TenantGuard) @Scopes('tenants:read') @Get() list() {
+    return [];
+  }
+}
+
 type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>; components: any };
 
 describe('applyResourceServerSecurity', () => {
@@ -40,7 +50,7 @@ describe('applyResourceServerSecurity', () => {
     issuer = await createTestIssuer();
     @Module({
       imports: [ResourceServerModule.forRoot(issuer.moduleOptions({ problemDetails: true }))],
-      controllers: [OpenController, ReportsController],
+      controllers: [OpenController, ReportsController, TenantsController],
     })
     class ReportsApp {}
     const moduleRef = await Test.createTestingModule({ imports: [ReportsApp] }).compile();
@@ -64,6 +74,10 @@ describe('applyResourceServerSecurity', () => {
     expect(doc.paths['/api/reports/ping']!.get!.security).toEqual([]);
   });
 
+  it('counts a subclass of the guard in @UseGuards as the guard', () => {
+    expect(doc.paths['/api/tenants']!.get!.security).toEqual([{ oauth2: ['tenants:read'] }, { bearer: [] }]);
+  });
+
   it('lists one requirement object per @AnyScope choice, each with the @Scopes scopes', () => {
     expect(doc.paths['/api/reports']!.get!.security).toEqual([
       { oauth2: ['tenant', 'reports:read'] },
@@ -85,11 +99,30 @@ describe('applyResourceServerSecurity', () => {
       clientCredentials: { tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
       authorizationCode: { authorizationUrl: 'https://id.example.com/authorize', tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
     });
-    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes)).toEqual(['reports:admin', 'reports:read', 'reports:write', 'tenant']);
+    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes)).toEqual(['reports:admin', 'reports:read', 'reports:write', 'tenant', 'tenants:read']);
   });
 
   it('leaves the handlers metadata as it found it', () => {
     expect(Reflect.getMetadata('swagger/apiExtension', ReportsController.prototype.list)).toBeUndefined();
+  });
+});
+
+describe('applyResourceServerSecurity with a global guard given to useGlobalGuards', () => {
+  it('documents every route as guarded', async () => {
+    const issuer = await createTestIssuer();
+    @Module({ imports: [ResourceServerModule.forRoot(issuer.moduleOptions({ issuer: issuer.issuer }))], controllers: [OpenController] })
+    class GlobalApp {}
+    const moduleRef = await Test.createTestingModule({ imports: [GlobalApp] }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    app.useGlobalGuards(app.get(AccessTokenGuard));
+    try {
+      const doc = (await applyResourceServerSecurity(app, () => SwaggerModule.createDocument(app, new DocumentBuilder().build()))) as unknown as Doc;
+      expect(doc.paths['/open']!.get!.security).toEqual([{ oauth2: [] }, { bearer: [] }]);
+      expect(doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl).toBe(`${issuer.issuer}/token`);
+    } finally {
+      await app.close();
+      await issuer.close();
+    }
   });
 });
 
