@@ -6,9 +6,7 @@ import type { ResourceServerError } from './resource-server.error.js';
 /**
  * The media type of a problem details body (RFC 9457 §3).
  * @example
- * ```ts
  * expect(response.headers['content-type']).toContain(PROBLEM_JSON);
- * ```
  */
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -16,7 +14,9 @@ export const PROBLEM_JSON = 'application/problem+json';
  * An RFC 9457 problem details body.
  * @example
  * ```ts
- * const problem: ProblemDetails = JSON.parse(response.text); // with problemDetails: true
+ * declare const responseText: string; // a 401 body with problemDetails: true
+ * const problem: ProblemDetails = JSON.parse(responseText);
+ * console.log(problem.error, problem.detail);
  * ```
  */
 export interface ProblemDetails {
@@ -45,9 +45,7 @@ const TITLES: Record<string, string> = {
 /**
  * The problem details body for an error.
  * @example
- * ```ts
  * problemBody(new InvalidTokenError('expired')); // { type: 'https://www.rfc-editor.org/rfc/rfc6750#section-3.1', status: 401, ... }
- * ```
  */
 export function problemBody(error: ResourceServerError): ProblemDetails {
   const body = errorBody(error);

@@ -7,6 +7,7 @@ import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
  * One issuer's keys, as the health indicator reports them.
  * @example
  * ```ts
+ * declare const indicator: ResourceServerHealthIndicator;
  * const health = await indicator.isHealthy();
  * const jwks: IssuerHealth | undefined = health.resource_server.issuers['https://id.example.com'];
  * ```
@@ -28,6 +29,7 @@ export interface IssuerHealth {
  * The result, in `@nestjs/terminus`'s `HealthIndicatorResult` shape.
  * @example
  * ```ts
+ * declare const indicator: ResourceServerHealthIndicator;
  * const result: ResourceServerHealth<'auth'> = await indicator.isHealthy('auth');
  * ```
  */
@@ -47,8 +49,15 @@ export type ResourceServerHealth<Key extends string = string> = Record<
  * during an outage are reported, and are up.
  * @example
  * ```ts
- * @Public() @Get('ready') @HealthCheck()
- * ready() { return this.health.check([() => this.resourceServer.isHealthy('resource_server')]); }
+ * import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+ *
+ * @Controller('health')
+ * export class HealthController {
+ *   constructor(private readonly checks: HealthCheckService, private readonly resourceServer: ResourceServerHealthIndicator) {}
+ *
+ *   @Public() @Get('ready') @HealthCheck()
+ *   ready() { return this.checks.check([() => this.resourceServer.isHealthy('resource_server')]); }
+ * }
  * ```
  */
 @Injectable()

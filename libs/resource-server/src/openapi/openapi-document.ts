@@ -7,6 +7,10 @@ import type { RouteRequirements } from '../pipeline/route-requirements.js';
  * The part of an OpenAPI 3 document the library reads and writes (`OpenAPIObject` satisfies it).
  * @example
  * ```ts
+ * import type { INestApplication } from '@nestjs/common';
+ * import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+ *
+ * declare const app: INestApplication;
  * const document: OpenApiDocument = SwaggerModule.createDocument(app, new DocumentBuilder().build());
  * ```
  */

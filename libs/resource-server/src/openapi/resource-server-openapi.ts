@@ -76,6 +76,10 @@ function scan<T extends OpenApiDocument>(routes: readonly GuardedRoute[], create
  * optional peer: the library never imports it, `createDocument` is your call to it.
  * @example
  * ```ts
+ * import type { INestApplication } from '@nestjs/common';
+ * import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+ *
+ * declare const app: INestApplication;
  * const config = new DocumentBuilder().setTitle('Messages API').build();
  * const document = await applyResourceServerSecurity(app, () => SwaggerModule.createDocument(app, config));
  * SwaggerModule.setup('docs', app, document);

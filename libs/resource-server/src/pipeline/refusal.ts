@@ -7,7 +7,11 @@ import type { ErrorCode } from '../errors/messages.js';
  * What an `onRefusal` hook learns about one refused call.
  * @example
  * ```ts
- * ResourceServerModule.forRoot({ issuer, audience, onRefusal: (refusal: Refusal) => logger.warn(`${refusal.code} ${refusal.status} ${refusal.route}`) });
+ * ResourceServerModule.forRoot({
+ *   issuer: 'https://id.example.com/',
+ *   audience: 'https://api.example.com',
+ *   onRefusal: (refusal: Refusal) => console.warn(`${refusal.code} ${refusal.status} ${refusal.route}`),
+ * });
  * ```
  */
 export interface Refusal {

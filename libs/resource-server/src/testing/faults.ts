@@ -5,6 +5,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  * How the issuer answers discovery or JWKS requests.
  * @example
  * ```ts
+ * import { startLocalIssuer, type FaultMode } from 'nestjs-resource-server/testing';
+ *
  * const mode: FaultMode = 'reset';
  * (await startLocalIssuer()).setFault('discovery', mode);
  * ```
@@ -14,9 +16,7 @@ export type FaultMode = 'ok' | 'status500' | 'reset' | 'garbage' | 'slow' | 'not
 /**
  * Sends a JSON body with its length.
  * @example
- * ```ts
  * (await startLocalIssuer()).route('GET', '/userinfo', (_req, res) => sendJson(res, 200, { sub: 'ada' }));
- * ```
  */
 export function sendJson(res: ServerResponse, status: number, body: unknown, contentType = 'application/json'): void {
   const text = JSON.stringify(body);
@@ -27,9 +27,7 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, con
 /**
  * What a faulty answer needs: the exchange, the timers to clear on close, the normal answer.
  * @example
- * ```ts
  * // internal to startLocalIssuer: answerWithFault({ mode: 'slow', delayMs: 100 }, exchange)
- * ```
  */
 export interface FaultExchange {
   req: IncomingMessage;
@@ -42,9 +40,7 @@ export interface FaultExchange {
 /**
  * Answers one request the way `fault.mode` says.
  * @example
- * ```ts
  * // internal to startLocalIssuer: answerWithFault({ mode: 'status500', delayMs: 0 }, exchange)
- * ```
  */
 export function answerWithFault(fault: { mode: FaultMode; delayMs: number }, x: FaultExchange): void {
   const { req, res } = x;

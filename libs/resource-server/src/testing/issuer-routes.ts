@@ -8,6 +8,8 @@ import type { TestKey } from './keys.js';
  * Options of {@link startLocalIssuer}.
  * @example
  * ```ts
+ * import { generateTestKey, startLocalIssuer, type LocalIssuerOptions } from 'nestjs-resource-server/testing';
+ *
  * const options: LocalIssuerOptions = { keys: [generateTestKey('RS256')], discovery: 'oauth' };
  * const issuer = await startLocalIssuer(options);
  * ```
@@ -27,6 +29,8 @@ export interface LocalIssuerOptions {
  * Counters of requests received, per target.
  * @example
  * ```ts
+ * import { startLocalIssuer, type LocalIssuerCounts } from 'nestjs-resource-server/testing';
+ *
  * const issuer = await startLocalIssuer();
  * const counts: LocalIssuerCounts = issuer.counts; // counts.jwks after a request
  * ```
@@ -44,6 +48,8 @@ export interface LocalIssuerCounts {
  * Route handler: `body` is the full request body as UTF-8 text.
  * @example
  * ```ts
+ * import { startLocalIssuer, type RouteHandler } from 'nestjs-resource-server/testing';
+ *
  * const handler: RouteHandler = (_req, res) => void res.writeHead(500).end();
  * (await startLocalIssuer()).route('POST', '/introspect', handler);
  * ```

@@ -18,6 +18,8 @@ export type { FaultMode } from './faults.js';
  * A running local issuer.
  * @example
  * ```ts
+ * import { generateTestKey, startLocalIssuer, type LocalIssuer } from 'nestjs-resource-server/testing';
+ *
  * const issuer: LocalIssuer = await startLocalIssuer({ keys: [generateTestKey('RS256')] });
  * issuer.setFault('jwks', 'status500');
  * await issuer.close();
@@ -69,6 +71,8 @@ export interface LocalIssuer {
  * Always `await issuer.close()` in `afterAll`, or Jest will not exit.
  * @example
  * ```ts
+ * import { generateTestKey, startLocalIssuer } from 'nestjs-resource-server/testing';
+ *
  * const issuer = await startLocalIssuer({ keys: [generateTestKey('ES256')] });
  * await issuer.close();
  * ```

@@ -11,6 +11,8 @@ import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from
  * The JWS algorithms the helpers can sign with (RFC 7518 §3 plus EdDSA/Ed25519 from RFC 8037).
  * @example
  * ```ts
+ * import { generateTestKey, type TestAlg } from 'nestjs-resource-server/testing';
+ *
  * const key = generateTestKey('ES256' satisfies TestAlg);
  * ```
  */
@@ -30,6 +32,8 @@ export type TestAlg =
  * Every {@link TestAlg}, handy for `it.each`.
  * @example
  * ```ts
+ * import { ALL_TEST_ALGS, generateTestKey } from 'nestjs-resource-server/testing';
+ *
  * const keys = ALL_TEST_ALGS.map((alg) => generateTestKey(alg));
  * ```
  */
@@ -50,6 +54,8 @@ export const ALL_TEST_ALGS: readonly TestAlg[] = [
  * A generated key pair plus the public JWK an issuer would publish for it.
  * @example
  * ```ts
+ * import { generateTestKey, type TestKey } from 'nestjs-resource-server/testing';
+ *
  * const key: TestKey = generateTestKey('RS256');
  * const jwks = { keys: [key.publicJwk] };
  * ```
@@ -66,6 +72,8 @@ export interface TestKey {
  * Options of {@link generateTestKey}.
  * @example
  * ```ts
+ * import { generateTestKey, type GenerateTestKeyOptions } from 'nestjs-resource-server/testing';
+ *
  * const options: GenerateTestKeyOptions = { kid: 'k1', omitAlg: true };
  * const key = generateTestKey('PS256', options);
  * ```
@@ -94,6 +102,8 @@ const EC_CURVES: Partial<Record<TestAlg, string>> = {
  * and JWKS publish PS* keys as ordinary `kty: "RSA"` keys anyway.
  * @example
  * ```ts
+ * import { generateTestKey } from 'nestjs-resource-server/testing';
+ *
  * const key = generateTestKey('RS256', { kid: 'key-1' });
  * ```
  */
@@ -130,6 +140,8 @@ export function generateTestKey(alg: TestAlg, options: GenerateTestKeyOptions = 
  * RFC 7638 JWK thumbprint (SHA-256, base64url) over the required public members only.
  * @example
  * ```ts
+ * import { generateTestKey, jwkThumbprint } from 'nestjs-resource-server/testing';
+ *
  * const kid = jwkThumbprint(generateTestKey('ES256').publicJwk);
  * ```
  */

@@ -11,6 +11,9 @@ import { signJwt, nowSeconds } from './tokens.js';
  * What a minted token says. Every field is optional.
  * @example
  * ```ts
+ * import { createTestIssuer, type TestTokenOptions } from 'nestjs-resource-server/testing';
+ *
+ * const issuer = await createTestIssuer();
  * const token = issuer.token({ sub: 'ada', scopes: ['read:messages'], roles: ['auditor'], expiresIn: 60 } satisfies TestTokenOptions);
  * ```
  */
@@ -37,6 +40,8 @@ export interface TestTokenOptions {
  * Options of {@link createTestIssuer}.
  * @example
  * ```ts
+ * import { createTestIssuer, type TestIssuerOptions } from 'nestjs-resource-server/testing';
+ *
  * const issuer = await createTestIssuer({ audience: 'https://api.example.com', alg: 'ES256', userInfo: { email: 'ada@example.com' } } satisfies TestIssuerOptions);
  * ```
  */
@@ -53,6 +58,8 @@ export interface TestIssuerOptions extends Pick<LocalIssuerOptions, 'discovery' 
  * A running test issuer. Everything {@link LocalIssuer} has (faults, counters, routes), plus tokens.
  * @example
  * ```ts
+ * import { createTestIssuer, type TestIssuer } from 'nestjs-resource-server/testing';
+ *
  * const issuer: TestIssuer = await createTestIssuer();
  * const token = issuer.opaqueToken({ scopes: ['read'] });
  * issuer.rotateKeys();
@@ -88,6 +95,8 @@ export interface TestIssuer extends LocalIssuer {
  * Starts a test issuer on an ephemeral loopback port. Close it after the tests (`await issuer.close()`).
  * @example
  * ```ts
+ * import { createTestIssuer } from 'nestjs-resource-server/testing';
+ *
  * const issuer = await createTestIssuer({ audience: 'https://api.example.com' });
  * const token = issuer.token({ scopes: ['read:messages'] });
  * await issuer.close();

@@ -6,6 +6,11 @@ import type { TestIssuer } from './test-issuer.js';
  * The part of `@nestjs/testing`'s `TestingModuleBuilder` used here (so this file does not import it).
  * @example
  * ```ts
+ * import { type OverridableBuilder } from 'nestjs-resource-server/testing';
+ * import { Test, type TestingModuleBuilder } from '@nestjs/testing';
+ *
+ * @Module({})
+ * class AppModule {}
  * const builder: OverridableBuilder<TestingModuleBuilder> = Test.createTestingModule({ imports: [AppModule] });
  * ```
  */
@@ -18,6 +23,12 @@ export interface OverridableBuilder<T> {
  * `@nestjs/config`) at a test issuer: its options are replaced by `issuer.moduleOptions(overrides)`.
  * @example
  * ```ts
+ * import { createTestIssuer, useTestIssuer } from 'nestjs-resource-server/testing';
+ * import { Test } from '@nestjs/testing';
+ *
+ * @Module({})
+ * class AppModule {}
+ * const issuer = await createTestIssuer();
  * const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [AppModule] }), issuer).compile();
  * ```
  */

@@ -10,6 +10,8 @@ import type { TestAlg, TestKey } from './keys.js';
  * base64url without padding (RFC 7515 §2). Strings are encoded as UTF-8.
  * @example
  * ```ts
+ * import { b64url } from 'nestjs-resource-server/testing';
+ *
  * const segment = b64url(JSON.stringify({ alg: 'none' }));
  * ```
  */
@@ -21,6 +23,8 @@ export function b64url(input: Buffer | string): string {
  * Current time in whole seconds, the unit of `exp`/`iat`/`nbf` (RFC 7519 NumericDate).
  * @example
  * ```ts
+ * import { nowSeconds } from 'nestjs-resource-server/testing';
+ *
  * const exp = nowSeconds() + 300;
  * ```
  */
@@ -75,6 +79,8 @@ function signBytes(alg: TestAlg, privateKey: KeyObject, data: Buffer): Buffer {
  * No `typ` is added; pass `{ typ: 'at+jwt' }` for RFC 9068 tokens.
  * @example
  * ```ts
+ * import { generateTestKey, signJwt } from 'nestjs-resource-server/testing';
+ *
  * const token = signJwt(generateTestKey('RS256'), { iss: 'https://id.example.com', sub: 'ada' }, { typ: 'at+jwt' });
  * ```
  */
@@ -95,6 +101,8 @@ export function signJwt(
  * (a claim value `undefined` removes it, e.g. `{ exp: undefined }` for a token without expiry).
  * @example
  * ```ts
+ * import { generateTestKey, mintAccessToken } from 'nestjs-resource-server/testing';
+ *
  * const token = mintAccessToken(generateTestKey('RS256'), { iss: 'https://id.example.com', aud: 'https://api.example.com', scope: 'read' });
  * ```
  */
@@ -125,6 +133,8 @@ export function mintAccessToken(
  * signature segment. A resource server must reject it.
  * @example
  * ```ts
+ * import { unsignedToken } from 'nestjs-resource-server/testing';
+ *
  * const token = unsignedToken({ iss: 'https://id.example.com', sub: 'mallory' });
  * ```
  */
@@ -139,6 +149,8 @@ export function unsignedToken(payload: Record<string, unknown>, header?: Record<
  * `alg` pick the algorithm and feeds it the published key would accept it.
  * @example
  * ```ts
+ * import { generateTestKey, hmacTokenWithPublicKey } from 'nestjs-resource-server/testing';
+ *
  * const token = hmacTokenWithPublicKey(generateTestKey('RS256'), { iss: 'https://id.example.com' });
  * ```
  */
@@ -173,6 +185,8 @@ function decodeSegment(segment: string, what: string): Record<string, unknown> {
  * and keeps the original header and signature, which therefore no longer match.
  * @example
  * ```ts
+ * import { generateTestKey, mintAccessToken, tamperPayload } from 'nestjs-resource-server/testing';
+ *
  * const key = generateTestKey('RS256');
  * const token = tamperPayload(mintAccessToken(key, { iss: 'https://id.example.com', aud: 'api' }), { scope: 'admin' });
  * ```
@@ -187,6 +201,8 @@ export function tamperPayload(token: string, changes: Record<string, unknown>): 
  * Decodes header and payload without verifying anything (for assertions in tests only).
  * @example
  * ```ts
+ * import { decodeJwt, generateTestKey, mintAccessToken } from 'nestjs-resource-server/testing';
+ *
  * const { payload } = decodeJwt(mintAccessToken(generateTestKey('RS256'), { iss: 'https://id.example.com', aud: 'api' }));
  * ```
  */
