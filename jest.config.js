@@ -16,6 +16,7 @@ const common = {
   moduleNameMapper: {
     '^nestjs-resource-server$': '<rootDir>/libs/resource-server/src/index.ts',
     '^nestjs-resource-server/passport$': '<rootDir>/libs/resource-server/src/passport/index.ts',
+    '^nestjs-resource-server/testing$': '<rootDir>/libs/resource-server/src/testing/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
     // mercurius -> @fastify/static requires content-disposition 3, which is ESM-only: Jest cannot
     // require() it below Node 24.9 (plain Node 20.19+ can). Version 2 has the same API in CommonJS.
@@ -46,6 +47,9 @@ export default {
     },
   ],
   testTimeout: 20000,
+  // Two workers on the project's 2-core machines: the suites wait on sockets and child processes most of
+  // the time, and one worker (Jest's default there) took 20 minutes.
+  maxWorkers: 2,
   // `npm test` runs with --coverage: the library's source must stay covered by its specs and e2e suites.
   coverageProvider: 'v8',
   // index.ts only re-exports; *.interface.ts files hold types only and compile to nothing, so v8 would

@@ -10,7 +10,7 @@
 //
 // Env: BENCH_DURATION (measured s per workload and app, default 10), BENCH_ROUNDS (slices it is cut
 //      into, default 5), BENCH_WARMUP (s per workload and app before its first slice, default 2),
-//      BENCH_CONNECTIONS (default 50), BENCH_APPS (default "ours,recipe"), BENCH_WORKLOADS (comma
+//      BENCH_CONNECTIONS (default 50), BENCH_APPS (default "ours,ours-otel,recipe"), BENCH_WORKLOADS (comma
 //      list, default all), BENCH_PRIME (s of mixed traffic before anything, default 2),
 //      BENCH_MEMORY=0 (skip the memory step), BENCH_SOCKETIO=0 (skip the socket.io step), BENCH_CPU_PROF=<workload> (an extra, profiled run of
 //      ours after the table; not in it), BENCH_EXTRAS (comma list of the paired workloads of
@@ -61,7 +61,8 @@ const POOL_SIZE = 2000;
 // dpop (ours only: the recipe has no DPoP): one DPoP-bound token repeated, a fresh proof per request.
 const GUARDED = ['same-token', 'pool-2000', 'fresh-tokens', 'same-token-full-cache', 'invalid-signature', 'dpop'];
 const WORKLOADS = list('BENCH_WORKLOADS', ['unguarded', ...GUARDED]).filter((w) => w !== 'unguarded');
-const APPS = list('BENCH_APPS', ['ours', 'recipe']);
+// ours-otel: the sample API again, with the OpenTelemetry SDK registered (bench/lib/otel-sdk.mjs).
+const APPS = list('BENCH_APPS', ['ours', 'ours-otel', 'recipe']);
 const MEMORY = process.env.BENCH_MEMORY !== '0';
 const CPU_PROF = process.env.BENCH_CPU_PROF ? list('BENCH_CPU_PROF', ['unguarded', ...GUARDED])[0] : undefined;
 const AUDIENCE = 'https://bench.api.example';
@@ -109,11 +110,12 @@ log(`issuer ${issuer.issuer} (RS256, kid ${key.kid}); minted the ${POOL_SIZE}-to
 const apps = {};
 for (const name of APPS) {
   const port = await freePort();
-  const entry = name === 'ours' ? 'apps/sample-api/dist/main.js' : 'bench/recipe/main.mjs';
+  const entry = name === 'recipe' ? 'bench/recipe/main.mjs' : 'apps/sample-api/dist/main.js';
   const profiled = name === 'ours' && CPU_PROF !== undefined;
+  const preload = name === 'ours-otel' ? ['--import', './bench/lib/otel-sdk.mjs'] : [];
   const child = startNode({
     name,
-    nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [entry],
+    nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [...preload, entry],
     // RPC_PORT: the sample API's TCP microservice, on a free port too (unused by the bench).
     env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
     cpu: 0,
@@ -324,7 +326,7 @@ async function measureWorkload(workload) {
     measured.push(e);
     const s = summarizeEntry(e);
     log(
-      `  ${workload.padEnd(21)} ${app.name.padEnd(6)} ${fmt(s.rps).padStart(6)} req/s (unguarded ${fmt(s.baselineRps).padStart(6)})  ` +
+      `  ${workload.padEnd(21)} ${app.name.padEnd(9)} ${fmt(s.rps).padStart(6)} req/s (unguarded ${fmt(s.baselineRps).padStart(6)})  ` +
         `ratio ${fmt(s.ratio, 2)}x [${fmt(s.ratioMin, 2)}-${fmt(s.ratioMax, 2)}]  p99 ${fmt(s.p99, 1)} ms  ` +
         `cpu server ${pct(s.serverCpu)} gen ${pct(s.generatorCpu)}  status ${JSON.stringify(s.codes)}` +
         (s.errors ? `  errors ${s.errors}` : '') +
@@ -564,8 +566,8 @@ const verdict = (label, r, target) => {
   if (!r || !Number.isFinite(r.ratio)) return verdicts.push(`SKIP  ${label}: not measured in this run`);
   verdicts.push(`${r.ratio >= target ? 'PASS' : 'FAIL'}  ${label}: ${fmt(r.ratio, 2)}x (target >= ${target}x; rounds ${fmt(r.min, 2)}-${fmt(r.max, 2)})`);
 };
-const vsOwn = (workload) => {
-  const e = entry(workload, 'ours');
+const vsOwn = (workload, app = 'ours') => {
+  const e = entry(workload, app);
   if (!e) return undefined;
   const s = summarizeEntry(e);
   return { ratio: s.ratio, min: s.ratioMin, max: s.ratioMax };
@@ -573,6 +575,8 @@ const vsOwn = (workload) => {
 for (const [workload, target] of Object.entries(TARGETS)) {
   if (WORKLOADS.includes(workload)) verdict(`ours ${workload} vs ours unguarded`, vsOwn(workload), target);
 }
+// With telemetry on, a repeated token must stay as cheap: the same target as without.
+if (WORKLOADS.includes('same-token')) verdict('ours-otel same-token vs ours-otel unguarded (telemetry on)', vsOwn('same-token', 'ours-otel'), TARGETS['same-token']);
 if (WORKLOADS.includes('fresh-tokens')) verdict('ours fresh-tokens vs recipe fresh-tokens', oursVsRecipe('fresh-tokens'), FRESH_VS_RECIPE);
 const full = vsOwn('same-token-full-cache');
 if (full) {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConditionalModule, ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { TerminusModule } from '@nestjs/terminus';
 import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
 import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
 import { oidcConfig } from './config/oidc.config.js';
@@ -19,6 +20,8 @@ import { httpPlatform } from './settings.js';
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, load: [oidcConfig] }),
+    // Readiness at GET /health/ready; failures are answered 503 with details, not logged per probe.
+    TerminusModule.forRoot({ logger: false }),
     ResourceServerModule.forRootAsync({
       inject: [oidcConfig.KEY],
       useFactory: (oidc: ConfigType<typeof oidcConfig>) => ({

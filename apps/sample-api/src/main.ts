@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AppModule } from './app.module.js';
 import { startRpc } from './microservice.js';
+import { docsRedirectUri, setupDocs } from './docs.js';
 import { startDevIssuer, type DevIssuer } from './dev-issuer/dev-issuer.js';
 import { assertDevIssuerAllowed, readSettings, type HttpPlatform } from './settings.js';
 
@@ -33,7 +34,16 @@ async function bootstrap(): Promise<void> {
   if (!settings.issuer) {
     assertDevIssuerAllowed(settings);
     const audience = settings.audience ?? `http://localhost:${settings.port}`;
-    devIssuer = await startDevIssuer({ port: settings.devIssuerPort, host: '127.0.0.1', audience });
+    // Swagger UI at /docs runs "Authorize" from the browser: the issuer lets the API's origins call
+    // its token endpoint and accepts Swagger UI's redirect page.
+    const origins = [`http://localhost:${settings.port}`, `http://127.0.0.1:${settings.port}`];
+    devIssuer = await startDevIssuer({
+      port: settings.devIssuerPort,
+      host: '127.0.0.1',
+      audience,
+      corsOrigins: origins,
+      redirectUris: origins.map(docsRedirectUri),
+    });
     process.env.OIDC_ISSUER = devIssuer.issuer;
     process.env.OIDC_AUDIENCE = audience;
     // The development issuer hands out JWTs for the API and opaque tokens for its userinfo endpoint:
@@ -44,9 +54,17 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(settings.platform);
   app.enableShutdownHooks();
+  // Swagger UI is pre-filled with the demo client; its login window returns to /docs/oauth2-redirect.html.
+  const docsClient = devIssuer && {
+    clientId: devIssuer.clientId,
+    clientSecret: devIssuer.clientSecret,
+    redirectUrl: docsRedirectUri(`http://localhost:${settings.port}`),
+  };
+  await setupDocs(app, docsClient);
   await startRpc(app, settings.rpcPort);
   await app.listen(settings.port);
   const apiUrl = `http://localhost:${settings.port}`;
+  logger.log(`Swagger UI at ${apiUrl}/docs, OpenAPI document at ${apiUrl}/docs-json`);
   logger.log(`Sample API (${settings.platform}) listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
   if (devIssuer) printTryIt(devIssuer, apiUrl);
 }

@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const { name, version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 /** Public entry points: subpath -> compiled module, relative to dist/<format>/. */
-const ENTRIES = { '.': 'index', './passport': 'passport/index' };
+const ENTRIES = { '.': 'index', './passport': 'passport/index', './testing': 'testing/index' };
 const esmOnly = process.argv.includes('--esm-entries');
 
 function tsc(...args) {

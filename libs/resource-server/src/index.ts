@@ -58,3 +58,10 @@ export {
 export type { BearerErrorCode } from './errors/resource-server.error.js';
 export type { ErrorCode } from './errors/messages.js';
 export type { ErrorBody } from './errors/challenge.js';
+export { applyResourceServerSecurity } from './openapi/resource-server-openapi.js';
+export type { ResourceServerOpenApiOptions } from './openapi/resource-server-openapi.js';
+export type { OpenApiDocument } from './openapi/openapi-document.js';
+export type { Refusal } from './pipeline/refusal.js';
+export { ResourceServerHealthIndicator } from './health/resource-server.health.js';
+export type { ResourceServerHealth, IssuerHealth } from './health/resource-server.health.js';
+export type { ProblemDetails } from './errors/problem.js';

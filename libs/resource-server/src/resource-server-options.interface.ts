@@ -2,6 +2,7 @@ import type { JwsAlgorithm } from './core/jose/algorithms.js';
 import type { ClaimPath, ProviderPreset } from './core/claims/providers.js';
 import type { TokenLocation } from './core/credentials/token-extractor.js';
 import type { DpopProofOptions, ResourceMetadataOptions } from './sender-constraint-options.interface.js';
+import type { Refusal } from './pipeline/refusal.js';
 
 /**
  * Token rules that can be set once for every issuer and overridden per issuer.
@@ -137,6 +138,23 @@ export interface GlobalOptions extends IssuerDefaults {
   clientCertificateHeader?: string;
   /** Serve RFC 9728 protected-resource metadata and name it in challenges (`resource_metadata`). */
   resourceMetadata?: ResourceMetadataOptions;
+  /**
+   * RFC 9457 error bodies over HTTP: `application/problem+json` with `type`, `title`, `status`,
+   * `detail` and the RFC 6750 `error` code, instead of `{ statusCode, error, message }`. The
+   * `WWW-Authenticate` challenge is the same either way. @default false
+   */
+  problemDetails?: boolean;
+  /**
+   * Called on every call the guard refuses, on any transport, e.g. for an audit log: the stable code, the
+   * status, the issuer (when known) and the route. Never receives the token. Must not throw (an
+   * error it throws is logged and ignored). @default undefined
+   */
+  onRefusal?: (refusal: Refusal) => void;
+  /**
+   * Metrics and spans through `@opentelemetry/api` (an optional peer, loaded at startup when
+   * installed; without it, or with `false`, nothing is recorded). See docs/observability.md. @default true
+   */
+  telemetry?: boolean;
 }
 
 /**

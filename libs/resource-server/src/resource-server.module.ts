@@ -10,7 +10,12 @@ import { RequirementsInterceptor } from './pipeline/requirements.interceptor.js'
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
+import { CACHE_MANAGER, PIPELINE_OBSERVER, RESOLVED_CONFIG, TELEMETRY, TRANSPORTS } from './resource-server.tokens.js';
+import { PipelineObserver } from './pipeline/pipeline-observer.js';
+import { ResourceServerHealthIndicator } from './health/resource-server.health.js';
+import { loadTelemetry } from './telemetry/opentelemetry.js';
+import type { Telemetry } from './core/telemetry/telemetry.js';
+import { ResourceServerConfigError } from './core/config/config.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import { GraphqlTransport } from './transports/graphql.transport.js';
@@ -48,13 +53,20 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
       inject: [RESOURCE_SERVER_OPTIONS],
     },
     {
+      provide: TELEMETRY,
+      // @opentelemetry/api is an optional peer: imported here, once, only when installed and enabled.
+      useFactory: (options: ResourceServerModuleOptions) => loadTelemetry(options.telemetry !== false),
+      inject: [RESOURCE_SERVER_OPTIONS],
+    },
+    {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig, cacheManager?: CacheManagerLike) => {
+      useFactory: (config: ResolvedConfig, telemetry: Telemetry, cacheManager?: CacheManagerLike) => {
         const runtime: Runtime = {
           now: Date.now,
           logger: new Logger('ResourceServer'),
           httpTimeoutMs: config.httpTimeoutMs,
           maxResponseBytes: 512 * 1024,
+          ...(telemetry.enabled ? { telemetry } : {}),
         };
         if (config.introspection?.store !== 'cache-manager') return new AccessTokenVerifier(config, runtime);
         if (!cacheManager) {
@@ -64,16 +76,26 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
         }
         return new AccessTokenVerifier(config, runtime, { introspection: new CacheManagerResultStore(cacheManager) });
       },
-      inject: [RESOLVED_CONFIG, { token: CACHE_MANAGER, optional: true }],
+      inject: [RESOLVED_CONFIG, TELEMETRY, { token: CACHE_MANAGER, optional: true }],
     },
     {
       provide: TRANSPORTS,
       useFactory: async (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): Promise<TransportAdapter[]> => [
-        new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config)),
+        new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config), options.problemDetails === true),
         new GraphqlTransport(config.realm, config.tokenLocations, httpTransportSettings(config)),
         ...(await messageTransports(options, config)),
       ],
       inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
+    },
+    {
+      provide: PIPELINE_OBSERVER,
+      useFactory: (options: ResourceServerModuleOptions, telemetry: Telemetry, verifier: AccessTokenVerifier) => {
+        if (options.onRefusal !== undefined && typeof options.onRefusal !== 'function') {
+          throw new ResourceServerConfigError(['`onRefusal` must be a function (refusal) => void']);
+        }
+        return new PipelineObserver(telemetry, options.onRefusal, (iss) => verifier.issuer(iss) !== undefined);
+      },
+      inject: [RESOURCE_SERVER_OPTIONS, TELEMETRY, AccessTokenVerifier],
     },
     {
       provide: SenderConstraints,
@@ -86,6 +108,7 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     UserInfoService,
     SocketAuthenticator,
     GraphqlWsAuth,
+    ResourceServerHealthIndicator,
     { provide: APP_FILTER, useClass: ResourceServerExceptionFilter },
     // Route requirements are checked before every handler, whichever guard authenticated the call.
     RequirementsGuard,
@@ -93,7 +116,16 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, SocketAuthenticator, GraphqlWsAuth, RequirementsGuard],
+  exports: [
+    AccessTokenVerifier,
+    AccessTokenGuard,
+    AuthorizationPipeline,
+    UserInfoService,
+    SocketAuthenticator,
+    GraphqlWsAuth,
+    RequirementsGuard,
+    ResourceServerHealthIndicator,
+  ],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

@@ -20,3 +20,8 @@ export const TRANSPORTS = Symbol.for('nestjs-resource-server.transports');
  * ```
  */
 export const DPOP_REPLAY_STORE = Symbol.for('nestjs-resource-server.dpop-replay-store');
+/** DI token of the pipeline's observer (telemetry and the `onRefusal` hook). Internal. */
+export const PIPELINE_OBSERVER = Symbol.for('nestjs-resource-server.pipeline-observer');
+
+/** DI token of the telemetry sink (OpenTelemetry when installed and enabled, else nothing). Internal. */
+export const TELEMETRY = Symbol.for('nestjs-resource-server.telemetry');

@@ -71,6 +71,10 @@ export interface ProviderSettings {
   audience: string;
   accessTokenFormat: 'jwt' | 'opaque';
   accessTokenTtl: number;
+  /** Browser origins allowed to call the token endpoint (CORS), e.g. the API's for Swagger UI. */
+  corsOrigins: readonly string[];
+  /** Redirect URIs registered for demo-client besides the fixed loopback callback. */
+  redirectUris: readonly string[];
 }
 
 /** A fresh RSA key per start: tokens from an earlier run must not verify against this one. */
@@ -118,7 +122,7 @@ function memoryAdapter() {
 
 /** Builds the oidc-provider instance for `issuer`; see dev-issuer.ts for the HTTP side. */
 export function createProvider(issuer: string, settings: ProviderSettings): OidcProvider {
-  const { audience, accessTokenFormat, accessTokenTtl } = settings;
+  const { audience, accessTokenFormat, accessTokenTtl, corsOrigins, redirectUris } = settings;
   const resourceServerScope = API_SCOPES.join(' ');
   const resourceServerScopes = new Set<string>(API_SCOPES);
 
@@ -135,7 +139,7 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
         token_endpoint_auth_method: 'client_secret_basic',
         grant_types: ['client_credentials', 'authorization_code', 'refresh_token'],
         response_types: ['code'],
-        redirect_uris: ['http://127.0.0.1:8765/callback', 'http://localhost:8765/callback'],
+        redirect_uris: ['http://127.0.0.1:8765/callback', 'http://localhost:8765/callback', ...redirectUris],
         // Client `scope` may only list the provider's own (OpenID) scopes; which API scopes the
         // client gets is decided by getResourceServerInfo below.
         scope: [...OIDC_SCOPES].join(' '),
@@ -210,7 +214,8 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
         },
       },
     },
-    clientBasedCORS: () => false,
+    // Swagger UI on the API's origin calls the token endpoint from the browser; nothing else may.
+    clientBasedCORS: (_ctx: unknown, origin: string) => corsOrigins.includes(origin),
     async renderError(ctx: { type: string; body: unknown }, out: Record<string, string>) {
       ctx.type = 'json';
       ctx.body = out;

@@ -226,3 +226,45 @@ describe('startDevIssuer', () => {
     expect(unknown.body).toEqual({ active: false });
   });
 });
+
+describe('startDevIssuer for Swagger UI', () => {
+  let issuer: DevIssuer;
+  const origin = 'http://localhost:3000';
+
+  beforeAll(async () => {
+    issuer = await startDevIssuer({ port: 0, audience: AUDIENCE, corsOrigins: [origin], redirectUris: [`${origin}/docs/oauth2-redirect.html`] });
+  });
+  afterAll(async () => {
+    await issuer?.close();
+  });
+
+  it('lets the API origin call the token endpoint from a browser (CORS), and no other origin', async () => {
+    const tokenRequest = (from: string) =>
+      fetch(issuer.tokenEndpoint, {
+        method: 'POST',
+        headers: { origin: from, authorization: basic(issuer), 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:messages' }),
+      });
+    const allowed = await tokenRequest(origin);
+    expect(allowed.status).toBe(200);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe(origin);
+    const other = await tokenRequest('https://evil.example');
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it("accepts Swagger UI's redirect page as a redirect URI of demo-client", async () => {
+    const authorize = new URL(`${issuer.issuer}/auth`);
+    authorize.search = new URLSearchParams({
+      client_id: 'demo-client',
+      response_type: 'code',
+      redirect_uri: `${origin}/docs/oauth2-redirect.html`,
+      scope: 'read:messages',
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
+    const response = await fetch(authorize, { redirect: 'manual' });
+    // Straight to the login interaction, not an invalid_redirect_uri error page.
+    expect(response.status).toBe(303);
+    expect(response.headers.get('location')).toMatch(/^\/interaction\//);
+  });
+});

@@ -20,6 +20,10 @@ export interface DevIssuerOptions {
   accessTokenFormat?: 'jwt' | 'opaque';
   /** Access-token lifetime in seconds; default 3600. */
   accessTokenTtl?: number;
+  /** Browser origins allowed to call the token endpoint (CORS), e.g. the API's for Swagger UI; default none. */
+  corsOrigins?: readonly string[];
+  /** Extra redirect URIs of demo-client, e.g. Swagger UI's oauth2-redirect.html; default none. */
+  redirectUris?: readonly string[];
 }
 
 /** A running development OpenID provider (oidc-provider 9) with one client and one user. */
@@ -60,6 +64,8 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       audience: options.audience,
       accessTokenFormat: options.accessTokenFormat ?? 'jwt',
       accessTokenTtl: options.accessTokenTtl ?? 3600,
+      corsOrigins: options.corsOrigins ?? [],
+      redirectUris: options.redirectUris ?? [],
     });
   } catch (error) {
     server.close(); // a listening server left behind would keep Jest (or the app) from exiting

@@ -1,3 +1,5 @@
+import type { Telemetry } from './telemetry/telemetry.js';
+
 /** The minimal logger the core writes to; Nest's `Logger` satisfies it. */
 export interface CoreLogger {
   log(message: string): void;
@@ -14,6 +16,8 @@ export interface Runtime {
   httpTimeoutMs: number;
   /** Largest response body read from the issuer, bytes. */
   maxResponseBytes: number;
+  /** Where outbound calls and cache lookups are reported; nothing when absent. */
+  telemetry?: Telemetry;
 }
 
 /**
@@ -22,6 +26,10 @@ export interface Runtime {
  */
 export class OutageLog {
   private failingSince: number | undefined;
+  /** `up` after a success, `down` after a failure, undefined before any call (for health checks). */
+  state: 'up' | 'down' | undefined;
+  /** Why the current outage started; undefined while up. */
+  lastError: string | undefined;
 
   constructor(
     private readonly runtime: Runtime,
@@ -29,13 +37,17 @@ export class OutageLog {
   ) {}
 
   failed(cause: unknown): void {
+    this.state = 'down';
     if (this.failingSince !== undefined) return;
     this.failingSince = this.runtime.now();
     const reason = cause instanceof Error ? cause.message : String(cause);
+    this.lastError = reason;
     this.runtime.logger.error(`${this.what} unavailable: ${reason}`);
   }
 
   recovered(): void {
+    this.state = 'up';
+    this.lastError = undefined;
     if (this.failingSince === undefined) return;
     const seconds = Math.round((this.runtime.now() - this.failingSince) / 1000);
     this.failingSince = undefined;

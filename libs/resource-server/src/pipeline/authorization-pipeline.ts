@@ -1,19 +1,21 @@
 // The one authorization pipeline every transport runs through:
-//   extract the credential (transport) -> verify (JWT or introspection, core) -> authorize (scopes,
-//   roles, claim predicates, core) -> attach the caller (transport carrier) -> or map the failure to
-//   the transport's idiom (transport).
+//   extract the credential (transport) -> verify (JWT or introspection, core) -> bind (a DPoP- or
+//   certificate-bound token needs its proof, core/binding) -> authorize (scopes, roles, claim
+//   predicates, core) -> attach the caller (transport carrier) -> or map the failure to the
+//   transport's idiom (transport). Telemetry and the `onRefusal` hook observe it from the side.
 // Guards and adapters are glue over it; the rules live in core/ only.
-import { Inject, Injectable, Logger, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type ExecutionContext } from '@nestjs/common';
 import { authorize, hasRequirements, type Requirements } from '../core/authorization/requirements.js';
-import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { SenderConstraints } from '../core/binding/sender-constraint.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { TRANSPORTS } from '../resource-server.tokens.js';
+import { PIPELINE_OBSERVER, TRANSPORTS } from '../resource-server.tokens.js';
 import { attachCaller, carrierOf, markEnforced } from '../transports/caller.js';
 import { httpContextOf } from '../transports/http-context.js';
 import type { Credential, TransportAdapter } from '../transports/transport-adapter.js';
 import { UserInfoService } from '../userinfo/userinfo.service.js';
+import { markRefused, PipelineObserver } from './pipeline-observer.js';
 
 /**
  * Runs the pipeline for one call. Injected by `AccessTokenGuard` (and by any guard of your own that
@@ -30,6 +32,7 @@ export class AuthorizationPipeline {
     private readonly userInfo: UserInfoService,
     @Inject(TRANSPORTS) transports: readonly TransportAdapter[],
     private readonly constraints: SenderConstraints,
+    @Optional() @Inject(PIPELINE_OBSERVER) private readonly observer: PipelineObserver = new PipelineObserver(),
   ) {
     this.transports = new Map(transports.map((t) => [t.type, t]));
   }
@@ -41,53 +44,42 @@ export class AuthorizationPipeline {
 
   /**
    * Admits the call (the caller attached to its carrier) or throws what its transport throws for the
-   * failure. A token that verified before is answered synchronously: no promise on the hot path.
+   * failure. A token that verified before, presented without a proof to check, is answered
+   * synchronously: no promise on the hot path.
    */
   run(context: ExecutionContext, requirements: Requirements, transport: TransportAdapter): true | Promise<true> {
-    let credential: Credential;
-    const fail = (error: unknown): never => {
-      throw transport.reject(this.normalize(error), context);
+    let credential: Credential | undefined;
+    const fail = (error: unknown, startedAt?: number): never => {
+      throw this.refuse(error, credential?.token, context, transport, startedAt);
     };
     try {
       credential = transport.credential(context);
       const cached = this.verifier.verifyCached(credential.token);
       if (cached) {
         const admitted = this.bind(context, cached, credential, requirements, transport);
-        return admitted === true ? true : admitted.catch(fail);
+        if (admitted !== true) return admitted.then(() => this.accepted(cached), (error: unknown) => fail(error));
+        return this.accepted(cached);
       }
     } catch (error) {
       return fail(error);
     }
+    // Only a full verification is timed: the cached path above stays free of clock reads.
+    const startedAt = this.observer.timed ? performance.now() : undefined;
+    const presented = credential;
     return this.verifier
-      .verifyUncached(credential.token)
-      .then((principal) => this.bind(context, principal, credential, requirements, transport))
-      .catch(fail);
-  }
-
-  /**
-   * The binding check (`cnf`: DPoP, mTLS) for every token, cached or not, then authorization. The
-   * only place that decides whether a sender-constrained token was presented with its proof.
-   */
-  private bind(
-    context: ExecutionContext,
-    principal: VerifiedPrincipal,
-    credential: Credential,
-    requirements: Requirements,
-    transport: TransportAdapter,
-  ): true | Promise<true> {
-    const proof = this.constraints.check(principal, credential);
-    if (proof === undefined) return this.admit(context, principal, requirements);
-    return proof.then(({ nextNonce }) => {
-      if (nextNonce !== undefined) transport.setHeader?.(context, 'DPoP-Nonce', nextNonce);
-      return this.admit(context, principal, requirements);
-    });
+      .verifyUncached(presented.token)
+      .then(async (principal) => {
+        await this.bind(context, principal, presented, requirements, transport);
+        return this.accepted(principal, startedAt ?? 0);
+      })
+      .catch((error: unknown) => fail(error, startedAt));
   }
 
   /**
    * Authenticates a bare HTTP request (Express or Fastify) outside a guard, e.g. in a Passport
-   * strategy: reads its token as the HTTP adapter does, verifies it and attaches the caller (so
-   * `@Principal()` and the route requirements see it). Rejects with a `ResourceServerError`; route
-   * requirements are left to `RequirementsGuard` / the module's interceptor.
+   * strategy: reads its credential as the HTTP adapter does, verifies it, checks its binding (DPoP,
+   * mTLS) and attaches the caller (so `@Principal()` and the route requirements see it). Rejects with
+   * a `ResourceServerError`; route requirements are left to `RequirementsGuard` / the module's interceptor.
    * @example
    * ```ts
    * declare const pipeline: AuthorizationPipeline, req: object;
@@ -100,7 +92,6 @@ export class AuthorizationPipeline {
     try {
       const credential = transport.credential(httpContextOf(request));
       const principal = this.verifier.verifyCached(credential.token) ?? (await this.verifier.verifyUncached(credential.token));
-      // The same binding check as the guard's: a DPoP- or certificate-bound token needs its proof here too.
       await this.constraints.check(principal, credential);
       attachCaller(request, { principal, userInfo: this.userInfo });
       return principal;
@@ -116,8 +107,53 @@ export class AuthorizationPipeline {
     this.logger.warn(`Denied a call of context type "${type}": no transport adapter serves it (this is logged once per type)`);
   }
 
+  /** Any failure becomes a ResourceServerError; one we did not plan for (a bug) is a 503 that reveals nothing. */
+  normalize(error: unknown): ResourceServerError {
+    if (error instanceof ResourceServerError) return error;
+    this.logger.error(`Unexpected error while checking an access token: ${error instanceof Error ? error.message : String(error)}`);
+    return new UpstreamError('verification_failed', 503, { cause: error });
+  }
+
+  /**
+   * The binding check (`cnf`: DPoP, mTLS) for every token, cached or not, then authorization. The
+   * only place that decides whether a sender-constrained token was presented with its proof.
+   */
+  private bind(
+    context: ExecutionContext,
+    principal: VerifiedPrincipal,
+    credential: Credential,
+    requirements: Requirements,
+    transport: TransportAdapter,
+  ): true | Promise<true> {
+    let proof: ReturnType<SenderConstraints['check']>;
+    try {
+      proof = this.constraints.check(principal, credential);
+    } catch (error) {
+      markRefused(error, principal);
+      throw error;
+    }
+    if (proof === undefined) return this.admit(context, principal, requirements);
+    return proof.then(
+      ({ nextNonce }) => {
+        if (nextNonce !== undefined) transport.setHeader?.(context, 'DPoP-Nonce', nextNonce);
+        return this.admit(context, principal, requirements);
+      },
+      (error: unknown) => {
+        markRefused(error, principal);
+        throw error;
+      },
+    );
+  }
+
   private admit(context: ExecutionContext, principal: VerifiedPrincipal, requirements: Requirements): true {
-    if (hasRequirements(requirements)) authorize(principal, requirements);
+    if (hasRequirements(requirements)) {
+      try {
+        authorize(principal, requirements);
+      } catch (error) {
+        markRefused(error, principal);
+        throw error;
+      }
+    }
     const carrier = carrierOf(context);
     if (carrier) {
       attachCaller(carrier, { principal, userInfo: this.userInfo });
@@ -126,10 +162,16 @@ export class AuthorizationPipeline {
     return true;
   }
 
-  /** Any failure becomes a ResourceServerError; one we did not plan for (a bug) is a 503 that reveals nothing. */
-  normalize(error: unknown): ResourceServerError {
-    if (error instanceof ResourceServerError) return error;
-    this.logger.error(`Unexpected error while checking an access token: ${error instanceof Error ? error.message : String(error)}`);
-    return new UpstreamError('verification_failed', 503, { cause: error });
+  private accepted(principal: VerifiedPrincipal, startedAt?: number): true {
+    if (startedAt === undefined) this.observer.accepted(principal);
+    else this.observer.accepted(principal, startedAt);
+    return true;
+  }
+
+  /** Reports a refusal (telemetry, the `onRefusal` hook) and returns what the transport throws for it. */
+  private refuse(error: unknown, token: string | undefined, context: ExecutionContext, transport: TransportAdapter, startedAt?: number): unknown {
+    const failure = this.normalize(error);
+    this.observer.refused(failure, error, token, context, transport.type, startedAt);
+    return transport.reject(failure, context);
   }
 }

@@ -5,6 +5,7 @@ import { HttpException, type ArgumentsHost, type ExecutionContext } from '@nestj
 import type { HttpAdapterHost } from '@nestjs/core';
 import type { TokenLocation, TokenSource } from '../core/credentials/token-extractor.js';
 import { errorBody } from '../errors/challenge.js';
+import { PROBLEM_JSON, problemBody } from '../errors/problem.js';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
 import { challengeHeaders, type ChallengeSettings } from '../errors/scheme-challenges.js';
 import { readHttpCredential, type HttpCredentialSettings, type HttpRequestLike } from './http-credential.js';
@@ -47,6 +48,8 @@ export class HttpTransport implements TransportAdapter {
     locations: ReadonlySet<TokenLocation>,
     private readonly adapterHost: HttpAdapterHost,
     settings?: HttpTransportSettings,
+    /** RFC 9457 `application/problem+json` bodies instead of `{ statusCode, error, message }`. */
+    private readonly problemDetails = false,
   ) {
     this.settings = settings ?? {
       credential: { locations, schemes: new Set(['bearer']), trustProxy: false, clientCertificateHeader: undefined },
@@ -62,23 +65,29 @@ export class HttpTransport implements TransportAdapter {
   reject(error: ResourceServerError, context: ExecutionContext): HttpException {
     const http = context.switchToHttp();
     const response = http.getResponse<HeaderSink>();
-    for (const [name, value] of this.headers(error, http.getRequest())) response.header(name, value);
-    return new HttpException(errorBody(error), error.status, { cause: error });
+    const { headers, body } = this.answer(error, http.getRequest());
+    for (const [name, value] of headers) response.header(name, value);
+    return new HttpException(body, error.status, { cause: error });
   }
 
   respond(error: ResourceServerError, host: ArgumentsHost): void {
     const adapter = this.adapterHost.httpAdapter;
     const http = host.switchToHttp();
     const response = http.getResponse<unknown>();
-    for (const [name, value] of this.headers(error, http.getRequest())) adapter.setHeader(response, name, value);
-    adapter.reply(response, errorBody(error), error.status);
+    const { headers, body } = this.answer(error, http.getRequest());
+    for (const [name, value] of headers) adapter.setHeader(response, name, value);
+    adapter.reply(response, body, error.status);
   }
 
   setHeader(context: ExecutionContext, name: string, value: string): void {
     context.switchToHttp().getResponse<HeaderSink>().header(name, value);
   }
 
-  private headers(error: ResourceServerError, request: HttpRequest | undefined): [string, string][] {
-    return challengeHeaders(this.settings.challenges, error, request?.headers ? requestScheme(request) : 'bearer');
+  /** The headers and body of a failure: the challenges either way, the body in the configured format. */
+  private answer(error: ResourceServerError, request: HttpRequest | undefined): { headers: [string, string][]; body: object } {
+    const headers = challengeHeaders(this.settings.challenges, error, request?.headers ? requestScheme(request) : 'bearer');
+    if (!this.problemDetails) return { headers, body: errorBody(error) };
+    // Set before Nest writes the body: Express and Fastify keep a content type already set.
+    return { headers: [...headers, ['Content-Type', PROBLEM_JSON]], body: problemBody(error) };
   }
 }

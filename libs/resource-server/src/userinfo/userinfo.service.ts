@@ -5,7 +5,8 @@ import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
+import { CACHE_MANAGER, RESOLVED_CONFIG, TELEMETRY } from '../resource-server.tokens.js';
+import { NO_TELEMETRY, type Telemetry } from '../core/telemetry/telemetry.js';
 import { createResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
 import { hashToken } from '../core/cache/token-hash.js';
 
@@ -38,6 +39,7 @@ export class UserInfoService {
     private readonly verifier: AccessTokenVerifier,
     @Inject(RESOLVED_CONFIG) config: ResolvedConfig,
     @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
+    @Optional() @Inject(TELEMETRY) private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {
     this.options = config.userInfo;
     this.store = createResultStore<UserInfo>(this.options, verifier.runtime.now, cacheManager, 'userInfo.store');
@@ -57,6 +59,7 @@ export class UserInfoService {
   private async cachedValue(key: string, principal: VerifiedPrincipal): Promise<UserInfo | undefined> {
     try {
       const value = await this.store.get(key);
+      this.telemetry.cacheLookup('userinfo', value !== undefined);
       // The key is the token's hash, so this always holds; checked anyway, a shared store is shared.
       return value?.sub === principal.subject ? value : undefined;
     } catch (error) {
@@ -77,7 +80,7 @@ export class UserInfoService {
       return this.tokenClaims(principal);
     }
     try {
-      info = await fetchUserInfo(
+      info = await this.telemetry.outbound('userinfo', principal.issuer, () => fetchUserInfo(
         {
           endpoint,
           issuer: principal.issuer,
@@ -86,7 +89,7 @@ export class UserInfoService {
           verifySigned: (compact) => verifyIssuerJws(issuer, compact, 'userinfo response'),
         },
         principal,
-      );
+      ));
     } catch (error) {
       if (error instanceof ResourceServerError && error.status >= 500) {
         this.logger.warn(`userinfo from ${endpoint} failed (${error.code}): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);

@@ -12,6 +12,7 @@ import { hashToken } from '../cache/token-hash.js';
 import { INTROSPECTION_PROFILE, validateClaims } from '../claims/claims.js';
 import { CallLimiter } from './call-limiter.js';
 import { OutageLog, type Runtime } from '../runtime.js';
+import { traced } from '../telemetry/telemetry.js';
 
 /** What is cached per token: the issuer's answer, plain JSON. */
 export interface IntrospectionResult {
@@ -49,6 +50,11 @@ export class Introspector {
     this.limiter = new CallLimiter(config.maxConcurrent, config.maxRequestsPerSecond, runtime.now);
   }
 
+  /** Whether the endpoint answered the last call (undefined before any), and why not, for health checks. */
+  status(): { reachable: boolean | undefined; lastError: string | undefined } {
+    return { reachable: this.outage.state === undefined ? undefined : this.outage.state === 'up', lastError: this.outage.lastError };
+  }
+
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
   async introspect(token: string): Promise<VerifiedPrincipal> {
     const key = KEY_PREFIX + hashToken(token);
@@ -78,7 +84,9 @@ export class Introspector {
 
   private async cached(key: string): Promise<IntrospectionResult | undefined> {
     try {
-      return await this.store.get(key);
+      const value = await this.store.get(key);
+      this.runtime.telemetry?.cacheLookup('introspection', value !== undefined);
+      return value;
     } catch (error) {
       this.runtime.logger.warn(`introspection cache read failed, asking the issuer instead: ${String(error)}`);
       return undefined;
@@ -109,13 +117,8 @@ export class Introspector {
     }
     let json: Record<string, unknown>;
     try {
-      ({ json } = await fetchJsonObject(endpoint, {
-        method: 'POST',
-        headers,
-        body: form.toString(),
-        timeoutMs: this.config.timeoutMs,
-        maxBytes: this.runtime.maxResponseBytes,
-      }));
+      const request = { method: 'POST' as const, headers, body: form.toString(), timeoutMs: this.config.timeoutMs, maxBytes: this.runtime.maxResponseBytes };
+      ({ json } = await traced(this.runtime, 'introspection', this.issuer.issuer, () => fetchJsonObject(endpoint, request)));
       if (typeof json.active !== 'boolean') throw new HttpClientError('invalid_body', endpoint, 'no boolean "active" member');
     } catch (cause) {
       // Down, slow, 401 (our credentials) or garbage: the caller's token is not known to be bad.

@@ -4,6 +4,7 @@ import { UpstreamError } from '../../errors/resource-server.error.js';
 import { isSecureEnough } from '../config/config-checks.js';
 import { HttpClientError, fetchJsonObject } from './http-client.js';
 import { OutageLog, type Runtime } from '../runtime.js';
+import { traced } from '../telemetry/telemetry.js';
 
 /** The metadata fields the library reads; the rest is kept as is. */
 export interface IssuerMetadata {
@@ -107,7 +108,7 @@ export class DiscoveryClient {
   private async fetchMetadata(): Promise<IssuerMetadata> {
     this.lastAttemptAt = this.runtime.now();
     try {
-      const metadata = await this.fetchEither();
+      const metadata = await traced(this.runtime, 'discovery', this.issuer, () => this.fetchEither());
       this.cached = { metadata, fetchedAt: this.runtime.now() };
       this.outage.recovered();
       return metadata;

@@ -7,6 +7,7 @@ import { fetchJsonObject } from './http-client.js';
 import { importJwk, type VerificationKey } from '../jose/jwk.js';
 import { LruCache } from '../cache/lru-cache.js';
 import { OutageLog, type Runtime } from '../runtime.js';
+import { traced } from '../telemetry/telemetry.js';
 
 /** Tuning of one key set. All durations in milliseconds. */
 export interface KeyStoreSettings {
@@ -24,6 +25,24 @@ export interface KeyStoreSettings {
   negativeCacheSize: number;
   /** Keys read from one key set at most; the rest are ignored. */
   maxKeys: number;
+}
+
+/** A key set's state, for health checks. */
+export interface KeyStoreStatus {
+  /** Usable keys held (0 when none, or when they are past `maxStaleAge`). */
+  readonly keys: number;
+  /** Milliseconds since the held keys were fetched. */
+  readonly ageMs: number | undefined;
+  /** Whether the last fetch failed. */
+  readonly refreshFailing: boolean;
+  /** Why the last fetch failed (no secret: a URL and a reason). */
+  readonly lastError: string | undefined;
+  /** Whether keys are used past `cacheMaxAge` or while refreshes fail. */
+  readonly servingStaleKeys: boolean;
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 interface KeySet {
@@ -92,6 +111,30 @@ export class JwksKeyStore {
     return age <= this.settings.maxStaleAge;
   }
 
+  /** The state of the key set, for health checks. Reads nothing from the network. */
+  status(): KeyStoreStatus {
+    const keys = this.keys;
+    const ageMs = keys ? this.runtime.now() - keys.fetchedAt : undefined;
+    const usable = ageMs !== undefined && ageMs <= this.settings.maxStaleAge;
+    return {
+      keys: usable ? keys!.all.length : 0,
+      ageMs: usable ? ageMs : undefined,
+      refreshFailing: this.lastFetchFailed,
+      lastError: this.lastFetchFailed ? errorText(this.lastError) : undefined,
+      servingStaleKeys: usable && (this.lastFetchFailed || ageMs! > this.settings.cacheMaxAge),
+    };
+  }
+
+  /** Whether keys can be had now, fetching them (within the usual rate limits) when none are held. Never throws. */
+  async ready(): Promise<boolean> {
+    try {
+      await this.currentKeys();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Fetches the key set now; resolves to whether it worked. Never throws. */
   warmUp(): Promise<boolean> {
     return this.refresh();
@@ -146,10 +189,8 @@ export class JwksKeyStore {
     this.lastAttemptAt = this.runtime.now();
     try {
       const uri = await this.resolveJwksUri();
-      const { json } = await fetchJsonObject(uri, {
-        timeoutMs: this.runtime.httpTimeoutMs,
-        maxBytes: this.runtime.maxResponseBytes,
-      });
+      const limits = { timeoutMs: this.runtime.httpTimeoutMs, maxBytes: this.runtime.maxResponseBytes };
+      const { json } = await traced(this.runtime, 'jwks', this.issuer, () => fetchJsonObject(uri, limits));
       this.install(json);
       this.lastFetchFailed = false;
       this.outage.recovered();

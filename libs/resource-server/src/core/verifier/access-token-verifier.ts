@@ -156,6 +156,14 @@ export class AccessTokenVerifier {
   }
 
   /**
+   * The introspection endpoint's state, when opaque tokens are introspected.
+   * @internal for the health indicator
+   */
+  introspectionStatus(): { reachable: boolean | undefined; lastError: string | undefined } | undefined {
+    return this.introspector?.status();
+  }
+
+  /**
    * Fetches discovery and the key set of every issuer, bounded by the HTTP timeout of each step.
    * Resolves to the issuers whose keys could not be had (an empty list when all are ready).
    */
