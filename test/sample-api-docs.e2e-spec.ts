@@ -16,7 +16,7 @@ type Operation = {
 describe('sample API OpenAPI document (/docs-json)', () => {
   let issuer: DevIssuer;
   let app: INestApplication;
-  let doc: { paths: Record<string, Record<string, Operation>>; components: Record<string, Record<string, any>> };
+  let doc: { paths: Record<string, Record<string, Operation>>; components: Record<string, Record<string, any>> }; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON
   const op = (path: string, method: string) => doc.paths[path]![method]!;
 
   beforeAll(async () => {

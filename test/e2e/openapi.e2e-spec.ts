@@ -39,7 +39,7 @@ class TenantsController {
   }
 }
 
-type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>; components: any };
+type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>; components: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON
 
 describe('applyResourceServerSecurity', () => {
   let issuer: TestIssuer;

@@ -42,7 +42,7 @@ export function guardedRoutes(app: INestApplicationContext): GuardedRoute[] {
       const cls = wrapper.metatype as (new (...args: unknown[]) => object) | undefined;
       if (!cls || seen.has(cls)) continue;
       seen.add(cls);
-      for (const name of scanner.getAllMethodNames(cls.prototype)) {
+      for (const name of scanner.getAllMethodNames(cls.prototype as object)) {
         const handler = (cls.prototype as Record<string, unknown>)[name];
         if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const guarded = global || hasOwnGuard(cls, handler);

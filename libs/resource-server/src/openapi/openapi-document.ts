@@ -45,7 +45,7 @@ export function scopeAlternatives(requirements: RouteRequirements): string[][] {
   for (const group of requirements.scopes.anyOf) {
     const next = alternatives.flatMap((alt) => group.map((scope) => [...new Set([...alt, scope])]));
     // Past the bound, say "all of it" rather than list thousands of objects: still never less than required.
-    alternatives = next.length > MAX_ALTERNATIVES ? [[...new Set([...alternatives[0]!, ...group])]] : next;
+    alternatives = next.length > MAX_ALTERNATIVES ? [[...new Set([...alternatives[0], ...group])]] : next;
   }
   return alternatives;
 }

@@ -90,8 +90,8 @@ export async function applyResourceServerSecurity<T extends OpenApiDocument>(
   createDocument: () => T,
   options: ResourceServerOpenApiOptions = {},
 ): Promise<T> {
-  const config = app.get(RESOLVED_CONFIG, { strict: false }) as ResolvedConfig;
-  const { problemDetails = false } = app.get(RESOURCE_SERVER_OPTIONS, { strict: false }) as ResourceServerModuleOptions;
+  const config = app.get<ResolvedConfig>(RESOLVED_CONFIG, { strict: false });
+  const { problemDetails = false } = app.get<ResourceServerModuleOptions>(RESOURCE_SERVER_OPTIONS, { strict: false });
   const routes = guardedRoutes(app);
   const document = scan(routes, createDocument);
   const endpoints = await endpointsOf(app, config, options);

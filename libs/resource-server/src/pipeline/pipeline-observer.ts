@@ -34,7 +34,7 @@ function namedIssuer(token: string | undefined, isConfigured: (iss: string) => b
 function requestOf(context: ExecutionContext): Refusal['request'] {
   if (context.getType() !== 'http') return undefined;
   const req = context.switchToHttp().getRequest<{ method?: string; originalUrl?: string; url?: string }>();
-  return { method: String(req.method), path: String(req.originalUrl ?? req.url ?? '').split('?')[0]! };
+  return { method: String(req.method), path: String(req.originalUrl ?? req.url ?? '').split('?')[0] };
 }
 
 /** Reports calls to telemetry and to the `onRefusal` hook. Cheap when both are off. */

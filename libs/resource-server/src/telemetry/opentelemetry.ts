@@ -2,9 +2,10 @@
 // on the hot path are summed in process and reported through observable counters at collection
 // time, so a cached verification costs a map lookup, not an SDK call. Attributes are codes and names.
 import type { Attributes, Histogram, Meter, Tracer } from '@opentelemetry/api';
+import type * as OtelApiModule from '@opentelemetry/api';
 import { NO_TELEMETRY, type CacheName, type OutboundKind, type Telemetry, type VerificationRecord } from '../core/telemetry/telemetry.js';
 
-type OtelApi = typeof import('@opentelemetry/api');
+type OtelApi = typeof OtelApiModule;
 
 /** The instrumentation scope name of every meter and tracer of the library. */
 export const INSTRUMENTATION_SCOPE = 'nestjs-resource-server';

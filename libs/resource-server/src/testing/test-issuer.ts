@@ -116,7 +116,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     return token;
   };
   const claimsOf = (o?: TestTokenOptions) => claimsFor(local.issuer, audience, o);
-  const sign = (o?: TestTokenOptions, key = keys[0]!) => {
+  const sign = (o?: TestTokenOptions, key = keys[0]) => {
     const claims = claimsOf(o);
     return remember(signJwt(key, claims, o?.header), claims);
   };
@@ -125,17 +125,17 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
   const issuer = Object.assign(local, {
     audience,
     client,
-    currentKey: keys[0]!,
+    currentKey: keys[0],
     token: (o?: TestTokenOptions) => sign(o),
     opaqueToken: (o?: TestTokenOptions) => remember(randomBytes(24).toString('base64url'), claimsOf(o)),
     expiredToken: (o?: TestTokenOptions) => sign({ ...o, expiresIn: -60 }),
     wrongAudienceToken: (o?: TestTokenOptions) => sign({ ...o, audience: 'https://another-api.test' }),
     // Signed by an unpublished key under the current kid: only a signature check can tell.
-    forgedToken: (o?: TestTokenOptions) => signJwt({ ...generateTestKey(alg), kid: keys[0]!.kid }, claimsOf(o), o?.header),
+    forgedToken: (o?: TestTokenOptions) => signJwt({ ...generateTestKey(alg), kid: keys[0].kid }, claimsOf(o), o?.header),
     rotateKeys({ keepPrevious = true }: { keepPrevious?: boolean } = {}) {
       keys = keepPrevious ? [generateTestKey(alg), ...keys] : [generateTestKey(alg)];
       local.setKeys(keys);
-      return keys[0]!;
+      return keys[0];
     },
     moduleOptions: (overrides: Partial<ResourceServerModuleOptions> = {}): ResourceServerModuleOptions => ({
       issuer: local.issuer,
@@ -147,7 +147,7 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
       ...overrides,
     }),
   });
-  return Object.defineProperty(issuer, 'currentKey', { get: () => keys[0]! });
+  return Object.defineProperty(issuer, 'currentKey', { get: () => keys[0] });
 }
 
 /** The claims of a minted token. */

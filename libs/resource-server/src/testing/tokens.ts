@@ -99,7 +99,9 @@ export function signJwt(
  * invalid UTF-8, which a resource server must refuse for what they contain, not for their signature.
  * @example
  * ```ts
- * declare const key: TestKey;
+ * import { generateTestKey, signRawJws } from 'nestjs-resource-server/testing';
+ *
+ * const key = generateTestKey('RS256');
  * const duplicateAlg = signRawJws(key, '{"alg":"none","alg":"RS256"}', '{"sub":"a"}');
  * ```
  */

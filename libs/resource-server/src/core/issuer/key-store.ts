@@ -121,7 +121,7 @@ export class JwksKeyStore {
       ageMs: usable ? ageMs : undefined,
       refreshFailing: this.lastFetchFailed,
       lastError: this.lastFetchFailed ? errorText(this.lastError) : undefined,
-      servingStaleKeys: usable && (this.lastFetchFailed || ageMs! > this.settings.cacheMaxAge),
+      servingStaleKeys: usable && (this.lastFetchFailed || ageMs > this.settings.cacheMaxAge),
     };
   }
 
