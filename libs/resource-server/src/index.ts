@@ -43,3 +43,10 @@ export {
 export type { BearerErrorCode } from './errors/resource-server.error.js';
 export type { ErrorCode } from './errors/messages.js';
 export type { ErrorBody } from './errors/challenge.js';
+export { RevocationService } from './revocation/revocation.service.js';
+export { RevocationEventsService } from './revocation/revocation-events.service.js';
+export { backChannelLogoutController, securityEventsController } from './revocation/revocation-events.controllers.js';
+export { EventTokenError } from './core/revocation/event-token.js';
+export type { RevocationRequest } from './core/revocation/revocations.js';
+export type { RevocationEntry, RevocationKind } from './core/revocation/revocation-list.js';
+export type { RedisOptions, RevocationOptions } from './resource-server-options.interface.js';

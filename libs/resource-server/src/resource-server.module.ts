@@ -8,11 +8,18 @@ import { AccessTokenGuard } from './guards/access-token.guard.js';
 import { UserInfoService } from './userinfo/userinfo.service.js';
 import { ConfigurableModuleClass, RESOURCE_SERVER_OPTIONS } from './resource-server.module-definition.js';
 import type { ResourceServerModuleOptions } from './resource-server-options.interface.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG, TRANSPORTS } from './resource-server.tokens.js';
+import { CACHE_MANAGER, REDIS_CLIENT, REPLAY_STORE, RESOLVED_CONFIG, RUNTIME, TRANSPORTS } from './resource-server.tokens.js';
+import { MemoryReplayStore, RedisReplayStore, type ReplayStore } from './core/shared/replay-store.js';
+import { RevocationEventsService } from './revocation/revocation-events.service.js';
+import { Revocations } from './core/revocation/revocations.js';
+import { RedisRevocationBackend } from './core/revocation/redis-revocation-backend.js';
+import { redisClientProvider, type OwnedRedis } from './revocation/redis-client.provider.js';
+import { RevocationService } from './revocation/revocation.service.js';
+import { introspectionStore } from './revocation/stores.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
-import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
+import type { CacheManagerLike } from './core/cache/result-store.js';
 
 /**
  * Protects routes with OAuth 2.0 / OpenID Connect bearer access tokens.
@@ -34,23 +41,42 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
       inject: [RESOURCE_SERVER_OPTIONS],
     },
     {
+      provide: RUNTIME,
+      useFactory: (config: ResolvedConfig): Runtime => ({
+        now: Date.now,
+        logger: new Logger('ResourceServer'),
+        httpTimeoutMs: config.httpTimeoutMs,
+        maxResponseBytes: 512 * 1024,
+      }),
+      inject: [RESOLVED_CONFIG],
+    },
+    redisClientProvider,
+    {
+      provide: Revocations,
+      useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis) =>
+        new Revocations(
+          config.revocation,
+          runtime,
+          redis.client && new RedisRevocationBackend(redis.client, `${config.redis!.keyPrefix}:revocations`),
+        ),
+      inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
+    },
+    RevocationService,
+    {
+      provide: REPLAY_STORE,
+      useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis): ReplayStore =>
+        redis.client ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`) : new MemoryReplayStore(100_000, runtime.now),
+      inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
+    },
+    RevocationEventsService,
+    {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig, cacheManager?: CacheManagerLike) => {
-        const runtime: Runtime = {
-          now: Date.now,
-          logger: new Logger('ResourceServer'),
-          httpTimeoutMs: config.httpTimeoutMs,
-          maxResponseBytes: 512 * 1024,
-        };
-        if (config.introspection?.store !== 'cache-manager') return new AccessTokenVerifier(config, runtime);
-        if (!cacheManager) {
-          throw new Error(
-            "introspection.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
-          );
-        }
-        return new AccessTokenVerifier(config, runtime, { introspection: new CacheManagerResultStore(cacheManager) });
-      },
-      inject: [RESOLVED_CONFIG, { token: CACHE_MANAGER, optional: true }],
+      useFactory: (config: ResolvedConfig, runtime: Runtime, revocations: Revocations, redis: OwnedRedis, cacheManager?: CacheManagerLike) =>
+        new AccessTokenVerifier(config, runtime, {
+          revocations,
+          introspection: introspectionStore(config, runtime, redis, cacheManager),
+        }),
+      inject: [RESOLVED_CONFIG, RUNTIME, Revocations, REDIS_CLIENT, { token: CACHE_MANAGER, optional: true }],
     },
     {
       provide: TRANSPORTS,
@@ -66,7 +92,7 @@ import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/res
   ],
   // The guard needs only the pipeline (and Nest's Reflector): exported, so `@UseGuards(AccessTokenGuard)`
   // resolves in every module of the app, and so does a subclass of the guard.
-  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService],
+  exports: [AccessTokenVerifier, AccessTokenGuard, AuthorizationPipeline, UserInfoService, RevocationService, RevocationEventsService],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {
   private readonly logger = new Logger('ResourceServer');

@@ -6,3 +6,12 @@ export const CACHE_MANAGER = 'CACHE_MANAGER';
 
 /** DI token of the transport adapters the pipeline serves (`TransportAdapter[]`). Internal. */
 export const TRANSPORTS = Symbol.for('nestjs-resource-server.transports');
+
+/** DI token of the Redis client shared state goes through (undefined without `redis`). Internal. */
+export const REDIS_CLIENT = Symbol.for('nestjs-resource-server.redis-client');
+
+/** DI token of the core runtime (clock, logger, call limits) every component shares. Internal. */
+export const RUNTIME = Symbol.for('nestjs-resource-server.runtime');
+
+/** DI token of the replay store of single-use ids (logout tokens, security events, DPoP proofs). Internal. */
+export const REPLAY_STORE = Symbol.for('nestjs-resource-server.replay-store');

@@ -6,8 +6,11 @@ import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
 import type { Principal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG } from '../resource-server.tokens.js';
-import { CacheManagerResultStore, MemoryResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
+import { CACHE_MANAGER, REDIS_CLIENT, RESOLVED_CONFIG, RUNTIME } from '../resource-server.tokens.js';
+import { SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
+import type { Runtime } from '../core/runtime.js';
+import type { OwnedRedis } from '../revocation/redis-client.provider.js';
+import { resultStore } from '../revocation/stores.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.
@@ -32,19 +35,12 @@ export class UserInfoService {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     @Inject(RESOLVED_CONFIG) config: ResolvedConfig,
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(REDIS_CLIENT) redis: OwnedRedis,
     @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
   ) {
     this.options = config.userInfo;
-    if (this.options.store === 'cache-manager') {
-      if (!cacheManager) {
-        throw new Error(
-          "userInfo.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
-        );
-      }
-      this.store = new CacheManagerResultStore(cacheManager);
-    } else {
-      this.store = new MemoryResultStore(this.options.cacheMaxEntries, Date.now);
-    }
+    this.store = resultStore('userinfo', this.options, config, runtime, redis, cacheManager);
   }
 
   /**

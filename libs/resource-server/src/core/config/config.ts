@@ -6,6 +6,7 @@ import { checkUrl, positive, stringList } from './config-checks.js';
 import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
 import type { KeyStoreSettings } from '../issuer/key-store.js';
 import type { TokenLocation } from '../credentials/token-extractor.js';
+import { resolveRedis, resolveRevocation, type RedisConfig, type RevocationConfig } from './shared-state-config.js';
 
 export type { IssuerConfig } from './issuer-config.js';
 
@@ -33,6 +34,8 @@ export interface ResolvedConfig {
   readonly userInfo: UserInfoConfig;
   readonly tokenType: 'jwt' | 'opaque' | 'auto';
   readonly introspection: IntrospectionConfig | undefined;
+  readonly redis: RedisConfig | undefined;
+  readonly revocation: RevocationConfig;
 }
 
 /** Thrown at startup for options that cannot work; the message says what to set. */
@@ -135,6 +138,8 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     userInfo: resolveUserInfo(o.userInfo ?? {}, httpTimeoutMs, insecureOk, problems),
     tokenType: o.tokenType ?? 'jwt',
     introspection: resolveIntrospection(o.tokenType ?? 'jwt', o.introspection, httpTimeoutMs, insecureOk, problems),
+    redis: resolveRedis(o.redis, problems),
+    revocation: resolveRevocation(o.revocation, insecureOk, problems),
   };
   if (!['jwt', 'opaque', 'auto'].includes(config.tokenType)) problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
   if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');

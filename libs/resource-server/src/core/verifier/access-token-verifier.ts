@@ -14,6 +14,7 @@ import { Introspector, type IntrospectionResult } from '../introspection/introsp
 import { MemoryResultStore, type ResultStore } from '../cache/result-store.js';
 import type { Runtime } from '../runtime.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
+import type { Revocations } from '../revocation/revocations.js';
 
 /** Everything the verifier holds for one trusted issuer. */
 export interface IssuerContext {
@@ -59,6 +60,7 @@ export class AccessTokenVerifier {
   private readonly algorithms: ReadonlySet<JwsAlgorithm>;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly introspector: Introspector | undefined;
+  private readonly revocations: Revocations | undefined;
 
   /**
    * Built by `ResourceServerModule`; inject it rather than constructing it.
@@ -68,8 +70,9 @@ export class AccessTokenVerifier {
   constructor(
     private readonly config: ResolvedConfig,
     private readonly runtime: Runtime,
-    stores: { introspection?: ResultStore<IntrospectionResult> } = {},
+    stores: { introspection?: ResultStore<IntrospectionResult>; revocations?: Revocations } = {},
   ) {
+    this.revocations = stores.revocations;
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
     this.cache = config.verifiedTokenCacheSize > 0 ? new VerifiedTokenCache(config.verifiedTokenCacheSize) : undefined;
@@ -93,9 +96,17 @@ export class AccessTokenVerifier {
   async verifyUncached(token: string): Promise<Principal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
     const jwsShaped = looksLikeJws(token);
-    if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
+    if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) {
+      return this.checkRevoked(await this.introspector.introspect(token));
+    }
     if (!jwsShaped) throw new InvalidTokenError('malformed_token');
-    return this.verifyJwt(token);
+    return this.checkRevoked(await this.verifyJwt(token));
+  }
+
+  /** Revoked tokens are refused even while they sit in the verified-token cache: the check is local. */
+  private checkRevoked(principal: Principal): Principal {
+    if (this.revocations?.revokedBy(principal.claims)) throw new InvalidTokenError('revoked_token');
+    return principal;
   }
 
   /**
@@ -114,7 +125,7 @@ export class AccessTokenVerifier {
     // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
     if (issuer?.keys.holds(cached.key)) {
       validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
-      return cached.principal;
+      return this.checkRevoked(cached.principal);
     }
     this.cache.delete(token);
     return undefined;
