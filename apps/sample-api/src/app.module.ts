@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, type ConfigType } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
+import { AccessTokenGuard, backChannelLogoutController, ResourceServerModule } from 'nestjs-resource-server';
+import { RevocationsController } from './admin/revocations.controller.js';
 import { oidcConfig } from './config/oidc.config.js';
 import { HealthController } from './health.controller.js';
 import { MeController } from './me.controller.js';
@@ -21,10 +22,20 @@ import { ProfileController } from './profile.controller.js';
         tokenType: oidc.tokenType,
         ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,
+        ...(oidc.redisUrl ? { redis: { url: oidc.redisUrl } } : {}),
+        ...(oidc.backChannelClientId ? { revocation: { backChannelLogout: { clientId: oidc.backChannelClientId } } } : {}),
       }),
     }),
   ],
-  controllers: [HealthController, MeController, MessagesController, ProfileController],
+  controllers: [
+    HealthController,
+    MeController,
+    MessagesController,
+    ProfileController,
+    RevocationsController,
+    // POST /oidc/backchannel-logout (public: the signed logout token is the credential).
+    backChannelLogoutController('oidc/backchannel-logout'),
+  ],
   // Every route requires a valid token unless marked @Public().
   providers: [MessagesService, { provide: APP_GUARD, useExisting: AccessTokenGuard }],
 })

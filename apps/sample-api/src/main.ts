@@ -24,7 +24,12 @@ async function bootstrap(): Promise<void> {
   if (!settings.issuer) {
     assertDevIssuerAllowed(settings);
     const audience = settings.audience ?? `http://localhost:${settings.port}`;
-    devIssuer = await startDevIssuer({ port: settings.devIssuerPort, host: '127.0.0.1', audience });
+    devIssuer = await startDevIssuer({
+      port: settings.devIssuerPort,
+      host: '127.0.0.1',
+      audience,
+      backchannelLogoutUri: `http://127.0.0.1:${settings.port}/oidc/backchannel-logout`,
+    });
     process.env.OIDC_ISSUER = devIssuer.issuer;
     process.env.OIDC_AUDIENCE = audience;
     // The development issuer hands out JWTs for the API and opaque tokens for its userinfo endpoint:
@@ -32,6 +37,8 @@ async function bootstrap(): Promise<void> {
     process.env.OIDC_TOKEN_TYPE ||= 'auto';
     process.env.OIDC_CLIENT_ID ||= devIssuer.clientId;
     process.env.OIDC_CLIENT_SECRET ||= devIssuer.clientSecret;
+    // Logging the demo user out at the issuer revokes their tokens here (and, with REDIS_URL, everywhere).
+    process.env.OIDC_BACKCHANNEL_CLIENT_ID ||= devIssuer.clientId;
   }
   const app = await NestFactory.create(AppModule);
   app.enableShutdownHooks();

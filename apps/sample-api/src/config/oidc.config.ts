@@ -21,7 +21,9 @@ function provider(value: string | undefined): Provider {
 /**
  * The sample API's identity-provider settings, from the environment:
  * OIDC_ISSUER (issuer URL, or several separated by commas), OIDC_PROVIDER (preset), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
- * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection).
+ * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection);
+ * OIDC_BACKCHANNEL_CLIENT_ID (the client whose back-channel logout tokens revoke tokens here) and
+ * REDIS_URL (shared caches, replay state and revocations for every instance).
  * main.ts fills them in when it starts the embedded development issuer.
  */
 export const oidcConfig = registerAs('oidc', () => ({
@@ -34,4 +36,6 @@ export const oidcConfig = registerAs('oidc', () => ({
   tokenType: tokenType(process.env.OIDC_TOKEN_TYPE),
   clientId: process.env.OIDC_CLIENT_ID ?? '',
   clientSecret: process.env.OIDC_CLIENT_SECRET ?? '',
+  backChannelClientId: process.env.OIDC_BACKCHANNEL_CLIENT_ID || undefined,
+  redisUrl: process.env.REDIS_URL || undefined,
 }));

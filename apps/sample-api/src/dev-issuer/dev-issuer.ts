@@ -20,6 +20,8 @@ export interface DevIssuerOptions {
   accessTokenFormat?: 'jwt' | 'opaque';
   /** Access-token lifetime in seconds; default 3600. */
   accessTokenTtl?: number;
+  /** The API's back-channel logout endpoint, registered for demo-client (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri?: string;
 }
 
 /** A running development OpenID provider (oidc-provider 9) with one client and one user. */
@@ -60,6 +62,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       audience: options.audience,
       accessTokenFormat: options.accessTokenFormat ?? 'jwt',
       accessTokenTtl: options.accessTokenTtl ?? 3600,
+      backchannelLogoutUri: options.backchannelLogoutUri,
     });
   } catch (error) {
     server.close(); // a listening server left behind would keep Jest (or the app) from exiting
