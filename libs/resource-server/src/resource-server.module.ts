@@ -57,7 +57,7 @@ import type { CacheManagerLike } from './core/cache/result-store.js';
         new Revocations(
           config.revocation,
           runtime,
-          redis.client && new RedisRevocationBackend(redis.client, `${config.redis!.keyPrefix}:revocations`),
+          redis.client && new RedisRevocationBackend(redis.client, `${config.redis!.keyPrefix}:revocations`, (config.revocation.maxTokenLifetime + 60) * 1000),
         ),
       inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
     },
@@ -65,7 +65,7 @@ import type { CacheManagerLike } from './core/cache/result-store.js';
     {
       provide: REPLAY_STORE,
       useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis): ReplayStore =>
-        redis.client ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`) : new MemoryReplayStore(100_000, runtime.now),
+        redis.client ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`, runtime.now) : new MemoryReplayStore(100_000, runtime.now),
       inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
     },
     RevocationEventsService,

@@ -29,6 +29,15 @@ async function connect(url: string): Promise<RedisLike> {
     reported = true;
   });
   client.on('ready', () => (reported = false));
+  // Start with a connection when Redis is there (the first requests then share state at once), but
+  // never fail or stall startup on it: ioredis keeps trying in the background.
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, CLIENT_OPTIONS.connectTimeout);
+    client.on('ready', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
   return client;
 }
 

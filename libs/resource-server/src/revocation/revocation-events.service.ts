@@ -6,7 +6,7 @@ import { EventTokenError, verifyEventToken, type EventTokenRules } from '../core
 import { logoutRevocations, securityEventRevocations } from '../core/revocation/event-revocations.js';
 import { Revocations, type RevocationRequest } from '../core/revocation/revocations.js';
 import type { Runtime } from '../core/runtime.js';
-import type { ReplayStore } from '../core/shared/replay-store.js';
+import { MemoryReplayStore, type ReplayStore } from '../core/shared/replay-store.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { REPLAY_STORE, RESOLVED_CONFIG, RUNTIME } from '../resource-server.tokens.js';
 
@@ -32,6 +32,8 @@ export class RevocationEventsService {
   private readonly logger = new Logger('ResourceServer');
   private readonly settings: RevocationConfig;
   private readonly transmitters = new Map<string, JwksKeyStore>();
+  /** Used while the shared replay store is down: see `once`. */
+  private readonly localReplay: MemoryReplayStore;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
@@ -41,6 +43,7 @@ export class RevocationEventsService {
     @Inject(REPLAY_STORE) private readonly replay: ReplayStore,
   ) {
     this.settings = config.revocation;
+    this.localReplay = new MemoryReplayStore(10_000, runtime.now);
     for (const t of this.settings.securityEvents?.transmitters ?? []) {
       this.transmitters.set(t.issuer, new JwksKeyStore(t.issuer, async () => t.jwksUri, config.keySet, runtime));
     }
@@ -85,7 +88,12 @@ export class RevocationEventsService {
   }
 
   private async once(id: string, maxAgeSeconds: number): Promise<void> {
-    if (!(await this.replay.claim(id, (maxAgeSeconds + 60) * 1000))) throw new EventTokenError('invalid_request', 'the token was already received');
+    const expiresAt = this.runtime.now() + (maxAgeSeconds + 60) * 1000;
+    // A replayed event token can only repeat its revocation (a no-op), while a logout refused during a
+    // Redis outage would be lost (issuers rarely retry): without the shared store, this process's own
+    // memory still stops replays against this instance.
+    const first = await this.replay.setIfAbsent(id, expiresAt).catch(() => this.localReplay.setIfAbsent(id, expiresAt));
+    if (!first) throw new EventTokenError('invalid_request', 'the token was already received');
   }
 
   private async revokeAll(requests: RevocationRequest[], source: string): Promise<void> {

@@ -9,9 +9,17 @@ export interface RevocationBackend {
   /** Forgets entries whose tokens have all expired. */
   remove(entries: readonly RevocationEntry[]): Promise<void>;
   /**
-   * Starts receiving other instances' entries. `onSync` is called on every (re)connection: the local
-   * view then reloads the store and writes back what the store lost.
+   * Starts receiving other instances' entries. `onSync` is called on every (re)connection, once
+   * messages flow again: the local view then reloads the store and writes back what the store lost.
+   * `onLost` is called when the connection drops (until then nothing can be missed).
    */
-  subscribe(handlers: { onEntries(entries: RevocationEntry[]): void; onSync(): void }): Promise<void>;
+  subscribe(handlers: RevocationBackendHandlers): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What a backend tells the local view. */
+export interface RevocationBackendHandlers {
+  onEntries(entries: RevocationEntry[]): void;
+  onSync(): void;
+  onLost(cause: unknown): void;
 }

@@ -28,14 +28,19 @@ export interface RevocationSettings {
   readonly maxEntries: number;
   /** How often expired entries are forgotten, ms. */
   readonly pruneIntervalMs: number;
+  /** While the shared store is unreachable, how often to try again, ms. @default 1000 */
+  readonly retryIntervalMs?: number;
 }
 
 /** Revocations of this process, shared through a backend when one is configured. */
 export class Revocations {
   private readonly list: RevocationList;
   private readonly outage: OutageLog;
-  private timer: NodeJS.Timeout | undefined;
+  private timers: NodeJS.Timeout[] = [];
+  /** The last command to the shared store succeeded. */
   private shared = true;
+  /** Messages from the other instances arrive (the subscription is up). */
+  private subscribed = false;
 
   constructor(
     private readonly settings: RevocationSettings,
@@ -53,16 +58,29 @@ export class Revocations {
 
   /** False while the shared store cannot be reached (the local list is then the last known one). */
   get inSync(): boolean {
-    return this.backend === undefined || this.shared;
+    return this.backend === undefined || (this.shared && this.subscribed);
   }
 
   /** Loads the shared list and starts following it; never throws (an unreachable Redis is retried). */
   async start(): Promise<void> {
-    this.timer = setInterval(() => void this.prune(), this.settings.pruneIntervalMs);
-    this.timer.unref();
+    this.every(this.settings.pruneIntervalMs, () => void this.prune());
     if (!this.backend) return;
+    // Reconnection normally triggers onSync; this catches a sync that failed half-way (e.g. the
+    // subscription came back before the command connection did).
+    this.every(this.settings.retryIntervalMs ?? 1000, () => void (this.shared ? undefined : this.sync()));
     try {
-      await this.backend.subscribe({ onEntries: (entries) => this.apply(entries), onSync: () => void this.sync() });
+      await this.backend.subscribe({
+        onEntries: (entries) => this.apply(entries),
+        onSync: () => {
+          this.subscribed = true;
+          void this.sync();
+        },
+        onLost: (cause) => {
+          this.subscribed = false;
+          this.unreachable(cause);
+        },
+      });
+      this.subscribed = true;
       await this.sync();
     } catch (error) {
       this.unreachable(error);
@@ -70,7 +88,7 @@ export class Revocations {
   }
 
   async stop(): Promise<void> {
-    clearInterval(this.timer);
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
     await this.backend?.close();
   }
 
@@ -133,6 +151,12 @@ export class Revocations {
     } catch (error) {
       this.unreachable(error); // re-seeded from this list on reconnection
     }
+  }
+
+  private every(ms: number, task: () => void): void {
+    const timer = setInterval(task, ms);
+    timer.unref();
+    this.timers.push(timer);
   }
 
   private async prune(): Promise<void> {

@@ -1,6 +1,6 @@
 import type { ResultStore } from '../cache/result-store.js';
 import { OutageLog, type Runtime } from '../runtime.js';
-import type { RedisLike } from './redis-like.js';
+import { redisReady, type RedisLike } from './redis-like.js';
 
 /**
  * A result store (introspection and userinfo answers) shared by every instance through Redis. While
@@ -20,8 +20,9 @@ export class RedisResultStore<T> implements ResultStore<T> {
   }
 
   async get(key: string): Promise<T | undefined> {
+    if (!redisReady(this.redis)) return this.fallback.get(key);
     try {
-      const raw = await this.redis.get(this.prefix + key);
+      const raw = await this.redis.get(this.redisKey(key));
       this.outage.recovered();
       return raw === null ? this.fallback.get(key) : (JSON.parse(raw) as T);
     } catch (error) {
@@ -33,11 +34,17 @@ export class RedisResultStore<T> implements ResultStore<T> {
   async set(key: string, value: T, ttlMs: number): Promise<void> {
     const ms = Math.max(1, Math.floor(ttlMs));
     await this.fallback.set(key, value, ms);
+    if (!redisReady(this.redis)) return;
     try {
-      await this.redis.set(this.prefix + key, JSON.stringify(value), 'PX', ms);
+      await this.redis.set(this.redisKey(key), JSON.stringify(value), 'PX', ms);
       this.outage.recovered();
     } catch (error) {
       this.outage.failed(error);
     }
+  }
+
+  /** Callers key by `<their namespace>:<token hash>`; in Redis the namespace is `prefix`. */
+  private redisKey(key: string): string {
+    return this.prefix + key.slice(key.lastIndexOf(':') + 1);
   }
 }

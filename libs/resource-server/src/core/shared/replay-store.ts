@@ -1,14 +1,18 @@
 import { UpstreamError } from '../../errors/resource-server.error.js';
 import { LruCache } from '../cache/lru-cache.js';
-import type { RedisLike } from './redis-like.js';
+import { redisReady, type RedisLike } from './redis-like.js';
 
-/** Remembers single-use identifiers (`jti`s of DPoP proofs, logout tokens, security events). */
+/**
+ * Remembers single-use identifiers (`jti`s of DPoP proofs, logout tokens, security events). Same
+ * shape as the DPoP helper's `DpopReplayStore`, so one shared store serves both.
+ */
 export interface ReplayStore {
   /**
-   * Records `id` for `ttlMs` and resolves true if it was not seen within that time, false for a replay.
-   * Atomic: of two concurrent claims of one id, one wins. Rejects when it cannot tell (fail closed).
+   * Records `key` until `expiresAt` (ms since the epoch) unless it is already recorded: true when
+   * recorded now (first use), false for a replay. Atomic: of two concurrent calls for one key, one
+   * wins. Rejects when it cannot tell (fail closed).
    */
-  claim(id: string, ttlMs: number): Promise<boolean>;
+  setIfAbsent(key: string, expiresAt: number): Promise<boolean>;
 }
 
 /**
@@ -25,24 +29,31 @@ export class MemoryReplayStore implements ReplayStore {
     this.seen = new LruCache(maxEntries);
   }
 
-  async claim(id: string, ttlMs: number): Promise<boolean> {
+  async setIfAbsent(key: string, expiresAt: number): Promise<boolean> {
     const now = this.now();
-    if (this.seen.get(id, now)) return false;
-    this.seen.set(id, true, now + ttlMs);
+    if (this.seen.get(key, now)) return false;
+    this.seen.set(key, true, expiresAt);
     return true;
   }
 }
 
-/** The shared store: `SET id 1 PX ttl NX` in Redis, so a replay against another instance is caught too. */
+/**
+ * The shared store: `SET <prefix><key> 1 PX <ttl> NX` in Redis (one key per id, any Cluster slot), so
+ * a replay against another instance is caught too. Rejects with a 503 `UpstreamError` while Redis
+ * cannot answer.
+ */
 export class RedisReplayStore implements ReplayStore {
   constructor(
     private readonly redis: RedisLike,
     private readonly prefix: string,
+    private readonly now: () => number,
   ) {}
 
-  async claim(id: string, ttlMs: number): Promise<boolean> {
+  async setIfAbsent(key: string, expiresAt: number): Promise<boolean> {
     try {
-      return (await this.redis.set(this.prefix + id, '1', 'PX', Math.max(1, Math.ceil(ttlMs)), 'NX')) === 'OK';
+      if (!redisReady(this.redis)) throw new Error('Redis is not connected');
+      const ttlMs = Math.max(1, Math.ceil(expiresAt - this.now()));
+      return (await this.redis.set(this.prefix + key, '1', 'PX', ttlMs, 'NX')) === 'OK';
     } catch (cause) {
       // Without the shared store a replay cannot be ruled out: refuse rather than accept.
       throw new UpstreamError('replay_store_unavailable', 503, { cause, retryAfterSeconds: 5 });
