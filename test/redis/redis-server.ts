@@ -58,11 +58,11 @@ async function stop(child: ChildProcess | undefined): Promise<void> {
   await exited;
 }
 
-/** Starts a Redis on a free port. */
-export async function startRedis(): Promise<RedisServer> {
+/** Starts a Redis on a free port (or only picks the port, `{ running: false }`, to start it later). */
+export async function startRedis(options: { running?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'nrs-redis-'));
-  let child: ChildProcess | undefined = await launch(port, dir);
+  let child: ChildProcess | undefined = options.running === false ? undefined : await launch(port, dir);
   return {
     port,
     url: `redis://127.0.0.1:${port}`,

@@ -50,8 +50,17 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
     return this.revocations.revokedBy(principal.claims);
   }
 
-  /** False while the shared store is unreachable: this instance then knows only the last list it saw. */
+  /**
+   * False while the shared store (Redis) is unreachable or the subscription to it is down: this
+   * instance then enforces the last list it saw plus its own revocations. Always true without `redis`.
+   * Meant for health checks: `{ revocations: inSync ? 'up' : 'degraded' }`.
+   */
   get inSync(): boolean {
     return this.revocations.inSync;
+  }
+
+  /** Revocations this instance holds now (bounded by `revocation.maxEntries`). */
+  get size(): number {
+    return this.revocations.size;
   }
 }
