@@ -27,14 +27,14 @@ describe('redis option', () => {
   it("shares revocations through the application's own client, which it never closes", async () => {
     const server = new FakeRedisServer();
     const client = server.client();
-    const options = { issuer: issuer.issuer, audience: AUDIENCE, redis: { client, keyPrefix: 'shop' } };
+    const options = { issuer: issuer.issuer, audience: AUDIENCE, redis: { client, keyPrefix: '{shop}' } };
     const [a, b] = [await startApp(options), await startApp(options)];
     const token = mint({ sub: 'zoe', iat: Math.floor(Date.now() / 1000) - 5 });
     expect((await b.get('/me', token)).status).toBe(200);
     await a.app.get(RevocationService).revoke({ sub: 'zoe' });
     await sleep(20);
     expect((await b.get('/me', token)).status).toBe(401);
-    expect([...server.hashes.keys()]).toEqual(['shop:revocations']);
+    expect([...server.hashes.keys()]).toEqual(['{shop}:revocations']);
     expect(b.app.get(RevocationService)).toMatchObject({ inSync: true, size: 1 });
     await a.close();
     expect(client.status).toBe('ready');

@@ -224,7 +224,12 @@ export interface RedisOptions {
   url?: string;
   /** Or use the application's own `ioredis` client (`Redis` or `Cluster`); the library never closes it. */
   client?: unknown;
-  /** Prefix of every key and channel. @default 'nestjs-resource-server' */
+  /**
+   * Prefix of every key and channel: `<keyPrefix>:revocations` (hash and channel),
+   * `<keyPrefix>:introspection:<sha256>`, `<keyPrefix>:userinfo:<sha256>`, `<keyPrefix>:replay:<id>`.
+   * 1-64 of letters, digits, `. : _ - { }`; a hash tag such as `'{my-api}'` keeps them on one Cluster slot.
+   * @default 'nestjs-resource-server'
+   */
   keyPrefix?: string;
 }
 

@@ -18,7 +18,8 @@ export function resolveRedis(r: RedisOptions | undefined, problems: string[]): R
   if (hasUrl === (r.client !== undefined)) problems.push('`redis` needs exactly one of `url` (e.g. redis://127.0.0.1:6379) or `client` (an ioredis client)');
   if (hasUrl && !/^rediss?:\/\//.test(r.url!)) problems.push('`redis.url` must start with redis:// or rediss://');
   const keyPrefix = r.keyPrefix ?? 'nestjs-resource-server';
-  if (typeof keyPrefix !== 'string' || !/^[\w.:-]{1,64}$/.test(keyPrefix)) problems.push('`redis.keyPrefix` must be 1-64 letters, digits, or . : _ -');
+  // Braces allowed: a Redis Cluster hash tag ('{api}') puts every key of the library on one slot.
+  if (typeof keyPrefix !== 'string' || !/^[\w.:{}-]{1,64}$/.test(keyPrefix)) problems.push('`redis.keyPrefix` must be 1-64 letters, digits, or . : _ - { }');
   return { url: hasUrl ? r.url : undefined, client: r.client as RedisLike | undefined, keyPrefix };
 }
 
