@@ -20,12 +20,24 @@ export interface RedisServer {
   close(): Promise<void>;
 }
 
+/**
+ * A free port below Linux's ephemeral range (32768-60999). Clients that keep reconnecting to a port
+ * of that range where nothing listens (Redis killed) can end up connected to themselves (TCP
+ * simultaneous open on the same source port), and the restarted redis-server then cannot bind it.
+ */
 async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const server = createServer();
+    const bound = await new Promise<boolean>((resolve) => {
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => resolve(true));
+    });
+    if (!bound) continue;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    return port;
+  }
+  throw new Error('no free port between 20000 and 32000');
 }
 
 function launch(port: number, dir: string): Promise<ChildProcess> {

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } fro
 import type { Principal } from '../core/claims/principal.js';
 import type { RevocationEntry, RevocationKind } from '../core/revocation/revocation-list.js';
 import { Revocations, type RevocationRequest } from '../core/revocation/revocations.js';
+import { closeRedis } from '../core/shared/redis-like.js';
 import { REDIS_CLIENT } from '../resource-server.tokens.js';
 import type { OwnedRedis } from './redis-client.provider.js';
 
@@ -34,7 +35,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.revocations.stop();
-    if (this.redis.owned) await this.redis.client?.quit().catch(() => undefined);
+    if (this.redis.owned && this.redis.client) await closeRedis(this.redis.client);
   }
 
   /**

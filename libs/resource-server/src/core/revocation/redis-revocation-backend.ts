@@ -2,7 +2,7 @@
 // and one pub/sub channel of the same name on which every instance announces what it adds, so that
 // the others apply it within milliseconds. Single-key commands only (no MULTI, no multi-key command):
 // works on Redis Cluster and Valkey. The hash expires once no entry it holds can matter any more.
-import type { RedisLike } from '../shared/redis-like.js';
+import { closeRedis, type RedisLike } from '../shared/redis-like.js';
 import type { RevocationBackend, RevocationBackendHandlers } from './revocation-backend.js';
 import { isRevocationEntry, revocationField, type RevocationEntry } from './revocation-list.js';
 
@@ -69,6 +69,6 @@ export class RedisRevocationBackend implements RevocationBackend {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.subscriber?.quit().catch(() => undefined);
+    if (this.subscriber) await closeRedis(this.subscriber);
   }
 }

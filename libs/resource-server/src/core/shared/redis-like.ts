@@ -20,6 +20,8 @@ export interface RedisLike {
   on(event: 'ready' | 'end' | 'close', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   quit(): Promise<unknown>;
+  /** Closes the connection at once, without waiting for replies (ioredis' `disconnect`). */
+  disconnect?(): void;
 }
 
 /**
@@ -28,4 +30,18 @@ export interface RedisLike {
  */
 export function redisReady(redis: RedisLike): boolean {
   return redis.status === undefined || redis.status === 'ready';
+}
+
+/**
+ * Closes a connection the library opened: QUIT when connected (bounded: a half-dead connection never
+ * answers), then drops it, so no reconnection timer keeps the process alive.
+ */
+export async function closeRedis(redis: RedisLike, timeoutMs = 1000): Promise<void> {
+  if (redisReady(redis)) {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+    await Promise.race([redis.quit().catch(() => undefined), timeout]);
+    clearTimeout(timer);
+  }
+  redis.disconnect?.();
 }
