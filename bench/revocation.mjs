@@ -1,5 +1,5 @@
 // npm run bench:revocation: two sample API processes sharing one Redis (REDIS_URL), pinned with Redis
-// to core 0; this process (the client and autocannon) on core 1.
+// (and a third without it), pinned to core 0; this process (the client and autocannon) on core 1.
 //  1. Propagation: BENCH_REVOCATIONS (default 1000) times, a token is put into instance B's
 //     verified-token cache, revoked through instance A (POST /admin/revocations { jti }), and B is
 //     polled until it answers 401. Latency = from sending the revocation to B's first 401 (so it
@@ -7,6 +7,8 @@
 //  2. Cost on the hot path: the same-token workload (GET /messages, one valid token) against the
 //     unguarded GET /health, on instance A, which now holds the 1,000 revocations, in interleaved
 //     slices (unguarded, same-token, repeat): the median of the per-round ratios; target >= 0.90.
+//     Instance C (same app, no REDIS_URL, no revocations) is measured the same way in the same
+//     rounds: the two ratios side by side separate the cost of revocation from the machine's drift.
 // Env: BENCH_REVOCATIONS (default 1000), BENCH_DURATION (measured s per workload, default 10),
 //      BENCH_ROUNDS (default 5), BENCH_WARMUP (s, default 2), BENCH_CONNECTIONS (default 50).
 import autocannon from 'autocannon';
@@ -53,13 +55,15 @@ const admin = mint('admin', 0, { scope: 'admin:messages' });
 const sameToken = mint('same', 0);
 
 const instances = [];
-for (const name of ['A', 'B']) {
+// C: the same app without REDIS_URL and without revocations, measured in the same interleaving, so
+// the cost of revocation can be told apart from the machine's drift.
+for (const name of ['A', 'B', 'C']) {
   const port = await freePort();
-  const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production', REDIS_URL: redis.url };
+  const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production', REDIS_URL: name === 'C' ? '' : redis.url };
   instances.push({ name, url: `http://127.0.0.1:${port}`, child: startNode({ name, nodeArgs: ['apps/sample-api/dist/main.js'], env, cpu: 0 }) });
 }
 for (const i of instances) await waitForReady(i.child, `${i.url}/health`);
-const [a, b] = instances;
+const [a, b, c] = instances;
 pinSelf('1');
 
 const get = async (instance, token) => {
@@ -96,30 +100,39 @@ log(`propagation over ${REVOCATIONS} revocations (A -> Redis -> B, B's cache war
   `p50 ${fmt(propagation.p50, 2)} ms, p99 ${fmt(propagation.p99, 2)} ms, max ${fmt(propagation.max, 2)} ms`);
 
 // --- 2. hot-path cost, interleaved slices --------------------------------------------------------
-const slice = (path, token, seconds) =>
+const slice = (instance, path, token, seconds) =>
   new Promise((resolve, reject) =>
     autocannon(
-      { url: `${a.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} },
+      { url: `${instance.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} },
       (error, r) => (error ? reject(error) : resolve({ rps: r.requests.total / r.duration, non2xx: r.non2xx, errors: r.errors + r.timeouts })),
     ),
   );
-await slice('/health', undefined, WARMUP);
-await slice('/messages', sameToken, WARMUP);
-const ratios = [];
-const rates = { unguarded: [], same: [] };
-for (let round = 0; round < ROUNDS; round++) {
-  const base = await slice('/health', undefined, SLICE);
-  const guarded = await slice('/messages', sameToken, SLICE);
-  if (guarded.non2xx || guarded.errors) throw new Error(`same-token slice had ${guarded.non2xx} non-2xx and ${guarded.errors} errors`);
-  rates.unguarded.push(base.rps);
-  rates.same.push(guarded.rps);
-  ratios.push(guarded.rps / base.rps);
+/** Per round: unguarded then same-token on one instance; the ratio of the two. */
+async function pairedRound(instance, seconds) {
+  const base = await slice(instance, '/health', undefined, seconds);
+  const guarded = await slice(instance, '/messages', sameToken, seconds);
+  if (guarded.non2xx || guarded.errors) throw new Error(`same-token slice on ${instance.name}: ${guarded.non2xx} non-2xx, ${guarded.errors} errors`);
+  return { base: base.rps, same: guarded.rps, ratio: guarded.rps / base.rps };
 }
-const ratio = median(ratios);
-log(`same-token with ${REVOCATIONS} revocations held, instance A: ${fmt(median(rates.same), 0)} req/s vs unguarded ${fmt(median(rates.unguarded), 0)} req/s; ` +
-  `ratio ${fmt(ratio, 2)}x [${fmt(Math.min(...ratios), 2)}-${fmt(Math.max(...ratios), 2)}] over ${ROUNDS} rounds of ${fmt(SLICE)} s, ${CONNECTIONS} connections`);
+for (const instance of [a, c]) await pairedRound(instance, WARMUP);
+const rounds = { A: [], C: [] };
+for (let round = 0; round < ROUNDS; round++) {
+  rounds.A.push(await pairedRound(a, SLICE));
+  rounds.C.push(await pairedRound(c, SLICE));
+}
+const summary = (rs) => {
+  const ratios = rs.map((r) => r.ratio);
+  return { same: median(rs.map((r) => r.same)), base: median(rs.map((r) => r.base)), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+};
+const [withRevocation, without] = [summary(rounds.A), summary(rounds.C)];
+const line = (s) => `${fmt(s.same, 0)} req/s vs unguarded ${fmt(s.base, 0)} req/s, ratio ${fmt(s.ratio, 2)}x [${fmt(s.min, 2)}-${fmt(s.max, 2)}]`;
+log(`same-token, instance A (REDIS_URL, ${REVOCATIONS} revocations held): ${line(withRevocation)}`);
+log(`same-token, instance C (no REDIS_URL, no revocations):     ${line(without)}`);
+log(`(${ROUNDS} rounds of ${fmt(SLICE)} s per route and instance, interleaved A/C, ${CONNECTIONS} connections; ratios: median [min-max] of the rounds)`);
+const ratio = withRevocation.ratio;
 log(`${propagation.p99 <= 1000 ? 'PASS' : 'FAIL'}  propagation p99 ${fmt(propagation.p99, 2)} ms (target <= 1000 ms)`);
 log(`${ratio >= TARGET ? 'PASS' : 'FAIL'}  same-token with revocation on: ${fmt(ratio, 2)}x unguarded (target >= ${TARGET}x)`);
+log(`INFO  with revocation on / without, same-token ratios: ${fmt(ratio / without.ratio, 2)}`);
 
 await stopAll();
 await redis.close();
