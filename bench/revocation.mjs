@@ -1,5 +1,5 @@
-// npm run bench:revocation: two sample API processes sharing one Redis (REDIS_URL), pinned with Redis
-// (and a third without it), pinned to core 0; this process (the client and autocannon) on core 1.
+// npm run bench:revocation: two sample API processes sharing one Redis (REDIS_URL) and a third without
+// it, all pinned with Redis to core 0; this process (the client and autocannon) on core 1.
 //  1. Propagation: BENCH_REVOCATIONS (default 1000) times, a token is put into instance B's
 //     verified-token cache, revoked through instance A (POST /admin/revocations { jti }), and B is
 //     polled until it answers 401. Latency = from sending the revocation to B's first 401 (so it
