@@ -43,7 +43,7 @@ const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q *
 
 installCleanup();
 log(`bench:revocation: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'}); ` +
-  (canPin ? 'Redis and both instances on core 0, client on core 1' : 'no taskset or < 2 cores: nothing pinned'));
+  (canPin ? 'Redis and the three instances on core 0, client on core 1' : 'no taskset or < 2 cores: nothing pinned'));
 if (loadavg()[0] > 0.5) log(`WARN  load average is ${loadavg()[0].toFixed(2)}: other work on this machine makes the numbers noisier`);
 
 const redis = await startRedisServer({ cpu: 0 });
