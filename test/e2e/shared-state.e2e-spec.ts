@@ -49,6 +49,14 @@ describe('redis option', () => {
     await expect(startApp({ issuer: issuer.issuer, audience: AUDIENCE, redis }, { listen: false })).rejects.toThrow(message);
   });
 
+  it.each([
+    [{ backChannelLogout: { clientId: '' } }, /backChannelLogout.clientId/],
+    [{ securityEvents: { audience: '', transmitters: [] } }, /securityEvents.audience[\s\S]*transmitters` must list/],
+    [{ securityEvents: { audience: 'api', transmitters: [{ issuer: '', jwksUri: 'ftp://x' }] } }, /transmitters\[0\]\.issuer[\s\S]*transmitters\[0\]\.jwksUri/],
+  ])('refuses revocation options that cannot work: %j', async (revocation, message) => {
+    await expect(startApp({ issuer: issuer.issuer, audience: AUDIENCE, revocation: revocation as never }, { listen: false })).rejects.toThrow(message);
+  });
+
   it('starts with an unreachable redis.url, accepts valid tokens and reports being out of sync', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
