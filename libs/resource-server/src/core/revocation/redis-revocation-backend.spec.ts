@@ -67,6 +67,18 @@ describe('Revocations shared through RedisRevocationBackend', () => {
     expect(c.revokedBy({ sub: 'alice', iat: 1 })).toBe('sub');
   });
 
+  it('publishes a long list (a re-seed) in chunks of 1000 entries', async () => {
+    const { server } = setup();
+    const entries = Array.from({ length: 2500 }, (_, i) => ({ kind: 'jti' as const, value: `t${i}`, until: 2_000_000 }));
+    const listener = server.client();
+    await listener.subscribe(KEY);
+    const messages: number[] = [];
+    listener.on('message', (_channel: string, message: string) => messages.push((JSON.parse(message) as unknown[]).length));
+    await new RedisRevocationBackend(server.client(), KEY, 1000).publish(entries);
+    await settle();
+    expect([messages, server.hashes.get(KEY)!.size]).toEqual([[1000, 1000, 500], 2500]);
+  });
+
   it('retries a failed sync until the store answers', async () => {
     const { server, view } = setup();
     const client = server.client();

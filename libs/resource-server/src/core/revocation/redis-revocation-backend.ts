@@ -6,6 +6,8 @@ import { closeRedis, type RedisLike } from '../shared/redis-like.js';
 import type { RevocationBackend, RevocationBackendHandlers } from './revocation-backend.js';
 import { isRevocationEntry, revocationField, type RevocationEntry } from './revocation-list.js';
 
+const CHUNK = 1000;
+
 function parseEntries(raw: string): RevocationEntry[] {
   try {
     const value: unknown = JSON.parse(raw);
@@ -36,10 +38,13 @@ export class RedisRevocationBackend implements RevocationBackend {
   }
 
   async publish(entries: readonly RevocationEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    await this.redis.hset(this.key, Object.fromEntries(entries.map((e) => [revocationField(e), JSON.stringify(e)])));
-    await this.redis.publish(this.key, JSON.stringify(entries));
-    await this.redis.pexpire(this.key, this.retentionMs);
+    // A re-seed can carry the whole list: a few hundred KB per command at most, not one huge one.
+    for (let i = 0; i < entries.length; i += CHUNK) {
+      const chunk = entries.slice(i, i + CHUNK);
+      await this.redis.hset(this.key, Object.fromEntries(chunk.map((e) => [revocationField(e), JSON.stringify(e)])));
+      await this.redis.publish(this.key, JSON.stringify(chunk));
+    }
+    if (entries.length > 0) await this.redis.pexpire(this.key, this.retentionMs);
   }
 
   async remove(entries: readonly RevocationEntry[]): Promise<void> {
