@@ -42,7 +42,7 @@ export interface UserTokenResponse {
  */
 export async function obtainUserTokenWithPkce(
   issuer: DevIssuer,
-  options: { scope: string; resource?: string },
+  options: { scope: string; resource?: string; jar?: CookieJar },
 ): Promise<UserTokenResponse> {
   const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
     authorization_endpoint: string;
@@ -63,7 +63,7 @@ export async function obtainUserTokenWithPkce(
     ...(options.scope.split(' ').includes('offline_access') ? { prompt: 'consent' } : {}),
   }).toString();
 
-  const callback = await followToCallback(authorize.href, issuer);
+  const callback = await followToCallback(authorize.href, issuer, options.jar);
   if (callback.searchParams.get('state') !== state) throw new Error('state mismatch');
   const code = callback.searchParams.get('code');
   if (!code) throw new Error(`authorization failed: ${callback.search}`);
@@ -88,8 +88,7 @@ export async function obtainUserTokenWithPkce(
 }
 
 /** Follows redirects and answers the login and consent pages until the redirect to the client. */
-async function followToCallback(start: string, issuer: DevIssuer): Promise<URL> {
-  const jar = new CookieJar();
+async function followToCallback(start: string, issuer: DevIssuer, jar = new CookieJar()): Promise<URL> {
   let request: { url: string; form?: URLSearchParams } = { url: start };
   for (let step = 0; step < MAX_STEPS; step += 1) {
     const response = await fetch(request.url, {
@@ -117,8 +116,31 @@ async function followToCallback(start: string, issuer: DevIssuer): Promise<URL> 
   throw new Error(`no redirect to ${REDIRECT_URI} after ${MAX_STEPS} requests`);
 }
 
+/**
+ * Ends the browser session that `jar` holds at the issuer (RP-initiated logout: the end-session page,
+ * then its confirmation form), as a user clicking "sign out" would. The issuer then sends back-channel
+ * logout tokens to the clients of that session.
+ */
+export async function logOutAtIssuer(issuer: DevIssuer, jar: CookieJar): Promise<void> {
+  const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
+  const page = await fetch(discovery.end_session_endpoint, { headers: { cookie: jar.header(discovery.end_session_endpoint) } });
+  jar.store(discovery.end_session_endpoint, page.headers.getSetCookie());
+  const html = await page.text();
+  const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];
+  const xsrf = /name="xsrf" value="([^"]+)"/.exec(html)?.[1];
+  if (!action || !xsrf) throw new Error(`unexpected end-session page ${page.status}: ${html.slice(0, 300)}`);
+  const confirm = new URL(action, discovery.end_session_endpoint).href;
+  const done = await fetch(confirm, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { cookie: jar.header(confirm), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ xsrf, logout: 'yes' }),
+  });
+  if (done.status >= 400) throw new Error(`end-session confirmation failed: ${done.status}`);
+}
+
 /** Enough of RFC 6265 for one host: cookies keyed by name and path, path-prefix matching. */
-class CookieJar {
+export class CookieJar {
   readonly #cookies = new Map<string, { name: string; value: string; path: string }>();
 
   store(requestUrl: string, setCookies: string[]): void {

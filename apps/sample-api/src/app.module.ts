@@ -3,8 +3,9 @@ import { ConditionalModule, ConfigModule, type ConfigType } from '@nestjs/config
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import { TerminusModule } from '@nestjs/terminus';
-import { AccessTokenGuard, ResourceServerModule } from 'nestjs-resource-server';
+import { AccessTokenGuard, backChannelLogoutController, ResourceServerModule } from 'nestjs-resource-server';
 import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
+import { RevocationsController } from './admin/revocations.controller.js';
 import { oidcConfig } from './config/oidc.config.js';
 import { ApolloGraphqlModule, MercuriusGraphqlModule } from './graphql/graphql-api.module.js';
 import { HealthController } from './health.controller.js';
@@ -34,6 +35,8 @@ import { httpPlatform } from './settings.js';
         dpop: oidc.dpop,
         // RFC 9728: GET /.well-known/oauth-protected-resource describes this API; 401s point to it.
         ...(oidc.resource ? { resourceMetadata: { resource: oidc.resource, resourceName: 'Sample messages API' } } : {}),
+        ...(oidc.redisUrl ? { redis: { url: oidc.redisUrl } } : {}),
+        ...(oidc.backChannelClientId ? { revocation: { backChannelLogout: { clientId: oidc.backChannelClientId } } } : {}),
       }),
     }),
     // For the /passport routes: AuthGuard('jwt') with the library's strategy.
@@ -43,7 +46,17 @@ import { httpPlatform } from './settings.js';
     ConditionalModule.registerWhen(ApolloGraphqlModule, (env) => httpPlatform(env) === 'express', { debug: false }),
     ConditionalModule.registerWhen(MercuriusGraphqlModule, (env) => httpPlatform(env) === 'fastify', { debug: false }),
   ],
-  controllers: [HealthController, MeController, MessagesController, ProfileController, MessagesRpcController, PassportController],
+  controllers: [
+    HealthController,
+    MeController,
+    MessagesController,
+    ProfileController,
+    MessagesRpcController,
+    PassportController,
+    RevocationsController,
+    // POST /oidc/backchannel-logout (public: the signed logout token is the credential).
+    backChannelLogoutController('oidc/backchannel-logout'),
+  ],
   // Every route requires a valid token unless marked @Public().
   // MessagesService comes from MessagesModule: one instance for REST, GraphQL, Socket.IO and RPC.
   providers: [MessagesGateway, { provide: APP_GUARD, useExisting: AccessTokenGuard }, ResourceServerJwtStrategy],

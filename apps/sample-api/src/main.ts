@@ -43,6 +43,7 @@ async function bootstrap(): Promise<void> {
       audience,
       corsOrigins: origins,
       redirectUris: origins.map(docsRedirectUri),
+      backchannelLogoutUri: `http://127.0.0.1:${settings.port}/oidc/backchannel-logout`,
     });
     process.env.OIDC_ISSUER = devIssuer.issuer;
     process.env.OIDC_AUDIENCE = audience;
@@ -51,6 +52,8 @@ async function bootstrap(): Promise<void> {
     process.env.OIDC_TOKEN_TYPE ||= 'auto';
     process.env.OIDC_CLIENT_ID ||= devIssuer.clientId;
     process.env.OIDC_CLIENT_SECRET ||= devIssuer.clientSecret;
+    // Logging the demo user out at the issuer revokes their tokens here (and, with REDIS_URL, everywhere).
+    process.env.OIDC_BACKCHANNEL_CLIENT_ID ||= devIssuer.clientId;
   }
   const app = await createApp(settings.platform);
   app.enableShutdownHooks();

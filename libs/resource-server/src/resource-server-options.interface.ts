@@ -155,6 +155,10 @@ export interface GlobalOptions extends IssuerDefaults {
    * installed; without it, or with `false`, nothing is recorded). See docs/observability.md. @default true
    */
   telemetry?: boolean;
+  /** Share introspection and userinfo caches, DPoP replay state and revocations between instances. */
+  redis?: RedisOptions;
+  /** Revocation of tokens before their `exp` (always on; shared through `redis` when set). */
+  revocation?: RevocationOptions;
 }
 
 /**
@@ -296,4 +300,59 @@ export interface IntrospectionOptions {
    * opaque tokens can cost the issuer in `'auto'` and `'opaque'` mode. @default 50
    */
   maxRequestsPerSecond?: number;
+}
+
+/**
+ * Redis shared by every instance of the API (Redis Cluster and Valkey work: every command touches one key).
+ * @example
+ * ```ts
+ * ResourceServerModule.forRoot({ issuer: 'https://id.example.com/', audience: 'api', redis: { url: 'redis://cache:6379' } });
+ * ```
+ */
+export interface RedisOptions {
+  /** Connect to this URL (`redis://` or `rediss://`); needs the `ioredis` package installed. */
+  url?: string;
+  /** Or use the application's own `ioredis` client (`Redis` or `Cluster`); the library never closes it. */
+  client?: unknown;
+  /**
+   * Prefix of every key and channel: `<keyPrefix>:revocations` (hash and channel),
+   * `<keyPrefix>:introspection:<sha256>`, `<keyPrefix>:userinfo:<sha256>`, `<keyPrefix>:replay:<id>`.
+   * 1-64 of letters, digits, `. : _ - { }`; a hash tag such as `'{my-api}'` keeps them on one Cluster slot.
+   * @default 'nestjs-resource-server'
+   */
+  keyPrefix?: string;
+}
+
+/** Revocation settings. */
+export interface RevocationOptions {
+  /**
+   * The longest lifetime (`exp - iat`) of the issuers' access tokens, seconds: a revocation is kept
+   * this long after its cut-off. Set it to at least your issuer's setting. @default 86400 (24 h)
+   */
+  maxTokenLifetimeSeconds?: number;
+  /** Most revocations kept at once; beyond it a new one is refused, an old one is never dropped. @default 100000 */
+  maxEntries?: number;
+  /**
+   * OpenID Connect Back-Channel Logout 1.0: accept logout tokens of the configured issuers addressed
+   * to this client (`aud`), and revoke the session and the user's tokens issued up to the logout.
+   * Mount the endpoint with `backChannelLogoutController(path)`.
+   */
+  backChannelLogout?: {
+    /** The client id the issuer addresses logout tokens to (the app the user logs in with). */
+    clientId: string;
+    /** Seconds after its `iat` a logout token is still accepted. @default 300 */
+    maxAgeSeconds?: number;
+  };
+  /**
+   * RFC 8935 push delivery of RFC 8417 Security Event Tokens (CAEP `session-revoked`, RISC
+   * `account-disabled` and `credential-change`). Mount the endpoint with `securityEventsController(path)`.
+   */
+  securityEvents?: {
+    /** The `aud` transmitters address this receiver with. */
+    audience: string;
+    /** Who may send events, and where their signing keys are. */
+    transmitters: { issuer: string; jwksUri: string }[];
+    /** Seconds after its `iat` an event is still accepted. @default 300 */
+    maxAgeSeconds?: number;
+  };
 }

@@ -16,12 +16,20 @@ import { ResourceServerHealthIndicator } from './health/resource-server.health.j
 import { loadTelemetry } from './telemetry/opentelemetry.js';
 import type { Telemetry } from './core/telemetry/telemetry.js';
 import { ResourceServerConfigError } from './core/config/config.js';
+import { REDIS_CLIENT, REPLAY_STORE, RUNTIME } from './resource-server.tokens.js';
+import { MemoryReplayStore, RedisReplayStore, type ReplayStore } from './core/shared/replay-store.js';
+import { RevocationEventsService } from './revocation/revocation-events.service.js';
+import { Revocations } from './core/revocation/revocations.js';
+import { RedisRevocationBackend } from './core/revocation/redis-revocation-backend.js';
+import { redisClientProvider, type OwnedRedis } from './revocation/redis-client.provider.js';
+import { RevocationService } from './revocation/revocation.service.js';
+import { introspectionStore } from './revocation/stores.js';
 import { AuthorizationPipeline } from './pipeline/authorization-pipeline.js';
 import { HttpTransport } from './transports/http.transport.js';
 import { GraphqlTransport } from './transports/graphql.transport.js';
 import { GraphqlWsAuth } from './transports/graphql-ws.auth.js';
 import type { TransportAdapter } from './transports/transport-adapter.js';
-import { CacheManagerResultStore, type CacheManagerLike } from './core/cache/result-store.js';
+import type { CacheManagerLike } from './core/cache/result-store.js';
 import { messageTransports } from './transports/message-transports.js';
 import { SocketAuthenticator } from './websockets/socket-authenticator.js';
 import { SenderConstraints } from './core/binding/sender-constraint.js';
@@ -59,24 +67,43 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
       inject: [RESOURCE_SERVER_OPTIONS],
     },
     {
+      provide: RUNTIME,
+      useFactory: (config: ResolvedConfig, telemetry: Telemetry): Runtime => ({
+        now: Date.now,
+        logger: new Logger('ResourceServer'),
+        httpTimeoutMs: config.httpTimeoutMs,
+        maxResponseBytes: 512 * 1024,
+        ...(telemetry.enabled ? { telemetry } : {}),
+      }),
+      inject: [RESOLVED_CONFIG, TELEMETRY],
+    },
+    redisClientProvider,
+    {
+      provide: Revocations,
+      useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis) =>
+        new Revocations(
+          config.revocation,
+          runtime,
+          redis.client && new RedisRevocationBackend(redis.client, `${config.redis!.keyPrefix}:revocations`, (config.revocation.maxTokenLifetime + 60) * 1000),
+        ),
+      inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
+    },
+    RevocationService,
+    {
+      provide: REPLAY_STORE,
+      useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis): ReplayStore =>
+        redis.client ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`, runtime.now) : new MemoryReplayStore(100_000, runtime.now),
+      inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
+    },
+    RevocationEventsService,
+    {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig, telemetry: Telemetry, cacheManager?: CacheManagerLike) => {
-        const runtime: Runtime = {
-          now: Date.now,
-          logger: new Logger('ResourceServer'),
-          httpTimeoutMs: config.httpTimeoutMs,
-          maxResponseBytes: 512 * 1024,
-          ...(telemetry.enabled ? { telemetry } : {}),
-        };
-        if (config.introspection?.store !== 'cache-manager') return new AccessTokenVerifier(config, runtime);
-        if (!cacheManager) {
-          throw new Error(
-            "introspection.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
-          );
-        }
-        return new AccessTokenVerifier(config, runtime, { introspection: new CacheManagerResultStore(cacheManager) });
-      },
-      inject: [RESOLVED_CONFIG, TELEMETRY, { token: CACHE_MANAGER, optional: true }],
+      useFactory: (config: ResolvedConfig, runtime: Runtime, revocations: Revocations, redis: OwnedRedis, cacheManager?: CacheManagerLike) =>
+        new AccessTokenVerifier(config, runtime, {
+          revocations,
+          introspection: introspectionStore(config, runtime, redis, cacheManager),
+        }),
+      inject: [RESOLVED_CONFIG, RUNTIME, Revocations, REDIS_CLIENT, { token: CACHE_MANAGER, optional: true }],
     },
     {
       provide: TRANSPORTS,
@@ -99,8 +126,11 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     },
     {
       provide: SenderConstraints,
-      useFactory: (config: ResolvedConfig, replayStore?: DpopReplayStore) => createSenderConstraints(config, replayStore),
-      inject: [RESOLVED_CONFIG, { token: DPOP_REPLAY_STORE, optional: true }],
+      // The DPoP replay store: one the app provides, else with `redis` the shared one (a proof replayed
+      // against another instance is caught too), else the bounded in-memory one.
+      useFactory: (config: ResolvedConfig, shared: ReplayStore, redis: OwnedRedis, replayStore?: DpopReplayStore) =>
+        createSenderConstraints(config, replayStore ?? (redis.client ? shared : undefined)),
+      inject: [RESOLVED_CONFIG, REPLAY_STORE, REDIS_CLIENT, { token: DPOP_REPLAY_STORE, optional: true }],
     },
     ProtectedResourceMetadataService,
     AuthorizationPipeline,
@@ -125,6 +155,8 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     GraphqlWsAuth,
     RequirementsGuard,
     ResourceServerHealthIndicator,
+    RevocationService,
+    RevocationEventsService,
   ],
 })
 export class ResourceServerModule extends ConfigurableModuleClass implements OnApplicationBootstrap {

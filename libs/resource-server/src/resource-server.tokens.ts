@@ -25,3 +25,12 @@ export const PIPELINE_OBSERVER = Symbol.for('nestjs-resource-server.pipeline-obs
 
 /** DI token of the telemetry sink (OpenTelemetry when installed and enabled, else nothing). Internal. */
 export const TELEMETRY = Symbol.for('nestjs-resource-server.telemetry');
+
+/** DI token of the Redis client shared state goes through (undefined without `redis`). Internal. */
+export const REDIS_CLIENT = Symbol.for('nestjs-resource-server.redis-client');
+
+/** DI token of the core runtime (clock, logger, call limits) every component shares. Internal. */
+export const RUNTIME = Symbol.for('nestjs-resource-server.runtime');
+
+/** DI token of the replay store of single-use ids (logout tokens, security events, DPoP proofs). Internal. */
+export const REPLAY_STORE = Symbol.for('nestjs-resource-server.replay-store');

@@ -45,7 +45,9 @@ function resource(audience: string): string | undefined {
  * The sample API's identity-provider settings, from the environment:
  * OIDC_ISSUER (issuer URL, or several separated by commas), OIDC_PROVIDER (preset), OIDC_AUDIENCE (this API's audience), OIDC_TOKEN_TYPE (jwt | opaque | auto)
  * and OIDC_CLIENT_ID / OIDC_CLIENT_SECRET (this API's credentials for token introspection);
- * OIDC_DPOP (off | allowed | required: DPoP-bound tokens, RFC 9449).
+ * OIDC_DPOP (off | allowed | required: DPoP-bound tokens, RFC 9449);
+ * OIDC_BACKCHANNEL_CLIENT_ID (the client whose back-channel logout tokens revoke tokens here) and
+ * REDIS_URL (shared caches, replay state and revocations for every instance).
  * main.ts fills them in when it starts the embedded development issuer.
  */
 export const oidcConfig = registerAs('oidc', () => ({
@@ -60,4 +62,6 @@ export const oidcConfig = registerAs('oidc', () => ({
   clientSecret: process.env.OIDC_CLIENT_SECRET ?? '',
   dpop: dpop(process.env.OIDC_DPOP),
   resource: resource(process.env.OIDC_AUDIENCE ?? ''),
+  backChannelClientId: process.env.OIDC_BACKCHANNEL_CLIENT_ID || undefined,
+  redisUrl: process.env.REDIS_URL || undefined,
 }));

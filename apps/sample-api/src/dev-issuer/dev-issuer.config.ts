@@ -75,6 +75,8 @@ export interface ProviderSettings {
   corsOrigins: readonly string[];
   /** Redirect URIs registered for demo-client besides the fixed loopback callback. */
   redirectUris: readonly string[];
+  /** Where the API receives OpenID Connect back-channel logout tokens for demo-client, if anywhere. */
+  backchannelLogoutUri?: string;
 }
 
 /** A fresh RSA key per start: tokens from an earlier run must not verify against this one. */
@@ -122,7 +124,7 @@ function memoryAdapter() {
 
 /** Builds the oidc-provider instance for `issuer`; see dev-issuer.ts for the HTTP side. */
 export function createProvider(issuer: string, settings: ProviderSettings): OidcProvider {
-  const { audience, accessTokenFormat, accessTokenTtl, corsOrigins, redirectUris } = settings;
+  const { audience, accessTokenFormat, accessTokenTtl, corsOrigins, redirectUris, backchannelLogoutUri } = settings;
   const resourceServerScope = API_SCOPES.join(' ');
   const resourceServerScopes = new Set<string>(API_SCOPES);
 
@@ -143,8 +145,17 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
         // Client `scope` may only list the provider's own (OpenID) scopes; which API scopes the
         // client gets is decided by getResourceServerInfo below.
         scope: [...OIDC_SCOPES].join(' '),
+        // Logging the demo user out at the end-session endpoint tells the API, which revokes their tokens.
+        ...(backchannelLogoutUri ? { backchannel_logout_uri: backchannelLogoutUri, backchannel_logout_session_required: false } : {}),
       },
     ],
+    // oidc-provider refuses to call special-use addresses (SSRF protection), loopback included. The
+    // development issuer delivers logout tokens to the API on this machine, and to nothing else.
+    fetch: (url: string, options: RequestInit & { dispatcher?: unknown }) => {
+      if (!backchannelLogoutUri || url !== new URL(backchannelLogoutUri).href) return Promise.reject(new Error(`dev issuer: no outgoing call to ${url}`));
+      const { dispatcher: _ssrfGuard, ...rest } = options;
+      return globalThis.fetch(url, rest);
+    },
     claims: {
       openid: ['sub'],
       profile: ['name', 'preferred_username'],
@@ -186,6 +197,7 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
       userinfo: { enabled: true },
       // RFC 9449: a token request with a DPoP proof gets a DPoP-bound token (`cnf.jkt`, token_type DPoP).
       dPoP: { enabled: true },
+      backchannelLogout: { enabled: true },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => audience,

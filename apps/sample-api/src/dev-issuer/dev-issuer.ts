@@ -24,6 +24,8 @@ export interface DevIssuerOptions {
   corsOrigins?: readonly string[];
   /** Extra redirect URIs of demo-client, e.g. Swagger UI's oauth2-redirect.html; default none. */
   redirectUris?: readonly string[];
+  /** The API's back-channel logout endpoint, registered for demo-client (OpenID Connect Back-Channel Logout 1.0). */
+  backchannelLogoutUri?: string;
 }
 
 /** A running development OpenID provider (oidc-provider 9) with one client and one user. */
@@ -66,6 +68,7 @@ export async function startDevIssuer(options: DevIssuerOptions): Promise<DevIssu
       accessTokenTtl: options.accessTokenTtl ?? 3600,
       corsOrigins: options.corsOrigins ?? [],
       redirectUris: options.redirectUris ?? [],
+      backchannelLogoutUri: options.backchannelLogoutUri,
     });
   } catch (error) {
     server.close(); // a listening server left behind would keep Jest (or the app) from exiting

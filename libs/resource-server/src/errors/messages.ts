@@ -38,6 +38,10 @@ export const MESSAGES = {
   userinfo_timeout: 'The issuer userinfo endpoint did not answer in time',
   userinfo_invalid: 'The issuer userinfo endpoint answered with an invalid response',
   verification_failed: 'The access token could not be checked, try again later',
+  replay_store_unavailable: 'The replay store is temporarily unavailable',
+  revoked_token: 'The access token has been revoked',
+  invalid_revocation: 'A revocation names exactly one of jti, sid or sub',
+  revocation_list_full: 'The revocation list is full',
   unsupported_context: 'This transport is not supported by the access token guard',
   // Sender-constrained tokens: DPoP (RFC 9449) and mutual-TLS certificate binding (RFC 8705).
   unsupported_confirmation: 'The access token is bound by an unsupported confirmation method',

@@ -48,7 +48,7 @@ describe('UserInfoService', () => {
       { iss: issuer.issuer, sub: 'alice', client_id: 'web', exp: NOW + 600 },
       config.issuers[0]!,
     );
-    const service = new UserInfoService(verifier, config);
+    const service = new UserInfoService(verifier, config, runtime, { client: undefined, owned: false });
     const warnings: string[] = [];
     // The service logs through Nest's Logger; capture its lines instead.
     (service as unknown as { logger: { warn(m: string): void } }).logger = { warn: (m) => warnings.push(m) };

@@ -5,10 +5,13 @@ import { isAcceptableEndpoint } from '../core/issuer/discovery.js';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { fetchUserInfo, type UserInfo } from '../core/userinfo/userinfo-client.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
-import { CACHE_MANAGER, RESOLVED_CONFIG, TELEMETRY } from '../resource-server.tokens.js';
+import { CACHE_MANAGER, REDIS_CLIENT, RESOLVED_CONFIG, RUNTIME, TELEMETRY } from '../resource-server.tokens.js';
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry/telemetry.js';
-import { createResultStore, SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
+import { SingleFlight, ttlWithinExpiry, type CacheManagerLike, type ResultStore } from '../core/cache/result-store.js';
 import { hashToken } from '../core/cache/token-hash.js';
+import type { Runtime } from '../core/runtime.js';
+import type { OwnedRedis } from '../revocation/redis-client.provider.js';
+import { resultStore } from '../revocation/stores.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.
@@ -38,11 +41,13 @@ export class UserInfoService {
   constructor(
     private readonly verifier: AccessTokenVerifier,
     @Inject(RESOLVED_CONFIG) config: ResolvedConfig,
+    @Inject(RUNTIME) runtime: Runtime,
+    @Inject(REDIS_CLIENT) redis: OwnedRedis,
     @Optional() @Inject(CACHE_MANAGER) cacheManager?: CacheManagerLike,
     @Optional() @Inject(TELEMETRY) private readonly telemetry: Telemetry = NO_TELEMETRY,
   ) {
     this.options = config.userInfo;
-    this.store = createResultStore<UserInfo>(this.options, verifier.runtime.now, cacheManager, 'userInfo.store');
+    this.store = resultStore('userinfo', this.options, config, runtime, redis, cacheManager);
   }
 
   /**

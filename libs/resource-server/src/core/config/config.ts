@@ -6,6 +6,7 @@ import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
 import type { KeyStoreSettings } from '../issuer/key-store.js';
 import type { TokenLocation } from '../credentials/token-extractor.js';
 import { resolveResourceMetadata, resolveSenderConstraintConfig, type ResourceMetadataConfig, type SenderConstraintConfig } from './sender-constraint-config.js';
+import { resolveRedis, resolveRevocation, type RedisConfig, type RevocationConfig } from './shared-state-config.js';
 
 export type { IssuerConfig } from './issuer-config.js';
 
@@ -54,6 +55,8 @@ export interface ResolvedConfig {
   readonly senderConstraints: SenderConstraintConfig;
   /** RFC 9728 metadata, when served. */
   readonly resourceMetadata: ResourceMetadataConfig | undefined;
+  readonly redis: RedisConfig | undefined;
+  readonly revocation: RevocationConfig;
 }
 
 /** Thrown at startup for options that cannot work; the message says what to set. */
@@ -154,6 +157,8 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     introspection: resolveIntrospection(o.tokenType ?? 'jwt', o.introspection, httpTimeoutMs, insecureOk, problems),
     senderConstraints: resolveSenderConstraintConfig(o, problems),
     resourceMetadata: resolveResourceMetadata(o, issuers, problems),
+    redis: resolveRedis(o.redis, problems),
+    revocation: resolveRevocation(o.revocation, insecureOk, problems),
   };
   if (!['jwt', 'opaque', 'auto'].includes(config.tokenType)) problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
   if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');

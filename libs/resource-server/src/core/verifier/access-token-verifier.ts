@@ -15,6 +15,7 @@ import { Introspector, type IntrospectionResult } from '../introspection/introsp
 import { createResultStore, type CacheManagerLike, type ResultStore } from '../cache/result-store.js';
 import type { Runtime } from '../runtime.js';
 import { VerifiedTokenCache } from '../cache/verified-token-cache.js';
+import type { Revocations } from '../revocation/revocations.js';
 
 /** Everything the verifier holds for one trusted issuer. */
 export interface IssuerContext {
@@ -60,6 +61,7 @@ export class AccessTokenVerifier {
   private readonly algorithms: ReadonlySet<JwsAlgorithm>;
   private readonly cache: VerifiedTokenCache | undefined;
   private readonly introspector: Introspector | undefined;
+  private readonly revocations: Revocations | undefined;
 
   /**
    * Built by `ResourceServerModule`; inject it rather than constructing it.
@@ -71,8 +73,9 @@ export class AccessTokenVerifier {
     private readonly config: ResolvedConfig,
     /** The clock, logger and call limits every component shares (userinfo too). @internal */
     readonly runtime: Runtime,
-    stores: { introspection?: ResultStore<IntrospectionResult>; cacheManager?: CacheManagerLike } = {},
+    stores: { introspection?: ResultStore<IntrospectionResult>; cacheManager?: CacheManagerLike; revocations?: Revocations } = {},
   ) {
+    this.revocations = stores.revocations;
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
     this.algorithms = new Set(config.issuers.flatMap((i) => [...i.algorithms]));
     this.cache = config.verifiedTokenCacheSize > 0 ? new VerifiedTokenCache(config.verifiedTokenCacheSize) : undefined;
@@ -103,9 +106,17 @@ export class AccessTokenVerifier {
   async verifyUncached(token: string): Promise<VerifiedPrincipal> {
     if (token.length > this.config.maxTokenLength) throw new InvalidTokenError('token_too_large');
     const jwsShaped = looksLikeJws(token);
-    if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) return this.introspector.introspect(token);
+    if (this.introspector && (this.config.tokenType === 'opaque' || !jwsShaped)) {
+      return this.checkRevoked(await this.introspector.introspect(token));
+    }
     if (!jwsShaped) throw new InvalidTokenError('malformed_token');
-    return this.verifyJwt(token);
+    return this.checkRevoked(await this.verifyJwt(token));
+  }
+
+  /** Revoked tokens are refused even while they sit in the verified-token cache: the check is local. */
+  private checkRevoked(principal: VerifiedPrincipal): VerifiedPrincipal {
+    if (this.revocations?.revokedBy(principal.claims)) throw new InvalidTokenError('revoked_token');
+    return principal;
   }
 
   /**
@@ -124,7 +135,7 @@ export class AccessTokenVerifier {
     // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
     if (issuer?.keys.holds(cached.key)) {
       validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
-      return cached.principal;
+      return this.checkRevoked(cached.principal);
     }
     this.cache.delete(token);
     return undefined;
