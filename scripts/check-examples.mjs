@@ -15,7 +15,7 @@ const SOURCE = join(ROOT, 'libs/resource-server/src');
 // Inside node_modules: ignored by git, and '@nestjs/*' resolves from there as from anywhere in the repo.
 const OUT = join(ROOT, 'node_modules/.cache/check-examples');
 const NEST = {
-  '@nestjs/common': ['Body', 'Controller', 'Delete', 'Get', 'Global', 'Inject', 'Injectable', 'Module', 'Param', 'Patch', 'Post', 'Put', 'Query', 'UseGuards'],
+  '@nestjs/common': ['Body', 'Controller', 'Delete', 'Get', 'Global', 'HttpCode', 'Inject', 'Injectable', 'Module', 'Param', 'Patch', 'Post', 'Put', 'Query', 'UseGuards'],
   '@nestjs/core': ['APP_GUARD', 'Reflector'],
   '@nestjs/passport': ['AuthGuard', 'PassportModule', 'PassportStrategy'],
   'passport-jwt': ['ExtractJwt', 'Strategy'],

@@ -45,7 +45,7 @@ export class RevocationEventsService {
     this.settings = config.revocation;
     this.localReplay = new MemoryReplayStore(10_000, runtime.now);
     for (const t of this.settings.securityEvents?.transmitters ?? []) {
-      this.transmitters.set(t.issuer, new JwksKeyStore(t.issuer, async () => t.jwksUri, config.keySet, runtime));
+      this.transmitters.set(t.issuer, new JwksKeyStore(t.issuer, () => Promise.resolve(t.jwksUri), config.keySet, runtime));
     }
   }
 
