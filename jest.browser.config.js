@@ -13,6 +13,7 @@ export default {
   roots: ['<rootDir>/test/browser'],
   testMatch: ['**/*.browser-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/'],
+  reporters: base.reporters,
   testTimeout: 60000,
   maxWorkers: 1,
 };

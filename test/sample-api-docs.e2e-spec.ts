@@ -1,5 +1,6 @@
 // The sample API's OpenAPI document, as Swagger UI gets it from /docs-json: security schemes at the
 // development issuer's endpoints, each operation's scopes, 401/403 answers, public routes open.
+import { createPlatformApp, initForRequests } from './helpers/start-app.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -25,9 +26,9 @@ describe('sample API OpenAPI document (/docs-json)', () => {
     process.env.OIDC_AUDIENCE = 'http://localhost:3000';
     for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
+    app = await createPlatformApp(moduleRef, { logger: false });
     await setupDocs(app, { clientId: 'demo-client' });
-    await app.init();
+    await initForRequests(app);
     const res = await request(app.getHttpServer()).get('/docs-json').expect(200);
     doc = res.body;
   });

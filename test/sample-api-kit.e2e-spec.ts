@@ -1,5 +1,6 @@
 // The sample API tested the way the README's "Testing your API" tells users to: its real AppModule
 // (configured through @nestjs/config) pointed at the test kit's issuer with one line.
+import { createPlatformApp, initForRequests } from './helpers/start-app.js';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -19,8 +20,8 @@ describe('sample API with the test kit', () => {
     process.env.OIDC_ISSUER = 'https://unused.example.com';
     process.env.OIDC_AUDIENCE = 'http://localhost:3000';
     const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [AppModule] }), issuer).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await createPlatformApp(moduleRef, { logger: false });
+    await initForRequests(app);
   });
   afterAll(async () => {
     await app?.close();

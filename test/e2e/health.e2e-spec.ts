@@ -1,6 +1,7 @@
 // The readiness check (GET /health/ready of the sample API, a @nestjs/terminus health indicator):
 // keys per issuer, their age, refresh errors and stale keys, introspection reachability; during a
 // JWKS outage with keys in hand (up, stale keys served) and without any (down, 503).
+import { createPlatformApp, initForRequests } from '../helpers/start-app.js';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
@@ -22,8 +23,8 @@ describe('GET /health/ready', () => {
     process.env.OIDC_ISSUER = 'https://unused.example.com';
     process.env.OIDC_AUDIENCE = AUDIENCE;
     const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [AppModule] }), issuer, overrides).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await createPlatformApp(moduleRef, { logger: false });
+    await initForRequests(app);
     return issuer;
   }
 

@@ -76,8 +76,10 @@ describe('onRefusal and problemDetails', () => {
   it('answers with application/problem+json bodies and the same RFC 6750 challenge', async () => {
     const res = await get('/audit', issuer.token({ scopes: ['write'] }));
     expect(res.status).toBe(403);
+    // The Bearer challenge, then the DPoP one (DPoP is 'allowed' by default): the same as without problemDetails.
     expect(res.headers['www-authenticate']).toBe(
-      'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks the scope this resource requires", scope="read"',
+      'Bearer realm="api", error="insufficient_scope", error_description="The access token lacks the scope this resource requires", scope="read", ' +
+        'DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"',
     );
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(JSON.parse(res.text)).toEqual({
@@ -88,7 +90,7 @@ describe('onRefusal and problemDetails', () => {
       error: 'insufficient_scope',
     });
     const missing = await get('/audit');
-    expect(missing.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(missing.headers['www-authenticate']).toBe('Bearer realm="api", DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"');
     expect(JSON.parse(missing.text)).toMatchObject({ type: 'about:blank', title: 'Unauthorized', status: 401, error: 'unauthorized' });
   });
 

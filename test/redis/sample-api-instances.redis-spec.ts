@@ -5,6 +5,8 @@
  * both instances, and so does POST /admin/revocations on A; a Redis outage keeps what was revoked.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { generateKeyPair, generateProof, type KeyPair } from 'dpop';
+import { request as httpRequest } from 'node:http';
 import { startDevIssuer, type DevIssuer } from '../../apps/sample-api/src/dev-issuer/dev-issuer.js';
 import { CookieJar, logOutAtIssuer, obtainUserTokenWithPkce } from '../helpers/pkce-flow.js';
 import { closeAll, closeLater } from '../helpers/start-app.js';
@@ -25,6 +27,38 @@ async function clientCredentials(issuer: DevIssuer, scope: string): Promise<stri
     body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
   });
   return ((await response.json()) as { access_token: string }).access_token;
+}
+
+/** A DPoP-bound access token for demo-client (client credentials with a proof for the token endpoint). */
+async function dpopClientToken(issuer: DevIssuer, pair: KeyPair): Promise<string> {
+  const response = await fetch(issuer.tokenEndpoint, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${issuer.clientId}:${issuer.clientSecret}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+      dpop: await generateProof(pair, issuer.tokenEndpoint, 'POST'),
+    },
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:messages' }).toString(),
+  });
+  const body = (await response.json()) as { access_token: string; token_type: string };
+  expect(body.token_type).toBe('DPoP');
+  return body.access_token;
+}
+
+/**
+ * GET /messages on one instance with a DPoP proof, sent with the Host both instances are reached by
+ * (as behind a load balancer), so a proof made for that URL is valid on either. `fetch` cannot set Host.
+ */
+function getWithProof(instanceUrl: string, host: string, token: string, proof: string): Promise<{ status: number; challenge: string }> {
+  const url = new URL('/messages', instanceUrl);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { host, authorization: `DPoP ${token}`, dpop: proof } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, challenge: String(res.headers['www-authenticate'] ?? '') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('two sample API processes, one Redis, the development issuer', () => {
@@ -79,6 +113,20 @@ describe('two sample API processes, one Redis, the development issuer', () => {
     expect(a.output()).toContain('Revoked by back-channel logout: sub');
   });
 
+  it('one DPoP proof replayed against the other instance is refused: the replay store is shared', async () => {
+    const pair = await generateKeyPair('ES256');
+    const token = await dpopClientToken(issuer, pair);
+    const host = new URL(a.url).host; // the one public origin both instances serve
+    const proof = await generateProof(pair, `http://${host}/messages`, 'GET', undefined, token);
+    const first = await getWithProof(a.url, host, token, proof);
+    const replayed = await getWithProof(b.url, host, token, proof);
+    expect({ first: first.status, replayed: replayed.status }).toEqual({ first: 200, replayed: 401 });
+    expect(replayed.challenge).toMatch(/DPoP [^,]*.*error="invalid_dpop_proof"/);
+    // A fresh proof for the same token is fine on B: only the proof was single-use.
+    const fresh = await generateProof(pair, `http://${host}/messages`, 'GET', undefined, token);
+    expect((await getWithProof(b.url, host, token, fresh)).status).toBe(200);
+  });
+
   describe('Redis killed mid-test', () => {
     let revoked: string;
 
@@ -98,6 +146,14 @@ describe('two sample API processes, one Redis, the development issuer', () => {
       expect(await poll(outageLines, 1, 5000)).toBe(1);
       expect(await statuses(valid)).toEqual([200, 200]);
       expect(outageLines()).toBe(1);
+    });
+
+    it('refuses DPoP proofs with 503 while the shared replay store cannot be asked (fail closed)', async () => {
+      const pair = await generateKeyPair('ES256');
+      const token = await dpopClientToken(issuer, pair);
+      const host = new URL(a.url).host;
+      const res = await getWithProof(a.url, host, token, await generateProof(pair, `http://${host}/messages`, 'GET', undefined, token));
+      expect(res.status).toBe(503);
     });
 
     it('holds a revocation made on A during the outage, and B refuses it once Redis is back (empty)', async () => {

@@ -1,9 +1,11 @@
-import { BadRequestException, Body, Controller, Header, HttpCode, Post, Req, type Type } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Header, HttpCode, Post, Req, type OnModuleInit, type Type } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../decorators/public.decorator.js';
 import { EventTokenError } from '../core/revocation/event-token.js';
 import { RevocationEventsService } from './revocation-events.service.js';
 
 const MAX_BODY = 16_384;
+const SECEVENT_JWT = 'application/secevent+jwt';
 
 /** The raw body of a request no parser took (Express leaves `application/secevent+jwt` alone). */
 async function rawBody(request: { body?: unknown; readable?: boolean } & AsyncIterable<Buffer>): Promise<unknown> {
@@ -18,6 +20,24 @@ async function rawBody(request: { body?: unknown; readable?: boolean } & AsyncIt
     chunks.push(chunk);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The part of a Fastify instance that registers body parsers. */
+interface FastifyParsers {
+  hasContentTypeParser(type: string): boolean;
+  addContentTypeParser(
+    type: string,
+    options: { parseAs: 'string'; bodyLimit: number },
+    parser: (request: unknown, body: string, done: (error: Error | null, body?: string) => void) => void,
+  ): void;
+}
+
+/** On Fastify, keeps `application/secevent+jwt` bodies as strings (Express leaves them unread: see rawBody). */
+function acceptSecurityEventBodies(instance: unknown): void {
+  const fastify = instance as Partial<FastifyParsers> | undefined;
+  if (typeof fastify?.addContentTypeParser !== 'function' || typeof fastify.hasContentTypeParser !== 'function') return;
+  if (fastify.hasContentTypeParser(SECEVENT_JWT)) return;
+  fastify.addContentTypeParser(SECEVENT_JWT, { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
 }
 
 /**
@@ -54,8 +74,8 @@ export function backChannelLogoutController(path = 'oidc/backchannel-logout'): T
 /**
  * A controller receiving RFC 8417 Security Event Tokens pushed per RFC 8935 at `path` (public: the SET is
  * the credential): 202 on success, 400 `{ err, description }` otherwise. Needs
- * `revocation.securityEvents` in the module options. On Fastify, register a parser for
- * `application/secevent+jwt` that keeps the body as a string.
+ * `revocation.securityEvents` in the module options. On Fastify it registers a parser that keeps an
+ * `application/secevent+jwt` body as a string (Fastify answers 415 to a content type it cannot parse).
  * @example
  * ```ts
  * @Module({ controllers: [securityEventsController('events')] })
@@ -64,8 +84,15 @@ export function backChannelLogoutController(path = 'oidc/backchannel-logout'): T
  */
 export function securityEventsController(path = 'security-events'): Type {
   @Controller(path)
-  class SecurityEventsController {
-    constructor(private readonly events: RevocationEventsService) {}
+  class SecurityEventsController implements OnModuleInit {
+    constructor(
+      private readonly events: RevocationEventsService,
+      private readonly adapterHost: HttpAdapterHost,
+    ) {}
+
+    onModuleInit(): void {
+      acceptSecurityEventBodies(this.adapterHost.httpAdapter?.getInstance?.());
+    }
 
     @Public()
     @Post()
