@@ -59,7 +59,7 @@ const instances = [];
 // the cost of revocation can be told apart from the machine's drift.
 for (const name of ['A', 'B', 'C']) {
   const port = await freePort();
-  const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production', REDIS_URL: name === 'C' ? '' : redis.url };
+  const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production', REDIS_URL: name === 'C' ? '' : redis.url };
   instances.push({ name, url: `http://127.0.0.1:${port}`, child: startNode({ name, nodeArgs: ['apps/sample-api/dist/main.js'], env, cpu: 0 }) });
 }
 for (const i of instances) await waitForReady(i.child, `${i.url}/health`);

@@ -426,7 +426,7 @@ if (EXTRAS.length) {
   log('\nother platforms and contexts (paired like the table above):');
   const startServer = async (name, entry, env) => {
     const port = await freePort();
-    const child = startNode({ name, nodeArgs: [entry], env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production', ...env }, cpu: 0 });
+    const child = startNode({ name, nodeArgs: [entry], env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production', ...env }, cpu: 0 });
     const app = { name, child, url: `http://127.0.0.1:${port}` };
     await waitForReady(child, `${app.url}/health`);
     return app;

@@ -34,7 +34,7 @@ const port = await freePort();
 const server = startNode({
   name: 'socket.io',
   nodeArgs: ['bench/socketio/server.mjs'],
-  env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), NODE_ENV: 'production' },
+  env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
   cpu: 0,
 });
 await waitForReady(server, `http://127.0.0.1:${port}/health`);

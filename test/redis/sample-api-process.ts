@@ -30,8 +30,10 @@ export async function freePort(): Promise<number> {
 /** Starts `node apps/sample-api/dist/main.js` on `port` with `env`, resolving once GET /health answers 200. */
 export async function startSampleApi(port: number, env: Record<string, string>): Promise<SampleApiProcess> {
   if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm run test:redis does)`);
+  // RPC_PORT: every instance also serves the sample's TCP microservice; each needs its own port.
+  const rpcPort = await freePort();
   const child = spawn(process.execPath, ['--enable-source-maps', MAIN], {
-    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: '', PORT: String(port), ...env },
+    env: { ...process.env, NODE_OPTIONS: '', NODE_ENV: '', PORT: String(port), RPC_PORT: String(rpcPort), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
