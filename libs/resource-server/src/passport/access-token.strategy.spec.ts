@@ -2,14 +2,14 @@
 // callback. The pipeline's behaviour itself is covered end to end (test/e2e/passport-strategy).
 import { describe, expect, it } from '@jest/globals';
 import type { AuthorizationPipeline } from '../pipeline/authorization-pipeline.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { AccessTokenStrategy, type PrincipalVerifyCallback } from './access-token.strategy.js';
 
-const principal = { subject: 'alice' } as Principal;
+const principal = { subject: 'alice' } as VerifiedPrincipal;
 
 /** Runs `authenticate` the way Passport does (on a copy with success/error) and reports the outcome. */
-function outcome(result: Promise<Principal>, verify?: PrincipalVerifyCallback): Promise<{ user?: unknown; info?: unknown; error?: unknown }> {
+function outcome(result: Promise<VerifiedPrincipal>, verify?: PrincipalVerifyCallback): Promise<{ user?: unknown; info?: unknown; error?: unknown }> {
   const pipeline = { authenticateRequest: () => result } as unknown as AuthorizationPipeline;
   const strategy = Object.create(new AccessTokenStrategy(pipeline, verify)) as AccessTokenStrategy;
   return new Promise((resolve) => {

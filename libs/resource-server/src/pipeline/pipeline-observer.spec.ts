@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { Telemetry, VerificationRecord } from '../core/telemetry/telemetry.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { PipelineObserver } from './pipeline-observer.js';
@@ -45,7 +45,7 @@ describe('PipelineObserver', () => {
   it('records accepted and refused calls with their format, cache use and duration', () => {
     const { telemetry, records, lookups } = recorder();
     const observer = new PipelineObserver(telemetry, undefined, configured);
-    const principal = { issuer: 'https://id.example.com', tokenFormat: 'jwt' } as Principal;
+    const principal = { issuer: 'https://id.example.com', tokenFormat: 'jwt' } as VerifiedPrincipal;
     observer.accepted(principal);
     observer.accepted(principal, performance.now());
     observer.accepted({ ...principal, tokenFormat: 'opaque' }, performance.now());
@@ -70,6 +70,6 @@ describe('PipelineObserver', () => {
     expect(observer.timed).toBe(false);
     const error = new InvalidTokenError('expired');
     expect(() => observer.refused(error, error, 'x', rpcContext(), 'rpc')).not.toThrow();
-    expect(() => observer.accepted({ issuer: 'i', tokenFormat: 'jwt' } as Principal)).not.toThrow();
+    expect(() => observer.accepted({ issuer: 'i', tokenFormat: 'jwt' } as VerifiedPrincipal)).not.toThrow();
   });
 });

@@ -1,16 +1,16 @@
 // What the pipeline reports about each call, in one place for every transport: the verification
 // metrics (outcome, error code, issuer, token format, duration) and the application's refusal hook.
 import { Logger, type ExecutionContext } from '@nestjs/common';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { NO_TELEMETRY, type Telemetry } from '../core/telemetry/telemetry.js';
 import type { ResourceServerError } from '../errors/resource-server.error.js';
 import { refusalOf, type Refusal } from './refusal.js';
 
 /** Errors of an authorization step, with the caller they refused (so a refusal names its issuer). */
-const refusedCaller = new WeakMap<object, Principal>();
+const refusedCaller = new WeakMap<object, VerifiedPrincipal>();
 
 /** Remembers whom an authorization error refused. */
-export function markRefused(error: unknown, principal: Principal): void {
+export function markRefused(error: unknown, principal: VerifiedPrincipal): void {
   if (typeof error === 'object' && error !== null) refusedCaller.set(error, principal);
 }
 
@@ -52,7 +52,7 @@ export class PipelineObserver {
   }
 
   /** An admitted call; `startedAt` (from `performance.now()`) when it was verified in full. */
-  accepted(principal: Principal, startedAt?: number): void {
+  accepted(principal: VerifiedPrincipal, startedAt?: number): void {
     if (!this.timed) return;
     const { issuer, tokenFormat } = principal;
     const cached = startedAt === undefined;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { RevocationEntry, RevocationKind } from '../core/revocation/revocation-list.js';
 import { Revocations, type RevocationRequest } from '../core/revocation/revocations.js';
 import { closeRedis } from '../core/shared/redis-like.js';
@@ -47,7 +47,7 @@ export class RevocationService implements OnModuleInit, OnApplicationShutdown {
   }
 
   /** The kind of revocation that covers the caller's token, if any. */
-  revokedBy(principal: Principal): RevocationKind | undefined {
+  revokedBy(principal: VerifiedPrincipal): RevocationKind | undefined {
     return this.revocations.revokedBy(principal.claims);
   }
 

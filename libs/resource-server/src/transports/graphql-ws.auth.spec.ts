@@ -4,14 +4,14 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import type { ResolvedConfig } from '../core/config/config.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { InvalidTokenError, UpstreamError } from '../errors/resource-server.error.js';
 import { GraphqlWsAuth, type GraphqlWsConnectContext } from './graphql-ws.auth.js';
 
 const config = { issuers: [{ issuer: 'https://issuer.example', clockTolerance: 5 }] } as unknown as ResolvedConfig;
 
-function authWith(verify: (token: string) => Promise<Principal>): GraphqlWsAuth {
+function authWith(verify: (token: string) => Promise<VerifiedPrincipal>): GraphqlWsAuth {
   return new GraphqlWsAuth({ verify } as unknown as AccessTokenVerifier, config);
 }
 
@@ -23,7 +23,7 @@ function connection(params?: Record<string, unknown>) {
   return { context, closed, listeners };
 }
 
-const principal = (expiresAt: number | undefined) => ({ issuer: 'https://issuer.example', expiresAt }) as unknown as Principal;
+const principal = (expiresAt: number | undefined) => ({ issuer: 'https://issuer.example', expiresAt }) as unknown as VerifiedPrincipal;
 
 afterEach(() => {
   jest.useRealTimers();

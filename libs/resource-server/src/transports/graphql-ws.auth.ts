@@ -7,7 +7,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { extractToken } from '../core/credentials/token-extractor.js';
 import type { ResolvedConfig } from '../core/config/config.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError } from '../errors/resource-server.error.js';
 import { RESOLVED_CONFIG } from '../resource-server.tokens.js';
@@ -113,7 +113,7 @@ export class GraphqlWsAuth {
   }
 
   /** Ends the connection (and so its subscriptions) when the token expires, plus the issuer's clock tolerance. */
-  private closeAtExpiry(socket: SocketLike, principal: Principal): void {
+  private closeAtExpiry(socket: SocketLike, principal: VerifiedPrincipal): void {
     if (principal.expiresAt === undefined) return;
     const tolerance = this.config.issuers.find((i) => i.issuer === principal.issuer)?.clockTolerance ?? 0;
     const deadline = (principal.expiresAt + tolerance) * 1000;

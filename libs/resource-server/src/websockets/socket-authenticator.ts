@@ -3,7 +3,7 @@
 // the HTTP status and the RFC 6750 challenge). An admitted connection is closed when its token expires.
 import { Inject, Injectable } from '@nestjs/common';
 import type { ResolvedConfig } from '../core/config/config.js';
-import type { Principal } from '../core/claims/principal.js';
+import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { errorBody, errorHeaders } from '../errors/challenge.js';
 import { errorPayload } from '../errors/payload.js';
@@ -114,7 +114,7 @@ export class SocketAuthenticator {
         });
     };
     server.prependListener('connection', (client, request) => {
-      const principal = (request as { [ADMITTED]?: Principal })[ADMITTED];
+      const principal = (request as { [ADMITTED]?: VerifiedPrincipal })[ADMITTED];
       if (!principal) return; // cannot happen: verifyClient admitted it
       rememberToken(client, principal.token);
       this.admitted(client, principal);
@@ -127,15 +127,15 @@ export class SocketAuthenticator {
   }
 
   /** The connection's caller, for `@Principal()` in `@Public()` events; each guarded event replaces it with its own check's. */
-  private admitted(client: object, principal: Principal): void {
+  private admitted(client: object, principal: VerifiedPrincipal): void {
     attachCaller(client, { principal, userInfo: this.userInfo });
   }
 
-  private async admit(token: () => string): Promise<Principal> {
+  private async admit(token: () => string): Promise<VerifiedPrincipal> {
     return this.verifier.verify(token());
   }
 
-  private expireLater(principal: Principal, close: () => void): () => void {
+  private expireLater(principal: VerifiedPrincipal, close: () => void): () => void {
     const tolerance = this.verifier.issuer(principal.issuer)?.config.clockTolerance ?? 0;
     return scheduleExpiry(principal.expiresAt, tolerance, close);
   }

@@ -3,7 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { generateTestKey } from '../../../../../test/helpers/keys.js';
 import { dpopProof, jkt } from '../../../../../test/helpers/dpop.js';
 import { InvalidDpopProofError, InvalidTokenError } from '../../errors/resource-server.error.js';
-import type { Principal } from '../claims/principal.js';
+import type { VerifiedPrincipal } from '../claims/principal.js';
 import { SUPPORTED_ALGORITHMS } from '../jose/algorithms.js';
 import { DpopProofVerifier } from '../dpop/dpop-proof.js';
 import { MemoryReplayStore } from '../dpop/replay-store.js';
@@ -14,10 +14,10 @@ const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2ln';
 const URL_ = 'https://api.example.com/orders';
 const key = generateTestKey('ES256');
 
-function principal(cnf?: unknown): Principal {
+function principal(cnf?: unknown): VerifiedPrincipal {
   const p = { issuer: ISS, claims: cnf === undefined ? {} : { cnf } };
   Object.defineProperty(p, 'token', { value: TOKEN });
-  return p as unknown as Principal;
+  return p as unknown as VerifiedPrincipal;
 }
 
 function constraints(policy: DpopPolicy = 'allowed', withDpop = true): SenderConstraints {

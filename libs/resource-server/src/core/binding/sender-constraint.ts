@@ -8,7 +8,7 @@ import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { DpopPolicy } from '../config/sender-constraint-config.js';
 
 export type { DpopPolicy };
-import type { Principal } from '../claims/principal.js';
+import type { VerifiedPrincipal } from '../claims/principal.js';
 import type { DpopProofVerifier, DpopRequest, VerifiedProof } from '../dpop/dpop-proof.js';
 
 
@@ -48,7 +48,7 @@ export class SenderConstraints {
     private readonly dpop: DpopProofVerifier | undefined,
   ) {}
 
-  check(principal: Principal, presentation: Presentation): undefined | Promise<VerifiedProof> {
+  check(principal: VerifiedPrincipal, presentation: Presentation): undefined | Promise<VerifiedProof> {
     const cnf = confirmationOf(principal.claims);
     if (cnf?.x5t !== undefined) {
       const presented = presentation.clientCertificate?.();

@@ -97,6 +97,3 @@ export function buildPrincipal(
   Object.defineProperty(principal, 'token', { value: token, enumerable: false });
   return Object.freeze(principal as VerifiedPrincipal);
 }
-
-/** @deprecated internal alias kept while branches merge; use {@link VerifiedPrincipal}. @internal */
-export type Principal = VerifiedPrincipal;
