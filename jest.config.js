@@ -42,7 +42,12 @@ export default {
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.e2e-spec.ts'],
       // graphql-ws subscriptions are served on Express (Apollo) only.
-      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/', '<rootDir>/test/start-command\\.e2e-spec\\.ts$', '<rootDir>/test/e2e/graphql-subscriptions\\.e2e-spec\\.ts$'],
+      testPathIgnorePatterns: [
+        '/node_modules/',
+        '<rootDir>/test/consumers/',
+        '<rootDir>/test/start-command\\.e2e-spec\\.ts$',
+        '<rootDir>/test/e2e/graphql-subscriptions\\.e2e-spec\\.ts$',
+      ],
       setupFiles: ['<rootDir>/test/fastify-platform.js'],
     },
   ],

@@ -18,18 +18,45 @@ const uuid = (i) => `3f6c2a8e-1b4d-4e9a-9c7f-${String(i).padStart(12, '0')}`;
 
 /** Claims of three sizes: the e2e helper's, a Keycloak access token, a Keycloak one with groups. */
 function claims(kind, iss, i) {
-  const base = { iss, aud: AUD, sub: uuid(i), exp: now + 3600, iat: now, jti: uuid(i + 1), scope: 'read', client_id: 'web-app' };
+  const base = {
+    iss,
+    aud: AUD,
+    sub: uuid(i),
+    exp: now + 3600,
+    iat: now,
+    jti: uuid(i + 1),
+    scope: 'read',
+    client_id: 'web-app',
+  };
   if (kind === 'small') return base;
   const keycloak = {
-    ...base, typ: 'Bearer', azp: 'web-app', sid: uuid(i + 2), acr: '1', 'allowed-origins': ['https://app.example.com'],
+    ...base,
+    typ: 'Bearer',
+    azp: 'web-app',
+    sid: uuid(i + 2),
+    acr: '1',
+    'allowed-origins': ['https://app.example.com'],
     realm_access: { roles: ['offline_access', 'uma_authorization', 'default-roles-acme', 'orders:reader'] },
-    resource_access: { account: { roles: ['manage-account', 'manage-account-links', 'view-profile'] }, 'orders-api': { roles: ['reader', 'writer'] } },
-    scope: 'openid email profile orders:read', email_verified: true, name: 'Alice Example', preferred_username: 'alice',
-    given_name: 'Alice', family_name: 'Example', email: 'alice@example.com',
+    resource_access: {
+      account: { roles: ['manage-account', 'manage-account-links', 'view-profile'] },
+      'orders-api': { roles: ['reader', 'writer'] },
+    },
+    scope: 'openid email profile orders:read',
+    email_verified: true,
+    name: 'Alice Example',
+    preferred_username: 'alice',
+    given_name: 'Alice',
+    family_name: 'Example',
+    email: 'alice@example.com',
   };
   if (kind === 'keycloak') return keycloak;
   const groups = Array.from({ length: 12 }, (_, g) => `/acme/department-${g}/team-${g * 7}`);
-  return { ...keycloak, groups, tenant: { id: uuid(i + 3), name: 'Acme Corporation', region: 'eu-central-1' }, locale: 'de-DE' };
+  return {
+    ...keycloak,
+    groups,
+    tenant: { id: uuid(i + 3), name: 'Acme Corporation', region: 'eu-central-1' },
+    locale: 'de-DE',
+  };
 }
 
 // decodeJws before this change (commit 33305b1), minus the error class: Buffer's lenient base64url,
@@ -47,8 +74,12 @@ function decodeOld(token, allowed) {
   const [h, p, s] = parts;
   const header = decodeJsonOld(h);
   if (typeof header.alg !== 'string' || !allowed.has(header.alg)) throw new Error('unsupported_algorithm');
-  if (header.crit !== undefined || header.b64 !== undefined || header.zip !== undefined) throw new Error('unsupported_header');
-  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)) {
+  if (header.crit !== undefined || header.b64 !== undefined || header.zip !== undefined)
+    throw new Error('unsupported_header');
+  if (
+    header.kid !== undefined &&
+    (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)
+  ) {
     throw new Error('malformed_token');
   }
   const payload = decodeJsonOld(p);
@@ -61,7 +92,12 @@ const key = generateRsaKey();
 const issuer = await startIssuer({ keys: [key] });
 const quiet = { log() {}, warn() {}, error() {} };
 const config = resolveConfig({ issuer: issuer.issuer, audience: AUD, verifiedTokenCache: false });
-const verifier = new AccessTokenVerifier(config, { now: Date.now, logger: quiet, httpTimeoutMs: 2000, maxResponseBytes: 1_000_000 });
+const verifier = new AccessTokenVerifier(config, {
+  now: Date.now,
+  logger: quiet,
+  httpTimeoutMs: 2000,
+  maxResponseBytes: 1_000_000,
+});
 const ALLOWED = new Set(['RS256']);
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 // Keeps the results alive so the JIT cannot drop the work being timed; printed once at the end.
@@ -77,7 +113,9 @@ function time(fn, inputs) {
 }
 
 for (const kind of ['small', 'keycloak', 'keycloak+groups']) {
-  const tokens = Array.from({ length: 200 }, (_, i) => signRs256(key.privateKey, key.kid, claims(kind, issuer.issuer, i * 10)));
+  const tokens = Array.from({ length: 200 }, (_, i) =>
+    signRs256(key.privateKey, key.kid, claims(kind, issuer.issuer, i * 10)),
+  );
   const payloads = tokens.map((t) => Buffer.from(t.split('.')[1], 'base64url'));
   const cases = {
     'verify (fresh, full)': [async (t) => verifier.verify(t), tokens],
@@ -98,20 +136,27 @@ for (const kind of ['small', 'keycloak', 'keycloak+groups']) {
   };
   await verifyAll(); // warm-up: JWKS fetch, JIT
   for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, [fn, inputs]] of Object.entries(cases)) results[name].push(fn ? time(fn, inputs) : await verifyAll());
+    for (const [name, [fn, inputs]] of Object.entries(cases))
+      results[name].push(fn ? time(fn, inputs) : await verifyAll());
   }
   // Each ratio is taken within one round (paired), then the median over rounds.
   const full = results['verify (fresh, full)'];
   const share = (xs) => median(xs.map((x, r) => (100 * x) / full[r]));
   const extra = (now, before) => share(results[now].map((x, r) => x - results[before][r]));
-  console.log(`\n${kind}: payload ${payloads[0].length} B, token ${tokens[0].length} chars (medians of ${ROUNDS} rounds)`);
+  console.log(
+    `\n${kind}: payload ${payloads[0].length} B, token ${tokens[0].length} chars (medians of ${ROUNDS} rounds)`,
+  );
   for (const [name, xs] of Object.entries(results)) {
-    console.log(`  ${name.padEnd(40)} ${median(xs).toFixed(2).padStart(7)} µs  ${share(xs).toFixed(1).padStart(5)} % of verify`);
+    console.log(
+      `  ${name.padEnd(40)} ${median(xs).toFixed(2).padStart(7)} µs  ${share(xs).toFixed(1).padStart(5)} % of verify`,
+    );
   }
   const top = extra('claims: + top-level duplicates', 'claims: fatal utf8 + JSON.parse');
   const any = extra('claims: + duplicates at any depth', 'claims: fatal utf8 + JSON.parse');
   const all = extra('decodeJws, now', 'decodeJws, before');
-  console.log(`  => share of a fresh verification: claims duplicates top-level ${top.toFixed(1)} %, any depth ${any.toFixed(1)} %; decodeJws before -> now ${all.toFixed(1)} %`);
+  console.log(
+    `  => share of a fresh verification: claims duplicates top-level ${top.toFixed(1)} %, any depth ${any.toFixed(1)} %; decodeJws before -> now ${all.toFixed(1)} %`,
+  );
 }
 if (process.env.BENCH_DEBUG) console.log('last result:', typeof sink);
 await issuer.close();

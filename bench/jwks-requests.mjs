@@ -15,7 +15,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 const DIST = new URL('../libs/resource-server/dist/esm/index.js', import.meta.url);
 if (!existsSync(DIST)) {
-  console.error('libs/resource-server/dist is missing: run `npm run build` first (npm run build && node bench/jwks-requests.mjs)');
+  console.error(
+    'libs/resource-server/dist is missing: run `npm run build` first (npm run build && node bench/jwks-requests.mjs)',
+  );
   process.exit(1);
 }
 const { ResourceServerModule, AccessTokenVerifier, ResourceServerError } = await import(DIST.href);
@@ -29,7 +31,10 @@ const AUDIENCE = 'https://api.bench.test';
 
 const logLines = [];
 const logger = Object.fromEntries(
-  ['log', 'error', 'warn', 'debug', 'verbose', 'fatal'].map((level) => [level, (message) => logLines.push({ level, message: String(message) })]),
+  ['log', 'error', 'warn', 'debug', 'verbose', 'fatal'].map((level) => [
+    level,
+    (message) => logLines.push({ level, message: String(message) }),
+  ]),
 );
 
 // ---------------------------------------------------------------------------------------------------
@@ -69,7 +74,8 @@ async function startIssuer(keys) {
     const target = path.startsWith('/.well-known/') ? 'discovery' : path === '/jwks' ? 'jwks' : undefined;
     if (target) counts[target]++;
     const answer = () => {
-      if (path === '/.well-known/openid-configuration') return json(res, 200, { issuer: issuer.url, jwks_uri: `${issuer.url}/jwks` });
+      if (path === '/.well-known/openid-configuration')
+        return json(res, 200, { issuer: issuer.url, jwks_uri: `${issuer.url}/jwks` });
       if (path === '/jwks') return json(res, 200, jwks);
       return json(res, 404, { error: 'not_found' });
     };
@@ -158,7 +164,8 @@ async function scenario(name, issuer, body) {
   return row;
 }
 
-const jwksErrorLines = (issuer) => logLines.filter((l) => l.level === 'error' && l.message.includes(`JWKS of ${issuer.url}`)).length;
+const jwksErrorLines = (issuer) =>
+  logLines.filter((l) => l.level === 'error' && l.message.includes(`JWKS of ${issuer.url}`)).length;
 const randomKid = () => `random-${randomUUID()}`;
 
 // ---------------------------------------------------------------------------------------------------
@@ -173,13 +180,21 @@ async function main() {
     const issuer = await newIssuer([k1]);
     const verifier = await startVerifier({ issuer: issuer.url });
     await scenario('cold start: 200 concurrent first verifications', issuer, async (row) => {
-      await verifyAll(verifier, Array.from({ length: 200 }, () => mint(k1, issuer.url)), row);
+      await verifyAll(
+        verifier,
+        Array.from({ length: 200 }, () => mint(k1, issuer.url)),
+        row,
+      );
     });
 
     // 2a. Rotation right after a fetch, with the default 30 s refetch cooldown.
     issuer.setKeys([k1, k2]);
     await scenario('rotation, new kid within default 30 s cooldown', issuer, async (row) => {
-      await verifyAll(verifier, Array.from({ length: 100 }, () => mint(k2, issuer.url)), row);
+      await verifyAll(
+        verifier,
+        Array.from({ length: 100 }, () => mint(k2, issuer.url)),
+        row,
+      );
       row.notes.push('new kid refused until the cooldown since the last fetch is over');
     });
   }
@@ -192,8 +207,16 @@ async function main() {
     issuer.setKeys([k1, k2]);
     await sleep(1100);
     await scenario('rotation, cooldown 1 s elapsed: 100 new kid + 100 old kid', issuer, async (row) => {
-      await verifyAll(verifier, Array.from({ length: 100 }, () => mint(k2, issuer.url)), row);
-      await verifyAll(verifier, Array.from({ length: 100 }, () => mint(k1, issuer.url)), row); // old key still published
+      await verifyAll(
+        verifier,
+        Array.from({ length: 100 }, () => mint(k2, issuer.url)),
+        row,
+      );
+      await verifyAll(
+        verifier,
+        Array.from({ length: 100 }, () => mint(k1, issuer.url)),
+        row,
+      ); // old key still published
     });
   }
 
@@ -205,12 +228,14 @@ async function main() {
     await scenario('flood: 1,000 random kids over 5 s + 100 valid', issuer, async (row) => {
       const batches = [];
       for (let b = 0; b < 20; b++) {
-        const tokens = Array.from({ length: 55 }, (_, i) => (i % 11 === 5 ? mint(k3, issuer.url) : mint(k3, issuer.url, randomKid())));
+        const tokens = Array.from({ length: 55 }, (_, i) =>
+          i % 11 === 5 ? mint(k3, issuer.url) : mint(k3, issuer.url, randomKid()),
+        );
         batches.push(verifyAll(verifier, tokens, row));
         await sleep(250);
       }
       const outcomes = (await Promise.all(batches)).flat();
-      const validRefused = outcomes.filter((o, i) => i % 55 % 11 === 5 && o !== 200).length;
+      const validRefused = outcomes.filter((o, i) => (i % 55) % 11 === 5 && o !== 200).length;
       row.notes.push(`valid tokens not accepted during the flood: ${validRefused}`);
     });
   }
@@ -219,13 +244,20 @@ async function main() {
   //    cacheMaxAgeMs 1 s so refreshes are attempted during the outage; retryIntervalMs 1 s.
   {
     const issuer = await newIssuer([k4]);
-    const verifier = await startVerifier({ issuer: issuer.url, keySet: { cacheMaxAgeMs: 1000, retryIntervalMs: 1000 } });
+    const verifier = await startVerifier({
+      issuer: issuer.url,
+      keySet: { cacheMaxAgeMs: 1000, retryIntervalMs: 1000 },
+    });
     await verifyAll(verifier, [mint(k4, issuer.url)], { sent: 0, other: [] }); // warm (not counted)
     await scenario('outage with known keys: JWKS 500 for 10 s', issuer, async (row) => {
       issuer.setMode('status500');
       const end = performance.now() + 10_000;
       while (performance.now() < end) {
-        await verifyAll(verifier, Array.from({ length: 20 }, () => mint(k4, issuer.url)), row);
+        await verifyAll(
+          verifier,
+          Array.from({ length: 20 }, () => mint(k4, issuer.url)),
+          row,
+        );
         await sleep(100);
       }
       row.notes.push(`error log lines for the episode: ${jwksErrorLines(issuer)}`);
@@ -241,7 +273,11 @@ async function main() {
     await scenario('outage with no keys: issuer 500 for 3 s', issuer, async (row) => {
       const end = performance.now() + 3000;
       while (performance.now() < end) {
-        await verifyAll(verifier, Array.from({ length: 20 }, () => mint(k5, issuer.url)), row);
+        await verifyAll(
+          verifier,
+          Array.from({ length: 20 }, () => mint(k5, issuer.url)),
+          row,
+        );
         await sleep(100);
       }
     });
@@ -252,8 +288,13 @@ async function main() {
       const started = performance.now();
       let firstAccepted;
       while (performance.now() - started < 1500) {
-        const outcomes = await verifyAll(verifier, Array.from({ length: 20 }, () => mint(k5, issuer.url)), row);
-        if (firstAccepted === undefined && outcomes.includes(200)) firstAccepted = Math.round(performance.now() - started);
+        const outcomes = await verifyAll(
+          verifier,
+          Array.from({ length: 20 }, () => mint(k5, issuer.url)),
+          row,
+        );
+        if (firstAccepted === undefined && outcomes.includes(200))
+          firstAccepted = Math.round(performance.now() - started);
         await sleep(100);
       }
       row.notes.push(`first accepted ${firstAccepted ?? 'never'} ms after the issuer came back (retryIntervalMs 1000)`);
@@ -267,14 +308,17 @@ function printTable(totalMs) {
   const header = ['scenario', 'requests sent', 'discovery fetches', 'JWKS fetches', 'accepted', 'refused', '503s'];
   const body = rows.map((r) => [r.name, r.sent, r.discovery, r.jwks, r.accepted, r.refused, r.unavailable].map(String));
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
-  const line = (cells) => `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
+  const line = (cells) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
   console.log('');
   console.log(line(header));
   console.log(`|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
   for (const b of body) console.log(line(b));
   console.log('');
   for (const r of rows) {
-    const extra = r.other.length ? [`unexpected outcomes: ${[...new Set(r.other)].join(', ')} (${r.other.length})`] : [];
+    const extra = r.other.length
+      ? [`unexpected outcomes: ${[...new Set(r.other)].join(', ')} (${r.other.length})`]
+      : [];
     for (const note of [...r.notes, ...extra]) console.log(`- ${r.name}: ${note}`);
   }
   console.log(`- total time ${(totalMs / 1000).toFixed(1)} s (Node ${process.version})`);

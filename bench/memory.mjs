@@ -29,7 +29,8 @@ const AUDIENCE = 'https://bench.api.example';
 const MB = 1024 * 1024;
 const fmtMb = (bytes) => `${(bytes / MB).toFixed(1)} MB`;
 
-const { AccessTokenGuard, AccessTokenVerifier, Public, ResourceServerModule } = await import('../libs/resource-server/dist/esm/index.js');
+const { AccessTokenGuard, AccessTokenVerifier, Public, ResourceServerModule } =
+  await import('../libs/resource-server/dist/esm/index.js');
 
 const started = performance.now();
 const key = generateRsaKey('bench-memory');
@@ -37,7 +38,14 @@ const issuer = await startIssuer({ keys: [key] });
 
 // The tokens live in one Buffer (outside the JS heap): each is turned into a fresh string only when
 // it is sent, so heapUsed measures what the server keeps, not the benchmark's own token list.
-const { joined, ms: mintMs } = await mintJoined({ key, iss: issuer.issuer, aud: AUDIENCE, count: TOKENS, workers: 2, prefix: 'mem' });
+const { joined, ms: mintMs } = await mintJoined({
+  key,
+  iss: issuer.issuer,
+  aud: AUDIENCE,
+  count: TOKENS,
+  workers: 2,
+  prefix: 'mem',
+});
 const tokenBytes = Buffer.from(joined, 'latin1');
 const offsets = new Uint32Array(TOKENS + 1);
 for (let i = 0, at = 0; i < TOKENS; i++) {
@@ -100,7 +108,8 @@ const get = async (path, token) => {
   return res.status;
 };
 const sanity = [await get('/health'), await get('/hello'), await get('/hello', tokenAt(0))];
-if (sanity.join() !== '200,401,200') throw new Error(`sanity check failed: /health, /hello (no token), /hello (token) answered ${sanity}`);
+if (sanity.join() !== '200,401,200')
+  throw new Error(`sanity check failed: /health, /hello (no token), /hello (token) answered ${sanity}`);
 lru()?.clear();
 
 const measure = () => {
@@ -151,7 +160,9 @@ console.log(
 console.log('\n| after tokens | heapUsed | RSS | external | cache entries |');
 console.log('|---:|---:|---:|---:|---:|');
 for (const c of [{ tokens: 0, ...before }, ...checkpoints]) {
-  console.log(`| ${c.tokens} | ${fmtMb(c.heapUsed)} | ${fmtMb(c.rss)} | ${fmtMb(c.external)} | ${c.entries ?? 'n/a'} |`);
+  console.log(
+    `| ${c.tokens} | ${fmtMb(c.heapUsed)} | ${fmtMb(c.rss)} | ${fmtMb(c.external)} | ${c.entries ?? 'n/a'} |`,
+  );
 }
 const cached = Math.min(TOKENS, maxEntries);
 const perEntry = (after.heapUsed - before.heapUsed) / cached;

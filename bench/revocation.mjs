@@ -42,15 +42,22 @@ const median = (xs) => {
 const quantile = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 
 installCleanup();
-log(`bench:revocation: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'}); ` +
-  (canPin ? 'Redis and the three instances on core 0, client on core 1' : 'no taskset or < 2 cores: nothing pinned'));
-if (loadavg()[0] > 0.5) log(`WARN  load average is ${loadavg()[0].toFixed(2)}: other work on this machine makes the numbers noisier`);
+log(
+  `bench:revocation: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'}); ` +
+    (canPin ? 'Redis and the three instances on core 0, client on core 1' : 'no taskset or < 2 cores: nothing pinned'),
+);
+if (loadavg()[0] > 0.5)
+  log(`WARN  load average is ${loadavg()[0].toFixed(2)}: other work on this machine makes the numbers noisier`);
 
 const redis = await startRedisServer({ cpu: 0 });
 const key = generateRsaKey('bench-rs256');
 const issuer = await startIssuer({ keys: [key] });
 const now = Math.floor(Date.now() / 1000);
-const mint = (prefix, seq, extra = {}) => signRs256(key.privateKey, key.kid, { ...benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix, seq, now }), ...extra });
+const mint = (prefix, seq, extra = {}) =>
+  signRs256(key.privateKey, key.kid, {
+    ...benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix, seq, now }),
+    ...extra,
+  });
 const admin = mint('admin', 0, { scope: 'admin:messages' });
 const sameToken = mint('same', 0);
 
@@ -59,8 +66,19 @@ const instances = [];
 // the cost of revocation can be told apart from the machine's drift.
 for (const name of ['A', 'B', 'C']) {
   const port = await freePort();
-  const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production', REDIS_URL: name === 'C' ? '' : redis.url };
-  instances.push({ name, url: `http://127.0.0.1:${port}`, child: startNode({ name, nodeArgs: ['apps/sample-api/dist/main.js'], env, cpu: 0 }) });
+  const env = {
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_AUDIENCE: AUDIENCE,
+    PORT: String(port),
+    RPC_PORT: String(await freePort()),
+    NODE_ENV: 'production',
+    REDIS_URL: name === 'C' ? '' : redis.url,
+  };
+  instances.push({
+    name,
+    url: `http://127.0.0.1:${port}`,
+    child: startNode({ name, nodeArgs: ['apps/sample-api/dist/main.js'], env, cpu: 0 }),
+  });
 }
 for (const i of instances) await waitForReady(i.child, `${i.url}/health`);
 const [a, b, c] = instances;
@@ -96,22 +114,33 @@ for (let i = 0; i < REVOCATIONS; i++) {
 }
 const sorted = [...latencies].sort((x, y) => x - y);
 const propagation = { p50: quantile(sorted, 0.5), p99: quantile(sorted, 0.99), max: sorted.at(-1) };
-log(`propagation over ${REVOCATIONS} revocations (A -> Redis -> B, B's cache warm): ` +
-  `p50 ${fmt(propagation.p50, 2)} ms, p99 ${fmt(propagation.p99, 2)} ms, max ${fmt(propagation.max, 2)} ms`);
+log(
+  `propagation over ${REVOCATIONS} revocations (A -> Redis -> B, B's cache warm): ` +
+    `p50 ${fmt(propagation.p50, 2)} ms, p99 ${fmt(propagation.p99, 2)} ms, max ${fmt(propagation.max, 2)} ms`,
+);
 
 // --- 2. hot-path cost, interleaved slices --------------------------------------------------------
 const slice = (instance, path, token, seconds) =>
   new Promise((resolve, reject) =>
     autocannon(
-      { url: `${instance.url}${path}`, connections: CONNECTIONS, duration: seconds, headers: token ? { authorization: `Bearer ${token}` } : {} },
-      (error, r) => (error ? reject(error) : resolve({ rps: r.requests.total / r.duration, non2xx: r.non2xx, errors: r.errors + r.timeouts })),
+      {
+        url: `${instance.url}${path}`,
+        connections: CONNECTIONS,
+        duration: seconds,
+        headers: token ? { authorization: `Bearer ${token}` } : {},
+      },
+      (error, r) =>
+        error
+          ? reject(error)
+          : resolve({ rps: r.requests.total / r.duration, non2xx: r.non2xx, errors: r.errors + r.timeouts }),
     ),
   );
 /** Per round: unguarded then same-token on one instance; the ratio of the two. */
 async function pairedRound(instance, seconds) {
   const base = await slice(instance, '/health', undefined, seconds);
   const guarded = await slice(instance, '/messages', sameToken, seconds);
-  if (guarded.non2xx || guarded.errors) throw new Error(`same-token slice on ${instance.name}: ${guarded.non2xx} non-2xx, ${guarded.errors} errors`);
+  if (guarded.non2xx || guarded.errors)
+    throw new Error(`same-token slice on ${instance.name}: ${guarded.non2xx} non-2xx, ${guarded.errors} errors`);
   return { base: base.rps, same: guarded.rps, ratio: guarded.rps / base.rps };
 }
 for (const instance of [a, c]) await pairedRound(instance, WARMUP);
@@ -122,16 +151,27 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 const summary = (rs) => {
   const ratios = rs.map((r) => r.ratio);
-  return { same: median(rs.map((r) => r.same)), base: median(rs.map((r) => r.base)), ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
+  return {
+    same: median(rs.map((r) => r.same)),
+    base: median(rs.map((r) => r.base)),
+    ratio: median(ratios),
+    min: Math.min(...ratios),
+    max: Math.max(...ratios),
+  };
 };
 const [withRevocation, without] = [summary(rounds.A), summary(rounds.C)];
-const line = (s) => `${fmt(s.same, 0)} req/s vs unguarded ${fmt(s.base, 0)} req/s, ratio ${fmt(s.ratio, 2)}x [${fmt(s.min, 2)}-${fmt(s.max, 2)}]`;
+const line = (s) =>
+  `${fmt(s.same, 0)} req/s vs unguarded ${fmt(s.base, 0)} req/s, ratio ${fmt(s.ratio, 2)}x [${fmt(s.min, 2)}-${fmt(s.max, 2)}]`;
 log(`same-token, instance A (REDIS_URL, ${REVOCATIONS} revocations held): ${line(withRevocation)}`);
 log(`same-token, instance C (no REDIS_URL, no revocations):     ${line(without)}`);
-log(`(${ROUNDS} rounds of ${fmt(SLICE)} s per route and instance, interleaved A/C, ${CONNECTIONS} connections; ratios: median [min-max] of the rounds)`);
+log(
+  `(${ROUNDS} rounds of ${fmt(SLICE)} s per route and instance, interleaved A/C, ${CONNECTIONS} connections; ratios: median [min-max] of the rounds)`,
+);
 const ratio = withRevocation.ratio;
 log(`${propagation.p99 <= 1000 ? 'PASS' : 'FAIL'}  propagation p99 ${fmt(propagation.p99, 2)} ms (target <= 1000 ms)`);
-log(`${ratio >= TARGET ? 'PASS' : 'FAIL'}  same-token with revocation on: ${fmt(ratio, 2)}x unguarded (target >= ${TARGET}x)`);
+log(
+  `${ratio >= TARGET ? 'PASS' : 'FAIL'}  same-token with revocation on: ${fmt(ratio, 2)}x unguarded (target >= ${TARGET}x)`,
+);
 log(`INFO  with revocation on / without, same-token ratios: ${fmt(ratio / without.ratio, 2)}`);
 
 await stopAll();

@@ -27,7 +27,16 @@ import { extraPairs, measureExtras } from './lib/extras.mjs';
 import { benchClaims, generateRsaKey, signRs256, withForeignSignature } from './lib/jwt.mjs';
 import { mintTokens } from './lib/mint.mjs';
 import { generateDpopKey, mintProofs } from './lib/dpop.mjs';
-import { canPin, freePort, installCleanup, pinSelf, startNode, stopAll, stopChild, waitForReady } from './lib/procs.mjs';
+import {
+  canPin,
+  freePort,
+  installCleanup,
+  pinSelf,
+  startNode,
+  stopAll,
+  stopChild,
+  waitForReady,
+} from './lib/procs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(ROOT);
@@ -36,13 +45,17 @@ const num = (name, fallback, { integer = false } = {}) => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) throw new Error(`${name} must be a ${integer ? 'whole ' : ''}number >= 0 (got "${raw}")`);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n)))
+    throw new Error(`${name} must be a ${integer ? 'whole ' : ''}number >= 0 (got "${raw}")`);
   return n;
 };
 const list = (name, all) => {
   const raw = process.env[name];
   if (!raw) return all;
-  const picked = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const picked = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const unknown = picked.filter((p) => !all.includes(p));
   if (unknown.length) throw new Error(`${name}: unknown ${unknown.join(', ')} (choose from ${all.join(', ')})`);
   return picked;
@@ -85,25 +98,47 @@ const sum = (xs) => xs.reduce((a, b) => a + b, 0);
 installCleanup();
 const started = performance.now();
 const pkg = (name) => JSON.parse(readFileSync(join('node_modules', name, 'package.json'), 'utf8')).version;
-log(`nestjs-resource-server bench: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'})`);
+log(
+  `nestjs-resource-server bench: node ${process.version}, ${availableParallelism()} cores (${cpus()[0]?.model?.trim() ?? '?'})`,
+);
 log(
   `${DURATION} s measured per workload and app, as ${ROUNDS} slices of ${fmt(SLICE, 1)} s paired with unguarded slices ` +
     `(+${WARMUP} s warm-up), ${CONNECTIONS} connections, autocannon ${pkg('autocannon')}; ` +
-    (canPin ? 'servers pinned to core 0 (taskset -c 0), load generator on core 1' : 'no taskset or < 2 cores: nothing pinned'),
+    (canPin
+      ? 'servers pinned to core 0 (taskset -c 0), load generator on core 1'
+      : 'no taskset or < 2 cores: nothing pinned'),
 );
-log(`recipe: @nestjs/passport ${pkg('@nestjs/passport')}, passport-jwt ${pkg('passport-jwt')}, jwks-rsa ${pkg('jwks-rsa')}`);
+log(
+  `recipe: @nestjs/passport ${pkg('@nestjs/passport')}, passport-jwt ${pkg('passport-jwt')}, jwks-rsa ${pkg('jwks-rsa')}`,
+);
 const [load1] = loadavg();
-if (load1 > 0.5) log(`WARN  load average is ${load1.toFixed(2)} before starting: other work on this machine makes the numbers noisier`);
+if (load1 > 0.5)
+  log(
+    `WARN  load average is ${load1.toFixed(2)} before starting: other work on this machine makes the numbers noisier`,
+  );
 log('');
 
 // --- issuer and tokens ---------------------------------------------------------------------------
 const key = generateRsaKey('bench-rs256');
 const issuer = await startIssuer({ keys: [key] });
-const sameToken = signRs256(key.privateKey, key.kid, benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'same', seq: 0 }));
-const { tokens: pool, ms: poolMs } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: POOL_SIZE, prefix: 'pool' });
+const sameToken = signRs256(
+  key.privateKey,
+  key.kid,
+  benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'same', seq: 0 }),
+);
+const { tokens: pool, ms: poolMs } = await mintTokens({
+  key,
+  iss: issuer.issuer,
+  aud: AUDIENCE,
+  count: POOL_SIZE,
+  prefix: 'pool',
+});
 const invalid = pool.map((t, i) => withForeignSignature(t, pool[(i + 1) % pool.length]));
 const dpopKey = generateDpopKey();
-const dpopToken = signRs256(key.privateKey, key.kid, { ...benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'dpop', seq: 0 }), cnf: { jkt: dpopKey.jkt } });
+const dpopToken = signRs256(key.privateKey, key.kid, {
+  ...benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'dpop', seq: 0 }),
+  cnf: { jkt: dpopKey.jkt },
+});
 log(`issuer ${issuer.issuer} (RS256, kid ${key.kid}); minted the ${POOL_SIZE}-token pool in ${fmt(poolMs)} ms`);
 
 // --- servers ---------------------------------------------------------------------------------------
@@ -117,7 +152,13 @@ for (const name of APPS) {
     name,
     nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [...preload, entry],
     // RPC_PORT: the sample API's TCP microservice, on a free port too (unused by the bench).
-    env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
+    env: {
+      OIDC_ISSUER: issuer.issuer,
+      OIDC_AUDIENCE: AUDIENCE,
+      PORT: String(port),
+      RPC_PORT: String(await freePort()),
+      NODE_ENV: 'production',
+    },
     cpu: 0,
     ipc: profiled,
   });
@@ -131,7 +172,8 @@ log(`started ${appList.map((a) => `${a.name} (${a.url}, pid ${a.child.pid})`).jo
 async function expectStatus(app, path, token, status) {
   const res = await fetch(`${app.url}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const body = await res.text();
-  if (res.status !== status) throw new Error(`${app.name} GET ${path}: expected ${status}, got ${res.status}: ${body.slice(0, 300)}`);
+  if (res.status !== status)
+    throw new Error(`${app.name} GET ${path}: expected ${status}, got ${res.status}: ${body.slice(0, 300)}`);
 }
 for (const app of appList) {
   await expectStatus(app, '/health', undefined, 200);
@@ -141,9 +183,18 @@ for (const app of appList) {
   await expectStatus(app, '/messages', undefined, 401);
 }
 if (apps.ours) {
-  const { proofs } = await mintProofs({ key: dpopKey, htu: `${apps.ours.url}/messages`, token: dpopToken, count: 1, workers: 1 });
-  const res = await fetch(`${apps.ours.url}/messages`, { headers: { authorization: `DPoP ${dpopToken}`, dpop: proofs[0] } });
-  if (res.status !== 200) throw new Error(`ours DPoP GET /messages: expected 200, got ${res.status}: ${(await res.text()).slice(0, 300)}`);
+  const { proofs } = await mintProofs({
+    key: dpopKey,
+    htu: `${apps.ours.url}/messages`,
+    token: dpopToken,
+    count: 1,
+    workers: 1,
+  });
+  const res = await fetch(`${apps.ours.url}/messages`, {
+    headers: { authorization: `DPoP ${dpopToken}`, dpop: proofs[0] },
+  });
+  if (res.status !== 200)
+    throw new Error(`ours DPoP GET /messages: expected 200, got ${res.status}: ${(await res.text()).slice(0, 300)}`);
 }
 log('sanity checks passed (200 / 401 as expected)');
 pinSelf('1');
@@ -226,7 +277,9 @@ async function slice(app, spec, seconds) {
   const r = await autocannonRun(app, [requestFor(spec, control)], seconds, control);
   const wallMs = performance.now() - before.at;
   const gen = process.cpuUsage(before.generator);
-  const codes = Object.fromEntries(Object.entries(r.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)]));
+  const codes = Object.fromEntries(
+    Object.entries(r.statusCodeStats ?? {}).map(([code, { count }]) => [code, Number(count)]),
+  );
   return {
     total: r.requests.total,
     seconds: r.duration,
@@ -250,7 +303,11 @@ const workloadSpec = {
     let i = 0;
     return {
       path: '/messages',
-      source: { next: () => (i < fresh.length ? fresh[i++] : undefined), last: () => fresh[fresh.length - 1], used: () => i },
+      source: {
+        next: () => (i < fresh.length ? fresh[i++] : undefined),
+        last: () => fresh[fresh.length - 1],
+        used: () => i,
+      },
     };
   },
   'same-token-full-cache': () => ({ path: '/messages', token: sameToken }),
@@ -265,7 +322,10 @@ const workloadSpec = {
       source: { next: () => (i < proofs.length ? proofs[i++] : undefined), last: () => proofs[proofs.length - 1] },
       // Fresh proofs for the next run of `seconds` (iat now, each used once), minted while the server idles.
       prepare: async (app, seconds) => {
-        const best = Math.max(0, ...measured.filter((e) => e.app === app.name).flatMap((e) => e.slices.map((s) => s.rps)));
+        const best = Math.max(
+          0,
+          ...measured.filter((e) => e.app === app.name).flatMap((e) => e.slices.map((s) => s.rps)),
+        );
         const count = Math.max(1000, Math.ceil(((best || 15_000) * seconds * 1.3) / 1000) * 1000);
         pinSelf('0,1');
         ({ proofs } = await mintProofs({ key: dpopKey, htu: `${app.url}/messages`, token: dpopToken, count }));
@@ -308,11 +368,16 @@ async function measureWorkload(workload) {
   const specs = Object.fromEntries(appList.map((app) => [app.name, workloadSpec[workload]()]));
   const unguarded = workloadSpec.unguarded();
   const entries = Object.fromEntries(
-    appList.map((app) => [app.name, { workload, app: app.name, slices: [], baseline: [], expect: specs[app.name].expect ?? 200 }]),
+    appList.map((app) => [
+      app.name,
+      { workload, app: app.name, slices: [], baseline: [], expect: specs[app.name].expect ?? 200 },
+    ]),
   );
   // The warm-up shares the spec (and so the token cursor) with the slices: fresh tokens stay fresh.
   const prepare = async (app, seconds) => specs[app.name].prepare?.(app, seconds);
-  if (WARMUP > 0) for (const app of appList) await prepare(app, WARMUP), await autocannonRun(app, [requestFor(specs[app.name], {})], WARMUP);
+  if (WARMUP > 0)
+    for (const app of appList)
+      (await prepare(app, WARMUP), await autocannonRun(app, [requestFor(specs[app.name], {})], WARMUP));
   for (let round = 0; round < ROUNDS; round++) {
     for (const app of appList) {
       entries[app.name].baseline.push(await slice(app, unguarded, SLICE));
@@ -355,7 +420,11 @@ function aggregate(slices) {
 function summarizeEntry(e) {
   const ratios = e.slices.map((s, i) => s.rps / e.baseline[i].rps);
   const agg = aggregate(e.slices);
-  const unexpected = sum(Object.entries(agg.codes).filter(([code]) => Number(code) !== e.expect).map(([, n]) => n));
+  const unexpected = sum(
+    Object.entries(agg.codes)
+      .filter(([code]) => Number(code) !== e.expect)
+      .map(([, n]) => n),
+  );
   return {
     ...agg,
     unexpected,
@@ -373,7 +442,14 @@ async function mintFresh() {
   const rate = best((e) => e.workload === 'same-token' || e.workload === 'pool-2000') || best(() => true) || 15_000;
   const count = Math.max(1000, Math.ceil((rate * (DURATION + WARMUP) * 1.3) / 1000) * 1000);
   pinSelf('0,1'); // the servers are idle now: mint on both cores
-  const { tokens, ms } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count, workers: 2, prefix: `fresh${Date.now()}` });
+  const { tokens, ms } = await mintTokens({
+    key,
+    iss: issuer.issuer,
+    aud: AUDIENCE,
+    count,
+    workers: 2,
+    prefix: `fresh${Date.now()}`,
+  });
   pinSelf('1');
   fresh = tokens;
   log(
@@ -405,7 +481,8 @@ if (CPU_PROF && apps.ours) {
       apps.ours.child.send(message);
     });
   const spec = workloadSpec[CPU_PROF]();
-  if (WARMUP > 0) await spec.prepare?.(apps.ours, WARMUP), await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP);
+  if (WARMUP > 0)
+    (await spec.prepare?.(apps.ours, WARMUP), await autocannonRun(apps.ours, [requestFor(spec, {})], WARMUP));
   await spec.prepare?.(apps.ours, DURATION);
   await ask({ cmd: 'start' });
   const r = await slice(apps.ours, spec, DURATION);
@@ -414,7 +491,11 @@ if (CPU_PROF && apps.ours) {
   profileText = [
     `CPU profile of ours under ${CPU_PROF} (extra ${DURATION} s run, ${fmt(r.rps)} req/s under the profiler): ${file}`,
     formatTop(summary, { title: 'top functions', top: 20 }),
-    formatTop(summary, { title: 'top functions of the library (libs/resource-server)', filter: 'libs/resource-server', top: 15 }),
+    formatTop(summary, {
+      title: 'top functions of the library (libs/resource-server)',
+      filter: 'libs/resource-server',
+      top: 15,
+    }),
   ].join('\n\n');
 }
 
@@ -426,7 +507,19 @@ if (EXTRAS.length) {
   log('\nother platforms and contexts (paired like the table above):');
   const startServer = async (name, entry, env) => {
     const port = await freePort();
-    const child = startNode({ name, nodeArgs: [entry], env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production', ...env }, cpu: 0 });
+    const child = startNode({
+      name,
+      nodeArgs: [entry],
+      env: {
+        OIDC_ISSUER: issuer.issuer,
+        OIDC_AUDIENCE: AUDIENCE,
+        PORT: String(port),
+        RPC_PORT: String(await freePort()),
+        NODE_ENV: 'production',
+        ...env,
+      },
+      cpu: 0,
+    });
     const app = { name, child, url: `http://127.0.0.1:${port}` };
     await waitForReady(child, `${app.url}/health`);
     return app;
@@ -434,7 +527,14 @@ if (EXTRAS.length) {
   const summarizePair = (slices, baseline) => {
     const ratios = slices.map((s, i) => s.rps / baseline[i].rps);
     const agg = aggregate(slices);
-    return { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios), rps: agg.rps, baselineRps: aggregate(baseline).rps, codes: agg.codes };
+    return {
+      ratio: median(ratios),
+      min: Math.min(...ratios),
+      max: Math.max(...ratios),
+      rps: agg.rps,
+      baselineRps: aggregate(baseline).rps,
+      codes: agg.codes,
+    };
   };
   extras = await measureExtras(EXTRAS, extraPairs({ sameToken }), {
     rounds: ROUNDS,
@@ -467,7 +567,17 @@ const oursVsRecipe = (workload, pick = (e) => e.slices) => {
 };
 const range = (r) => (r ? `${fmt(r.ratio, 2)}x [${fmt(r.min, 2)}-${fmt(r.max, 2)}]` : '');
 
-const header = ['workload', 'app', 'req/s', 'p99 ms', 'non-2xx', 'vs own unguarded [min-max]', 'ours/recipe [min-max]', 'server CPU', 'loadgen CPU'];
+const header = [
+  'workload',
+  'app',
+  'req/s',
+  'p99 ms',
+  'non-2xx',
+  'vs own unguarded [min-max]',
+  'ours/recipe [min-max]',
+  'server CPU',
+  'loadgen CPU',
+];
 const rows = [];
 for (const app of appList) {
   // The unguarded row: every baseline slice of this app, all workloads together.
@@ -477,11 +587,13 @@ for (const app of appList) {
   let vs;
   if (app.name === 'ours' && apps.recipe) {
     // Every round of every workload: ours' unguarded slice against the recipe's of the same round.
-    const ratios = [...new Set(measured.map((e) => e.workload))].filter((w) => entry(w, 'recipe')).flatMap((w) => {
-      const a = entry(w, 'ours').baseline;
-      const b = entry(w, 'recipe').baseline;
-      return a.map((s, i) => s.rps / b[i].rps);
-    });
+    const ratios = [...new Set(measured.map((e) => e.workload))]
+      .filter((w) => entry(w, 'recipe'))
+      .flatMap((w) => {
+        const a = entry(w, 'ours').baseline;
+        const b = entry(w, 'recipe').baseline;
+        return a.map((s, i) => s.rps / b[i].rps);
+      });
     vs = { ratio: median(ratios), min: Math.min(...ratios), max: Math.max(...ratios) };
   }
   const rps = all.map((s) => s.rps);
@@ -522,7 +634,9 @@ rows.sort((a, b) => a.sort - b.sort);
 const cells = rows.map((r) => r.cells);
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
 const line = (row) => `| ${row.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ')} |`;
-log(`\n${line(header)}\n|${widths.map((w, i) => (i < 2 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+log(
+  `\n${line(header)}\n|${widths.map((w, i) => (i < 2 ? `${'-'.repeat(w + 2)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`,
+);
 for (const row of cells) log(line(row));
 log(
   `(req/s: requests / measured time over the ${ROUNDS} slices of ${fmt(SLICE, 1)} s; p99: median of the slices' p99; ratios: median ` +
@@ -564,7 +678,9 @@ if (notes.length) log(notes.join('\n'));
 const verdicts = [];
 const verdict = (label, r, target) => {
   if (!r || !Number.isFinite(r.ratio)) return verdicts.push(`SKIP  ${label}: not measured in this run`);
-  verdicts.push(`${r.ratio >= target ? 'PASS' : 'FAIL'}  ${label}: ${fmt(r.ratio, 2)}x (target >= ${target}x; rounds ${fmt(r.min, 2)}-${fmt(r.max, 2)})`);
+  verdicts.push(
+    `${r.ratio >= target ? 'PASS' : 'FAIL'}  ${label}: ${fmt(r.ratio, 2)}x (target >= ${target}x; rounds ${fmt(r.min, 2)}-${fmt(r.max, 2)})`,
+  );
 };
 const vsOwn = (workload, app = 'ours') => {
   const e = entry(workload, app);
@@ -576,8 +692,14 @@ for (const [workload, target] of Object.entries(TARGETS)) {
   if (WORKLOADS.includes(workload)) verdict(`ours ${workload} vs ours unguarded`, vsOwn(workload), target);
 }
 // With telemetry on, a repeated token must stay as cheap: the same target as without.
-if (WORKLOADS.includes('same-token')) verdict('ours-otel same-token vs ours-otel unguarded (telemetry on)', vsOwn('same-token', 'ours-otel'), TARGETS['same-token']);
-if (WORKLOADS.includes('fresh-tokens')) verdict('ours fresh-tokens vs recipe fresh-tokens', oursVsRecipe('fresh-tokens'), FRESH_VS_RECIPE);
+if (WORKLOADS.includes('same-token'))
+  verdict(
+    'ours-otel same-token vs ours-otel unguarded (telemetry on)',
+    vsOwn('same-token', 'ours-otel'),
+    TARGETS['same-token'],
+  );
+if (WORKLOADS.includes('fresh-tokens'))
+  verdict('ours fresh-tokens vs recipe fresh-tokens', oursVsRecipe('fresh-tokens'), FRESH_VS_RECIPE);
 const full = vsOwn('same-token-full-cache');
 if (full) {
   verdicts.push(

@@ -29,12 +29,22 @@ const median = (xs) => {
 installCleanup();
 const key = generateRsaKey('bench-rs256');
 const issuer = await startIssuer({ keys: [key] });
-const token = signRs256(key.privateKey, key.kid, benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'socketio', seq: 0 }));
+const token = signRs256(
+  key.privateKey,
+  key.kid,
+  benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 'socketio', seq: 0 }),
+);
 const port = await freePort();
 const server = startNode({
   name: 'socket.io',
   nodeArgs: ['bench/socketio/server.mjs'],
-  env: { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, PORT: String(port), RPC_PORT: String(await freePort()), NODE_ENV: 'production' },
+  env: {
+    OIDC_ISSUER: issuer.issuer,
+    OIDC_AUDIENCE: AUDIENCE,
+    PORT: String(port),
+    RPC_PORT: String(await freePort()),
+    NODE_ENV: 'production',
+  },
   cpu: 0,
 });
 await waitForReady(server, `http://127.0.0.1:${port}/health`);
@@ -42,7 +52,12 @@ pinSelf('1');
 
 const connect = () =>
   new Promise((resolve, reject) => {
-    const socket = io(`http://127.0.0.1:${port}/bench`, { transports: ['websocket'], reconnection: false, forceNew: true, auth: { token } });
+    const socket = io(`http://127.0.0.1:${port}/bench`, {
+      transports: ['websocket'],
+      reconnection: false,
+      forceNew: true,
+      auth: { token },
+    });
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
   });
@@ -72,7 +87,9 @@ function slice(event, seconds) {
   });
 }
 
-console.log(`socket.io event round trip: ${SOCKETS} sockets, ${DURATION} s per event as ${ROUNDS} paired slices (+${WARMUP} s warm-up)`);
+console.log(
+  `socket.io event round trip: ${SOCKETS} sockets, ${DURATION} s per event as ${ROUNDS} paired slices (+${WARMUP} s warm-up)`,
+);
 if (WARMUP > 0) {
   await slice('open', WARMUP / 2);
   await slice('guarded', WARMUP / 2);

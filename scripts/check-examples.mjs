@@ -15,11 +15,32 @@ const SOURCE = join(ROOT, 'libs/resource-server/src');
 // Inside node_modules: ignored by git, and '@nestjs/*' resolves from there as from anywhere in the repo.
 const OUT = join(ROOT, 'node_modules/.cache/check-examples');
 const NEST = {
-  '@nestjs/common': ['Body', 'Controller', 'Delete', 'Get', 'Global', 'HttpCode', 'Inject', 'Injectable', 'Module', 'Param', 'Patch', 'Post', 'Put', 'Query', 'UseGuards'],
+  '@nestjs/common': [
+    'Body',
+    'Controller',
+    'Delete',
+    'Get',
+    'Global',
+    'HttpCode',
+    'Inject',
+    'Injectable',
+    'Module',
+    'Param',
+    'Patch',
+    'Post',
+    'Put',
+    'Query',
+    'UseGuards',
+  ],
   '@nestjs/core': ['APP_GUARD', 'Reflector'],
   '@nestjs/passport': ['AuthGuard', 'PassportModule', 'PassportStrategy'],
   'passport-jwt': ['ExtractJwt', 'Strategy'],
-  'nestjs-resource-server/passport': ['AccessTokenStrategy', 'ResourceServerJwtStrategy', 'jsonWebTokenOptions', 'passportJwtSecret'],
+  'nestjs-resource-server/passport': [
+    'AccessTokenStrategy',
+    'ResourceServerJwtStrategy',
+    'jsonWebTokenOptions',
+    'passportJwtSecret',
+  ],
 };
 
 function sources(dir) {
@@ -55,10 +76,16 @@ function examples(file) {
  */
 function publicNames() {
   const index = join(SOURCE, 'index.ts');
-  const program = ts.createProgram([index], { module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, noEmit: true });
+  const program = ts.createProgram([index], {
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    noEmit: true,
+  });
   const checker = program.getTypeChecker();
   return checker.getExportsOfModule(checker.getSymbolAtLocation(program.getSourceFile(index))).map((symbol) => {
-    const typeOnlyExport = symbol.declarations?.some((d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly));
+    const typeOnlyExport = symbol.declarations?.some(
+      (d) => ts.isExportSpecifier(d) && (d.isTypeOnly || d.parent.parent.isTypeOnly),
+    );
     const value = (checker.getAliasedSymbol(symbol).flags & ts.SymbolFlags.Value) !== 0;
     return { name: symbol.name, type: typeOnlyExport || !value };
   });
@@ -97,7 +124,10 @@ function render(example, api) {
   const imports = [['nestjs-resource-server', api], ...nest]
     .map(([from, names]) => [from, names.filter((n) => !own.has(n.name))])
     .filter(([, names]) => names.length > 0)
-    .map(([from, names]) => `import { ${names.map((n) => (n.type ? `type ${n.name}` : n.name)).join(', ')} } from '${from}';`);
+    .map(
+      ([from, names]) =>
+        `import { ${names.map((n) => (n.type ? `type ${n.name}` : n.name)).join(', ')} } from '${from}';`,
+    );
   const head = [...imports, ...(member ? ['@Controller()', 'export class Example {'] : [])];
   return { text: [...head, example.code, ...(member ? ['}'] : []), 'export {};', ''].join('\n'), offset: head.length };
 }
@@ -147,7 +177,9 @@ for (const line of output.split('\n').filter(Boolean)) {
   problems.push(`${relative(ROOT, example.file)}:${at}:${match[3]} ${match[4]}`);
 }
 if (problems.length > 0) {
-  console.error(`JSDoc examples that do not compile (${all.length} checked):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+  console.error(
+    `JSDoc examples that do not compile (${all.length} checked):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+  );
   process.exit(1);
 }
 console.log(`${all.length} JSDoc examples compile.`);

@@ -25,7 +25,8 @@ describe('sample API: the Passport routes answer like the native guard', () => {
     issuer = await startLocalIssuer({ keys: [key] });
     process.env.OIDC_ISSUER = issuer.issuer;
     process.env.OIDC_AUDIENCE = AUDIENCE;
-    for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER']) delete process.env[name];
+    for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER'])
+      delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = await createPlatformApp(moduleRef, { logger: false });
     await initForRequests(app);
@@ -54,7 +55,9 @@ describe('sample API: the Passport routes answer like the native guard', () => {
   }
 
   it('GET /passport/me returns sub and scopes of the verified principal (req.user)', async () => {
-    const res = await api().get('/passport/me').set('Authorization', `Bearer ${token({ scope: 'read:messages write:messages' })}`);
+    const res = await api()
+      .get('/passport/me')
+      .set('Authorization', `Bearer ${token({ scope: 'read:messages write:messages' })}`);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sub: 'alice', scopes: ['read:messages', 'write:messages'] });
   });
@@ -68,9 +71,21 @@ describe('sample API: the Passport routes answer like the native guard', () => {
   const failures: [string, () => string | undefined, ExpectedChallenge][] = [
     ['no token: 401 with a bare challenge', () => undefined, { status: 401 }],
     ['a token that is not a JWT', () => 'Bearer not-a-jwt', { status: 401, error: 'invalid_token' }],
-    ['an expired token', () => `Bearer ${token({ exp: nowSeconds() - 600, iat: nowSeconds() - 900 })}`, { status: 401, error: 'invalid_token' }],
-    ['a token for another audience', () => `Bearer ${token({ aud: 'https://other.example' })}`, { status: 401, error: 'invalid_token' }],
-    ['a token signed by an unknown key', () => `Bearer ${mintAccessToken(stranger, { iss: issuer.issuer, aud: AUDIENCE })}`, { status: 401, error: 'invalid_token' }],
+    [
+      'an expired token',
+      () => `Bearer ${token({ exp: nowSeconds() - 600, iat: nowSeconds() - 900 })}`,
+      { status: 401, error: 'invalid_token' },
+    ],
+    [
+      'a token for another audience',
+      () => `Bearer ${token({ aud: 'https://other.example' })}`,
+      { status: 401, error: 'invalid_token' },
+    ],
+    [
+      'a token signed by an unknown key',
+      () => `Bearer ${mintAccessToken(stranger, { iss: issuer.issuer, aud: AUDIENCE })}`,
+      { status: 401, error: 'invalid_token' },
+    ],
     ['a token without exp', () => `Bearer ${token({ exp: undefined })}`, { status: 401, error: 'invalid_token' }],
     ['a malformed Authorization header: 400', () => 'Bearer two tokens', { status: 400, error: 'invalid_request' }],
   ];

@@ -11,7 +11,10 @@ import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issue
 
 type Operation = {
   security?: Record<string, string[]>[];
-  responses: Record<string, { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref: string } }> }>;
+  responses: Record<
+    string,
+    { headers?: Record<string, unknown>; content?: Record<string, { schema: { $ref: string } }> }
+  >;
 };
 
 describe('sample API OpenAPI document (/docs-json)', () => {
@@ -42,15 +45,25 @@ describe('sample API OpenAPI document (/docs-json)', () => {
     expect(bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
     expect(oauth2.type).toBe('oauth2');
     expect(oauth2.flows.clientCredentials.tokenUrl).toBe(`${issuer.issuer}/token`);
-    expect(oauth2.flows.authorizationCode).toMatchObject({ authorizationUrl: `${issuer.issuer}/auth`, tokenUrl: `${issuer.issuer}/token` });
-    expect(Object.keys(oauth2.flows.clientCredentials.scopes)).toEqual(['admin:messages', 'read:messages', 'write:messages']);
+    expect(oauth2.flows.authorizationCode).toMatchObject({
+      authorizationUrl: `${issuer.issuer}/auth`,
+      tokenUrl: `${issuer.issuer}/token`,
+    });
+    expect(Object.keys(oauth2.flows.clientCredentials.scopes)).toEqual([
+      'admin:messages',
+      'read:messages',
+      'write:messages',
+    ]);
     expect(oauth2.flows.clientCredentials.scopes['read:messages']).toBe('Read messages');
   });
 
   it('lists the scopes each operation requires', () => {
     expect(op('/messages', 'get').security).toEqual([{ oauth2: ['read:messages'] }, { bearer: [] }]);
     expect(op('/messages', 'post').security).toEqual([{ oauth2: ['write:messages'] }, { bearer: [] }]);
-    expect(op('/messages/admin', 'get').security).toEqual([{ oauth2: ['read:messages', 'admin:messages'] }, { bearer: [] }]);
+    expect(op('/messages/admin', 'get').security).toEqual([
+      { oauth2: ['read:messages', 'admin:messages'] },
+      { bearer: [] },
+    ]);
     // A role is not an OAuth scope: any token may try, and a 403 says what else is needed.
     expect(op('/messages/audit', 'get').security).toEqual([{ oauth2: [] }, { bearer: [] }]);
     expect(op('/me', 'get').security).toEqual([{ oauth2: [] }, { bearer: [] }]);
@@ -61,10 +74,14 @@ describe('sample API OpenAPI document (/docs-json)', () => {
     expect(Object.keys(list.responses).sort()).toEqual(['200', '401', '403']);
     for (const status of ['401', '403']) {
       expect(list.responses[status]!.headers).toHaveProperty('WWW-Authenticate');
-      expect(list.responses[status]!.content!['application/json']!.schema.$ref).toBe('#/components/schemas/ResourceServerError');
+      expect(list.responses[status]!.content!['application/json']!.schema.$ref).toBe(
+        '#/components/schemas/ResourceServerError',
+      );
     }
     expect((list.responses['403'] as { description: string }).description).toMatch(/read:messages/);
-    expect((op('/messages/audit', 'get').responses['403'] as { description: string }).description).toMatch(/roles auditor/);
+    expect((op('/messages/audit', 'get').responses['403'] as { description: string }).description).toMatch(
+      /roles auditor/,
+    );
     expect(Object.keys(op('/me', 'get').responses).sort()).toEqual(['200', '401']);
     expect(doc.components.schemas!.ResourceServerError.required).toEqual(['statusCode', 'error', 'message']);
   });

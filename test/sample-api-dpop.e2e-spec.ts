@@ -12,7 +12,15 @@ import { startDevIssuer, type DevIssuer } from '../apps/sample-api/src/dev-issue
 import { parseChallenges } from './helpers/challenge.js';
 
 const AUDIENCE = 'http://localhost:3000';
-const ENV = ['OIDC_ISSUER', 'OIDC_AUDIENCE', 'OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER', 'OIDC_DPOP'];
+const ENV = [
+  'OIDC_ISSUER',
+  'OIDC_AUDIENCE',
+  'OIDC_TOKEN_TYPE',
+  'OIDC_CLIENT_ID',
+  'OIDC_CLIENT_SECRET',
+  'OIDC_PROVIDER',
+  'OIDC_DPOP',
+];
 
 interface Running {
   app: INestApplication;
@@ -23,7 +31,11 @@ interface Running {
 /** The sample AppModule as main.ts runs it, listening (a DPoP proof names the URL it is for). */
 async function bootSampleApi(issuer: DevIssuer, dpop?: string): Promise<Running> {
   for (const name of ENV) delete process.env[name];
-  Object.assign(process.env, { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE }, dpop === undefined ? {} : { OIDC_DPOP: dpop });
+  Object.assign(
+    process.env,
+    { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE },
+    dpop === undefined ? {} : { OIDC_DPOP: dpop },
+  );
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = await createPlatformApp(moduleRef, { logger: false });
   await app.listen(0, '127.0.0.1');
@@ -37,7 +49,11 @@ async function clientToken(issuer: DevIssuer, pair?: KeyPair): Promise<string> {
     'content-type': 'application/x-www-form-urlencoded',
   };
   if (pair) headers.dpop = await generateProof(pair, issuer.tokenEndpoint, 'POST');
-  const response = await fetch(issuer.tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:messages' }) });
+  const response = await fetch(issuer.tokenEndpoint, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:messages' }),
+  });
   expect(response.status).toBe(200);
   return ((await response.json()) as { access_token: string }).access_token;
 }
@@ -63,7 +79,10 @@ describe('sample API: DPoP and protected-resource metadata', () => {
     return r;
   };
   const withDpop = async (api: Running, token: string, path = '/messages') =>
-    api.http.get(path).set('Authorization', `DPoP ${token}`).set('DPoP', await generateProof(pair, `${api.base}${path}`, 'GET', undefined, token));
+    api.http
+      .get(path)
+      .set('Authorization', `DPoP ${token}`)
+      .set('DPoP', await generateProof(pair, `${api.base}${path}`, 'GET', undefined, token));
 
   it('GET /.well-known/oauth-protected-resource is public and describes the sample API', async () => {
     const api = await boot();
@@ -77,7 +96,19 @@ describe('sample API: DPoP and protected-resource metadata', () => {
       scopes_supported: ['admin:messages', 'read:messages', 'write:messages'],
       bearer_methods_supported: ['header'],
       tls_client_certificate_bound_access_tokens: true,
-      dpop_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
+      dpop_signing_alg_values_supported: [
+        'RS256',
+        'RS384',
+        'RS512',
+        'PS256',
+        'PS384',
+        'PS512',
+        'ES256',
+        'ES384',
+        'ES512',
+        'EdDSA',
+        'Ed25519',
+      ],
     });
   });
 
@@ -97,7 +128,9 @@ describe('sample API: DPoP and protected-resource metadata', () => {
     const bound = await clientToken(issuer, pair);
     expect((await withDpop(api, bound)).status).toBe(200);
     expect((await api.http.get('/messages').set('Authorization', `Bearer ${bound}`)).status).toBe(401);
-    expect((await api.http.get('/messages').set('Authorization', `Bearer ${await clientToken(issuer)}`)).status).toBe(200);
+    expect((await api.http.get('/messages').set('Authorization', `Bearer ${await clientToken(issuer)}`)).status).toBe(
+      200,
+    );
   });
 
   it('OIDC_DPOP=required: only DPoP-bound tokens, and the metadata says so', async () => {
@@ -106,7 +139,9 @@ describe('sample API: DPoP and protected-resource metadata', () => {
     const plain = await api.http.get('/messages').set('Authorization', `Bearer ${await clientToken(issuer)}`);
     expect(plain.status).toBe(401);
     expect(parseChallenges(String(plain.headers['www-authenticate'])).map((c) => c.scheme)).toEqual(['DPoP']);
-    expect((await api.http.get('/.well-known/oauth-protected-resource')).body.dpop_bound_access_tokens_required).toBe(true);
+    expect((await api.http.get('/.well-known/oauth-protected-resource')).body.dpop_bound_access_tokens_required).toBe(
+      true,
+    );
   });
 
   it('OIDC_DPOP=off: the DPoP scheme is refused (a bound token cannot be used at all), plain Bearer tokens work', async () => {
@@ -114,8 +149,12 @@ describe('sample API: DPoP and protected-resource metadata', () => {
     const bound = await clientToken(issuer, pair);
     expect((await withDpop(api, bound)).status).toBe(401);
     expect((await api.http.get('/messages').set('Authorization', `Bearer ${bound}`)).status).toBe(401);
-    expect((await api.http.get('/messages').set('Authorization', `Bearer ${await clientToken(issuer)}`)).status).toBe(200);
-    expect((await api.http.get('/.well-known/oauth-protected-resource')).body.dpop_signing_alg_values_supported).toBeUndefined();
+    expect((await api.http.get('/messages').set('Authorization', `Bearer ${await clientToken(issuer)}`)).status).toBe(
+      200,
+    );
+    expect(
+      (await api.http.get('/.well-known/oauth-protected-resource')).body.dpop_signing_alg_values_supported,
+    ).toBeUndefined();
   });
 
   it('an OIDC_DPOP value other than off, allowed or required stops the app at startup', async () => {

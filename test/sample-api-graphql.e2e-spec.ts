@@ -17,7 +17,8 @@ const AUDIENCE = 'http://localhost:3000';
 async function bootSampleApi(issuer: string): Promise<INestApplication> {
   process.env.OIDC_ISSUER = issuer;
   process.env.OIDC_AUDIENCE = AUDIENCE;
-  for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER']) delete process.env[name];
+  for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER'])
+    delete process.env[name];
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = await createPlatformApp(moduleRef, { logger: false });
   await initForRequests(app);
@@ -56,13 +57,27 @@ describe(`sample API GraphQL at POST /graphql (${process.env.HTTP_PLATFORM || 'e
     expect(res.body.data.messages[0]).toEqual({ id: 1, text: 'Hello from the sample API', author: 'system' });
     const denied = await gql(api(), '{ health messages { id } }', token({ scope: 'openid' }));
     expect(denied.body.data).toBeNull(); // [Message!]! is non-null: the refusal nulls the whole data
-    expectRefusedField(denied, { path: ['messages'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' });
+    expectRefusedField(denied, {
+      path: ['messages'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'read:messages',
+    });
   });
 
   it('Mutation.postMessage needs write:messages and shows up in Query.messages', async () => {
     const denied = await gql(api(), 'mutation { postMessage(text: "nope") { id } }', token());
-    expectRefusedField(denied, { path: ['postMessage'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'write:messages' });
-    const posted = await gql(api(), 'mutation { postMessage(text: "hi from GraphQL") { id text author } }', token({ scope: 'write:messages' }));
+    expectRefusedField(denied, {
+      path: ['postMessage'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'write:messages',
+    });
+    const posted = await gql(
+      api(),
+      'mutation { postMessage(text: "hi from GraphQL") { id text author } }',
+      token({ scope: 'write:messages' }),
+    );
     expect(posted.body.data.postMessage).toMatchObject({ text: 'hi from GraphQL', author: 'alice' });
     const list = await gql(api(), '{ messages { text } }', token());
     expect(list.body.data.messages.map((m: { text: string }) => m.text)).toContain('hi from GraphQL');
@@ -70,7 +85,12 @@ describe(`sample API GraphQL at POST /graphql (${process.env.HTTP_PLATFORM || 'e
 
   it.each<[string, () => string | undefined, string, string | null]>([
     ['no token', () => undefined, 'unauthorized', null],
-    ['an expired token', () => token({ exp: nowSeconds() - 60, iat: nowSeconds() - 120 }), 'invalid_token', 'invalid_token'],
+    [
+      'an expired token',
+      () => token({ exp: nowSeconds() - 60, iat: nowSeconds() - 120 }),
+      'invalid_token',
+      'invalid_token',
+    ],
     ['a forged token', () => tamperPayload(token(), { sub: 'mallory' }), 'invalid_token', 'invalid_token'],
   ])('%s: UNAUTHENTICATED with the challenge on the HTTP response', async (_name, make, error, challenge) => {
     const res = await gql(api(), '{ me { sub } }', make());

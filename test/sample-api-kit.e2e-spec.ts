@@ -15,7 +15,10 @@ describe('sample API with the test kit', () => {
   const api = () => request(app.getHttpServer());
 
   beforeAll(async () => {
-    issuer = await createTestIssuer({ audience: 'http://localhost:3000', userInfo: { name: 'Demo', email: 'demo@example.test' } });
+    issuer = await createTestIssuer({
+      audience: 'http://localhost:3000',
+      userInfo: { name: 'Demo', email: 'demo@example.test' },
+    });
     // The app's own configuration needs an issuer to start; the kit replaces the module options anyway.
     process.env.OIDC_ISSUER = 'https://unused.example.com';
     process.env.OIDC_AUDIENCE = 'http://localhost:3000';
@@ -29,7 +32,10 @@ describe('sample API with the test kit', () => {
   });
 
   it('GET /messages with read:messages answers 200', async () => {
-    await api().get('/messages').set('Authorization', `Bearer ${issuer.token({ scopes: ['read:messages'] })}`).expect(200);
+    await api()
+      .get('/messages')
+      .set('Authorization', `Bearer ${issuer.token({ scopes: ['read:messages'] })}`)
+      .expect(200);
   });
 
   it('POST /messages without write:messages answers 403 naming the scope', async () => {
@@ -41,17 +47,29 @@ describe('sample API with the test kit', () => {
   });
 
   it('GET /messages/audit needs the role auditor', async () => {
-    await api().get('/messages/audit').set('Authorization', `Bearer ${issuer.token({ roles: ['auditor'] })}`).expect(200);
-    await api().get('/messages/audit').set('Authorization', `Bearer ${issuer.token({ roles: ['reader'] })}`).expect(403);
+    await api()
+      .get('/messages/audit')
+      .set('Authorization', `Bearer ${issuer.token({ roles: ['auditor'] })}`)
+      .expect(200);
+    await api()
+      .get('/messages/audit')
+      .set('Authorization', `Bearer ${issuer.token({ roles: ['reader'] })}`)
+      .expect(403);
   });
 
   it('GET /me describes the caller, also for an opaque token', async () => {
-    const res = await api().get('/me').set('Authorization', `Bearer ${issuer.opaqueToken({ sub: 'ada', scopes: ['read:messages'] })}`).expect(200);
+    const res = await api()
+      .get('/me')
+      .set('Authorization', `Bearer ${issuer.opaqueToken({ sub: 'ada', scopes: ['read:messages'] })}`)
+      .expect(200);
     expect(res.body).toMatchObject({ sub: 'ada', scopes: ['read:messages'], issuer: issuer.issuer });
   });
 
   it('GET /profile serves the issuer userinfo', async () => {
-    const res = await api().get('/profile').set('Authorization', `Bearer ${issuer.token({ sub: 'ada' })}`).expect(200);
+    const res = await api()
+      .get('/profile')
+      .set('Authorization', `Bearer ${issuer.token({ sub: 'ada' })}`)
+      .expect(200);
     expect(res.body).toMatchObject({ sub: 'ada', name: 'Demo', email: 'demo@example.test' });
   });
 
@@ -60,6 +78,9 @@ describe('sample API with the test kit', () => {
     ['for another audience', () => issuer.wrongAudienceToken({ scopes: ['read:messages'] })],
     ['forged', () => issuer.forgedToken({ scopes: ['read:messages'] })],
   ])('refuses a token that is %s with 401 invalid_token', async (_name, token) => {
-    expectChallenge(await api().get('/messages').set('Authorization', `Bearer ${token()}`), { status: 401, error: 'invalid_token' });
+    expectChallenge(await api().get('/messages').set('Authorization', `Bearer ${token()}`), {
+      status: 401,
+      error: 'invalid_token',
+    });
   });
 });

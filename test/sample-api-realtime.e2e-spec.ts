@@ -48,27 +48,42 @@ describe('sample API realtime contexts with the development issuer', () => {
 
   beforeAll(async () => {
     issuer = closeLater(await startDevIssuer({ port: 0, audience: AUDIENCE }));
-    running = await boot(issuer.issuer, { OIDC_TOKEN_TYPE: 'auto', OIDC_CLIENT_ID: issuer.clientId, OIDC_CLIENT_SECRET: issuer.clientSecret });
+    running = await boot(issuer.issuer, {
+      OIDC_TOKEN_TYPE: 'auto',
+      OIDC_CLIENT_ID: issuer.clientId,
+      OIDC_CLIENT_SECRET: issuer.clientSecret,
+    });
   });
 
   const clientToken = async (scope: string): Promise<string> => {
     const response = await fetch(issuer.tokenEndpoint, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`${issuer.clientId}:${issuer.clientSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`${issuer.clientId}:${issuer.clientSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
     });
     return ((await response.json()) as { access_token: string }).access_token;
   };
 
   it('Socket.IO /messages: messages:post with write:messages, messages:list with read:messages', async () => {
-    const socket = await ioConnected(running.messages, { auth: { token: await clientToken('read:messages write:messages') } });
+    const socket = await ioConnected(running.messages, {
+      auth: { token: await clientToken('read:messages write:messages') },
+    });
     const posted = await ioCall(socket, 'messages:post', { text: 'over socket.io' });
-    expect(posted).toEqual({ ack: expect.objectContaining({ text: 'over socket.io', author: 'demo-client', id: expect.any(Number) }) });
-    expect(await ioCall(socket, 'messages:list')).toEqual({ ack: expect.arrayContaining([(posted as { ack: unknown }).ack]) });
+    expect(posted).toEqual({
+      ack: expect.objectContaining({ text: 'over socket.io', author: 'demo-client', id: expect.any(Number) }),
+    });
+    expect(await ioCall(socket, 'messages:list')).toEqual({
+      ack: expect.arrayContaining([(posted as { ack: unknown }).ack]),
+    });
   });
 
   it('Socket.IO /messages: a reader cannot post, and gets `exception` naming the scope', async () => {
-    const socket = await ioConnected(running.messages, { auth: { token: `Bearer ${await clientToken('read:messages')}` } });
+    const socket = await ioConnected(running.messages, {
+      auth: { token: `Bearer ${await clientToken('read:messages')}` },
+    });
     expect(await ioCall(socket, 'messages:post', { text: 'no' })).toEqual({ exception: NO_SCOPE('write:messages') });
   });
 
@@ -77,7 +92,10 @@ describe('sample API realtime contexts with the development issuer', () => {
     expect([
       await send(running.rpc, 'messages.list', { authorization: `Bearer ${token}` }),
       await send(running.rpc, 'me', { authorization: `Bearer ${token}` }),
-    ]).toEqual([{ value: expect.arrayContaining([expect.objectContaining({ id: 1 })]) }, { value: { sub: 'demo-client', clientId: 'demo-client', scopes: ['read:messages'] } }]);
+    ]).toEqual([
+      { value: expect.arrayContaining([expect.objectContaining({ id: 1 })]) },
+      { value: { sub: 'demo-client', clientId: 'demo-client', scopes: ['read:messages'] } },
+    ]);
   });
 });
 
@@ -89,8 +107,14 @@ describe('sample API realtime contexts with tokens minted on a local JWKS endpoi
 
   beforeAll(async () => {
     const issuer = closeLater(await startLocalIssuer({ keys: [key] }));
-    token = (claims = {}) => mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, sub: 'alice', scope: 'read:messages', ...claims });
-    forged = mintAccessToken(generateTestKey('ES256'), { iss: issuer.issuer, aud: AUDIENCE, sub: 'alice', scope: 'read:messages' });
+    token = (claims = {}) =>
+      mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, sub: 'alice', scope: 'read:messages', ...claims });
+    forged = mintAccessToken(generateTestKey('ES256'), {
+      iss: issuer.issuer,
+      aud: AUDIENCE,
+      sub: 'alice',
+      scope: 'read:messages',
+    });
     running = await boot(issuer.issuer);
   });
 
@@ -103,7 +127,9 @@ describe('sample API realtime contexts with tokens minted on a local JWKS endpoi
     ]).toEqual([
       { refused: { message: 'unauthorized', data: { error: 'unauthorized', error_description: MISSING.message } } },
       { refused: { message: 'invalid_token', data: { error: 'invalid_token', error_description: EXPIRED.message } } },
-      { refused: { message: 'invalid_token', data: { error: 'invalid_token', error_description: UNKNOWN_KEY.message } } },
+      {
+        refused: { message: 'invalid_token', data: { error: 'invalid_token', error_description: UNKNOWN_KEY.message } },
+      },
     ]);
   });
 
@@ -119,6 +145,11 @@ describe('sample API realtime contexts with tokens minted on a local JWKS endpoi
       await send(running.rpc, 'messages.list', { authorization: `Bearer ${expired}` }),
       await send(running.rpc, 'me', { authorization: `Bearer ${forged}` }),
       await send(running.rpc, 'messages.list', { authorization: `Bearer ${token({ scope: 'write:messages' })}` }),
-    ]).toEqual([{ rejected: MISSING }, { rejected: EXPIRED }, { rejected: UNKNOWN_KEY }, { rejected: NO_SCOPE('read:messages') }]);
+    ]).toEqual([
+      { rejected: MISSING },
+      { rejected: EXPIRED },
+      { rejected: UNKNOWN_KEY },
+      { rejected: NO_SCOPE('read:messages') },
+    ]);
   });
 });

@@ -49,7 +49,11 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
   beforeAll(async () => {
     issuer = await startDevIssuer({ port: 0, audience: AUDIENCE });
     // As npm start configures it: JWTs verified locally, the issuer's opaque tokens introspected.
-    app = await bootSampleApi(issuer.issuer, { OIDC_TOKEN_TYPE: 'auto', OIDC_CLIENT_ID: 'demo-client', OIDC_CLIENT_SECRET: 'demo-secret' });
+    app = await bootSampleApi(issuer.issuer, {
+      OIDC_TOKEN_TYPE: 'auto',
+      OIDC_CLIENT_ID: 'demo-client',
+      OIDC_CLIENT_SECRET: 'demo-secret',
+    });
   });
   afterAll(async () => {
     await app?.close();
@@ -115,7 +119,7 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
     await api().get('/messages').set('Authorization', `Bearer ${tokens.access_token}`).expect(200);
   });
 
-  it('GET /profile returns the PKCE user\'s OpenID userinfo from oidc-provider (opaque token, introspected)', async () => {
+  it("GET /profile returns the PKCE user's OpenID userinfo from oidc-provider (opaque token, introspected)", async () => {
     const tokens = await obtainUserTokenWithPkce(issuer, { scope: 'openid profile email' });
     expect(tokens.access_token.split('.')).not.toHaveLength(3); // oidc-provider's userinfo tokens are opaque
     const me = await api().get('/me').set('Authorization', `Bearer ${tokens.access_token}`);
@@ -155,7 +159,10 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
   });
 
   it('a made-up opaque token: 401 invalid_token (introspection says inactive)', async () => {
-    expectChallenge(await api().get('/me').set('Authorization', 'Bearer not-a-real-token-0123456789'), { status: 401, error: 'invalid_token' });
+    expectChallenge(await api().get('/me').set('Authorization', 'Bearer not-a-real-token-0123456789'), {
+      status: 401,
+      error: 'invalid_token',
+    });
   });
 
   it('a tampered oidc-provider token: 401 invalid_token', async () => {
@@ -164,7 +171,10 @@ describe('sample API with the embedded development issuer (oidc-provider)', () =
     const payload = JSON.parse(Buffer.from(p, 'base64url').toString());
     payload.scope = 'read:messages admin:messages';
     const forged = `${h}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}.${s}`;
-    expectChallenge(await api().get('/messages/admin').set('Authorization', `Bearer ${forged}`), { status: 401, error: 'invalid_token' });
+    expectChallenge(await api().get('/messages/admin').set('Authorization', `Bearer ${forged}`), {
+      status: 401,
+      error: 'invalid_token',
+    });
   });
 });
 
@@ -188,23 +198,42 @@ describe('sample API with several issuers in OIDC_ISSUER and a provider preset i
   });
 
   const keycloakToken = (key: typeof keyA, iss: string, claims: Record<string, unknown> = {}) =>
-    mintAccessToken(key, { iss, aud: AUDIENCE, typ: 'Bearer', azp: 'web', scope: 'read:messages', realm_access: { roles: ['auditor'] }, ...claims });
+    mintAccessToken(key, {
+      iss,
+      aud: AUDIENCE,
+      typ: 'Bearer',
+      azp: 'web',
+      scope: 'read:messages',
+      realm_access: { roles: ['auditor'] },
+      ...claims,
+    });
 
   it('accepts tokens from each listed issuer, with Keycloak roles', async () => {
-    for (const [key, iss] of [[keyA, a.issuer], [keyB, b.issuer]] as const) {
-      const res = await api().get('/messages/audit').set('Authorization', `Bearer ${keycloakToken(key, iss)}`);
+    for (const [key, iss] of [
+      [keyA, a.issuer],
+      [keyB, b.issuer],
+    ] as const) {
+      const res = await api()
+        .get('/messages/audit')
+        .set('Authorization', `Bearer ${keycloakToken(key, iss)}`);
       expect(res.status).toBe(200);
     }
   });
 
-  it('never lets one issuer\'s key vouch for the other issuer', async () => {
+  it("never lets one issuer's key vouch for the other issuer", async () => {
     const forged = keycloakToken(keyB, a.issuer);
-    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${forged}`), { status: 401, error: 'invalid_token' });
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${forged}`), {
+      status: 401,
+      error: 'invalid_token',
+    });
   });
 
   it('refuses a Keycloak ID token (payload typ ID) at the API', async () => {
     const idToken = keycloakToken(keyA, a.issuer, { typ: 'ID' });
-    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${idToken}`), { status: 401, error: 'invalid_token' });
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${idToken}`), {
+      status: 401,
+      error: 'invalid_token',
+    });
   });
 });
 
@@ -238,20 +267,30 @@ describe('sample API with tokens minted on a local JWKS endpoint', () => {
   });
 
   it('GET /profile refuses a userinfo answer about someone else (OIDC Core 5.3.4)', async () => {
-    const res = await api().get('/profile').set('Authorization', `Bearer ${token({ sub: 'mallory' })}`);
+    const res = await api()
+      .get('/profile')
+      .set('Authorization', `Bearer ${token({ sub: 'mallory' })}`);
     expect(res.status).toBe(502);
     expect(res.text).not.toContain('alice');
   });
 
   it('an expired token: 401 invalid_token', async () => {
     const expired = token({ exp: nowSeconds() - 60, iat: nowSeconds() - 120 });
-    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${expired}`), { status: 401, error: 'invalid_token' });
-  });
-
-  it('a token for another audience: 401 invalid_token', async () => {
-    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${token({ aud: 'https://other.example' })}`), {
+    expectChallenge(await api().get('/me').set('Authorization', `Bearer ${expired}`), {
       status: 401,
       error: 'invalid_token',
     });
+  });
+
+  it('a token for another audience: 401 invalid_token', async () => {
+    expectChallenge(
+      await api()
+        .get('/me')
+        .set('Authorization', `Bearer ${token({ aud: 'https://other.example' })}`),
+      {
+        status: 401,
+        error: 'invalid_token',
+      },
+    );
   });
 });

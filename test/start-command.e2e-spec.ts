@@ -9,8 +9,16 @@ const ISSUER_PORT = 39171;
 const RPC_PORT = 39172;
 const children: ChildProcess[] = [];
 
-function run(command: string, args: string[], env: Record<string, string>): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(command, args, { env: { ...process.env, ...env, NODE_OPTIONS: '' }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(command, args, {
+    env: { ...process.env, ...env, NODE_OPTIONS: '' },
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -39,17 +47,28 @@ afterAll(() => {
 
 describe('npm start', () => {
   it('starts the sample API with its development issuer, and the printed recipe works', async () => {
-    const started = run('npm', ['start', '--silent'], { PORT: String(PORT), RPC_PORT: String(RPC_PORT), DEV_ISSUER_PORT: String(ISSUER_PORT), OIDC_ISSUER: '', NODE_ENV: '' });
+    const started = run('npm', ['start', '--silent'], {
+      PORT: String(PORT),
+      RPC_PORT: String(RPC_PORT),
+      DEV_ISSUER_PORT: String(ISSUER_PORT),
+      OIDC_ISSUER: '',
+      NODE_ENV: '',
+    });
     await waitFor(() => started.output().includes('Try it:'), 90_000);
     expect(started.output()).toContain(`curl -i -H "Authorization: Bearer $TOKEN" http://localhost:${PORT}/messages`);
 
     const tokenResponse = await fetch(`http://127.0.0.1:${ISSUER_PORT}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials&scope=read:messages',
     });
     const { access_token } = (await tokenResponse.json()) as { access_token: string };
-    const messages = await fetch(`http://localhost:${PORT}/messages`, { headers: { authorization: `Bearer ${access_token}` } });
+    const messages = await fetch(`http://localhost:${PORT}/messages`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     expect(messages.status).toBe(200);
     const health = await fetch(`http://localhost:${PORT}/health`);
     expect(health.status).toBe(200);
@@ -57,7 +76,11 @@ describe('npm start', () => {
 
   // Runs after the test above, whose `npm start` built apps/sample-api/dist.
   it('refuses to start the development issuer with NODE_ENV=production', async () => {
-    const refused = run('node', ['apps/sample-api/dist/main.js'], { NODE_ENV: 'production', OIDC_ISSUER: '', PORT: String(PORT + 2) });
+    const refused = run('node', ['apps/sample-api/dist/main.js'], {
+      NODE_ENV: 'production',
+      OIDC_ISSUER: '',
+      PORT: String(PORT + 2),
+    });
     expect(await refused.exited).toBe(1);
     expect(refused.output()).toMatch(/OIDC_ISSUER is not set.*NODE_ENV=production/s);
   }, 30_000);
@@ -78,17 +101,24 @@ describe('npm start', () => {
     expect(started.output()).toContain(`Sample API (fastify) listening on http://localhost:${port}`);
     const tokenResponse = await fetch(`http://127.0.0.1:${issuerPort}/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from('demo-client:demo-secret').toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials&scope=read:messages',
     });
     const { access_token } = (await tokenResponse.json()) as { access_token: string };
-    const messages = await fetch(`http://localhost:${port}/messages`, { headers: { authorization: `Bearer ${access_token}` } });
+    const messages = await fetch(`http://localhost:${port}/messages`, {
+      headers: { authorization: `Bearer ${access_token}` },
+    });
     expect(messages.status).toBe(200);
     const graphql = await fetch(`http://localhost:${port}/graphql`, {
       method: 'POST',
       headers: { authorization: `Bearer ${access_token}`, 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ health me { sub scopes } }' }),
     });
-    expect(await graphql.json()).toEqual({ data: { health: 'ok', me: { sub: 'demo-client', scopes: ['read:messages'] } } });
+    expect(await graphql.json()).toEqual({
+      data: { health: 'ok', me: { sub: 'demo-client', scopes: ['read:messages'] } },
+    });
   }, 90_000);
 });

@@ -25,9 +25,21 @@ const method = (cls, name, ...decorators) => {
 };
 
 class Message {}
-property(Message, 'id', Field(() => Int));
-property(Message, 'text', Field(() => String));
-property(Message, 'author', Field(() => String));
+property(
+  Message,
+  'id',
+  Field(() => Int),
+);
+property(
+  Message,
+  'text',
+  Field(() => String),
+);
+property(
+  Message,
+  'author',
+  Field(() => String),
+);
 ObjectType('Message')(Message);
 
 // The same body as the sample API's Query.messages.
@@ -41,8 +53,18 @@ class MessagesResolver {
     return MESSAGES;
   }
 }
-method(MessagesResolver, 'messages', Scopes('read:messages'), Query(() => [Message]));
-method(MessagesResolver, 'publicMessages', Public(), Query(() => [Message]));
+method(
+  MessagesResolver,
+  'messages',
+  Scopes('read:messages'),
+  Query(() => [Message]),
+);
+method(
+  MessagesResolver,
+  'publicMessages',
+  Public(),
+  Query(() => [Message]),
+);
 Resolver()(MessagesResolver);
 Reflect.defineMetadata('design:paramtypes', [], MessagesResolver);
 
@@ -58,7 +80,12 @@ class AppModule {}
 Module({
   imports: [
     ResourceServerModule.forRoot({ issuer, audience }),
-    GraphQLModule.forRoot({ driver: ApolloDriver, path: '/graphql', autoSchemaFile: true, includeStacktraceInErrorResponses: false }),
+    GraphQLModule.forRoot({
+      driver: ApolloDriver,
+      path: '/graphql',
+      autoSchemaFile: true,
+      includeStacktraceInErrorResponses: false,
+    }),
   ],
   controllers: [HealthController],
   providers: [MessagesResolver, { provide: APP_GUARD, useExisting: AccessTokenGuard }],

@@ -18,7 +18,9 @@ export function summarize(profile) {
     const key = `${callFrame.functionName || '(anonymous)'}  ${where}${where ? `:${callFrame.lineNumber + 1}` : ''}`;
     self.set(key, (self.get(key) ?? 0) + dt);
   });
-  const rows = [...self.entries()].map(([fn, us]) => ({ fn, ms: us / 1000, pct: (100 * us) / total })).sort((a, b) => b.ms - a.ms);
+  const rows = [...self.entries()]
+    .map(([fn, us]) => ({ fn, ms: us / 1000, pct: (100 * us) / total }))
+    .sort((a, b) => b.ms - a.ms);
   return { totalMs: total / 1000, rows };
 }
 

@@ -8,8 +8,11 @@ const header = Buffer.from(JSON.stringify({ typ: 'dpop+jwt', alg: 'ES256', jwk }
 const iat = Math.floor(Date.now() / 1000);
 const out = new Array(count);
 for (let i = 0; i < count; i++) {
-  const payload = Buffer.from(JSON.stringify({ jti: `${prefix}-${i}`, htm: 'GET', htu, iat, ath })).toString('base64url');
+  const payload = Buffer.from(JSON.stringify({ jti: `${prefix}-${i}`, htm: 'GET', htu, iat, ath })).toString(
+    'base64url',
+  );
   const input = `${header}.${payload}`;
-  out[i] = `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
+  out[i] =
+    `${input}.${sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' }).toString('base64url')}`;
 }
 parentPort.postMessage(out.join('\n'));

@@ -22,7 +22,10 @@ export function extraPairs({ sameToken }) {
       server: { entry: 'apps/sample-api/dist/main.js', env: { HTTP_PLATFORM: 'fastify' } },
       measured: { path: '/messages', token: sameToken },
       baseline: { path: '/health' },
-      check: async (url) => [await status(url, { path: '/messages', token: sameToken }), await status(url, { path: '/messages' })],
+      check: async (url) => [
+        await status(url, { path: '/messages', token: sameToken }),
+        await status(url, { path: '/messages' }),
+      ],
       expectChecks: [200, 401],
     },
     graphql: {
@@ -70,7 +73,9 @@ export async function measureExtras(names, pairs, { rounds, slice: sliceSeconds,
     try {
       const seen = await pair.check(app.url);
       if (JSON.stringify(seen) !== JSON.stringify(pair.expectChecks)) {
-        throw new Error(`${name}: sanity check answered ${JSON.stringify(seen)}, expected ${JSON.stringify(pair.expectChecks)}`);
+        throw new Error(
+          `${name}: sanity check answered ${JSON.stringify(seen)}, expected ${JSON.stringify(pair.expectChecks)}`,
+        );
       }
       if (warmup > 0) {
         await tools.warm(app, pair.baseline, warmup);
@@ -83,7 +88,9 @@ export async function measureExtras(names, pairs, { rounds, slice: sliceSeconds,
         measured.push(await tools.slice(app, pair.measured, sliceSeconds));
       }
       const s = tools.summarize(measured, baseline);
-      log(`  ${name.padEnd(8)} ${pair.label}: ${s.rps.toFixed(0)} vs ${s.baselineRps.toFixed(0)} req/s, ratio ${s.ratio.toFixed(2)}x [${s.min.toFixed(2)}-${s.max.toFixed(2)}]  status ${JSON.stringify(s.codes)}`);
+      log(
+        `  ${name.padEnd(8)} ${pair.label}: ${s.rps.toFixed(0)} vs ${s.baselineRps.toFixed(0)} req/s, ratio ${s.ratio.toFixed(2)}x [${s.min.toFixed(2)}-${s.max.toFixed(2)}]  status ${JSON.stringify(s.codes)}`,
+      );
       results.push({ name, label: pair.label, ...s });
     } finally {
       await tools.stop(app.child);

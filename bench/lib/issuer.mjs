@@ -13,7 +13,12 @@ export async function startIssuer({ keys }) {
     const { pathname } = new URL(req.url ?? '/', 'http://127.0.0.1');
     if (pathname === '/.well-known/openid-configuration') {
       counts.discovery++;
-      send(res, 200, { issuer, jwks_uri: `${issuer}/jwks`, token_endpoint: `${issuer}/token`, id_token_signing_alg_values_supported: ['RS256'] });
+      send(res, 200, {
+        issuer,
+        jwks_uri: `${issuer}/jwks`,
+        token_endpoint: `${issuer}/token`,
+        id_token_signing_alg_values_supported: ['RS256'],
+      });
     } else if (pathname === '/jwks') {
       counts.jwks++;
       send(res, 200, { keys: keys.map((k) => k.publicJwk) });

@@ -6,5 +6,6 @@ import { benchClaims, signRs256 } from './jwt.mjs';
 const { pkcs8, kid, iss, aud, prefix, from, count, now, ttl } = workerData;
 const privateKey = createPrivateKey(pkcs8);
 const out = new Array(count);
-for (let i = 0; i < count; i++) out[i] = signRs256(privateKey, kid, benchClaims({ iss, aud, prefix, seq: from + i, now, ttl }));
+for (let i = 0; i < count; i++)
+  out[i] = signRs256(privateKey, kid, benchClaims({ iss, aud, prefix, seq: from + i, now, ttl }));
 parentPort.postMessage(out.join('\n'));

@@ -8,7 +8,15 @@ let prefixCounter = 0;
  * Mints `count` distinct valid tokens on `workers` threads. Resolves to one '\n'-joined string
  * (callers split it, or keep it outside the JS heap as a Buffer) and the time it took.
  */
-export async function mintJoined({ key, iss, aud, count, workers = Math.min(2, availableParallelism()), ttl = 3600, prefix }) {
+export async function mintJoined({
+  key,
+  iss,
+  aud,
+  count,
+  workers = Math.min(2, availableParallelism()),
+  ttl = 3600,
+  prefix,
+}) {
   const started = performance.now();
   const pkcs8 = key.privateKey.export({ type: 'pkcs8', format: 'pem' });
   const now = Math.floor(Date.now() / 1000);

@@ -31,7 +31,12 @@ export function startNode({ name, nodeArgs, env, cpu, echo = false, ipc = false,
   const args = canPin && cpu !== undefined ? ['-c', String(cpu), process.execPath, ...nodeArgs] : nodeArgs;
   const child = spawn(cmd, args, {
     env: { ...process.env, ...env },
-    stdio: [inherit ? 'inherit' : 'ignore', inherit ? 'inherit' : 'pipe', inherit ? 'inherit' : 'pipe', ...(ipc ? ['ipc'] : [])],
+    stdio: [
+      inherit ? 'inherit' : 'ignore',
+      inherit ? 'inherit' : 'pipe',
+      inherit ? 'inherit' : 'pipe',
+      ...(ipc ? ['ipc'] : []),
+    ],
   });
   const tail = [];
   const keep = (chunk) => {
@@ -55,7 +60,8 @@ export async function waitForReady(child, url, timeoutMs = 30_000) {
   let exited;
   child.exited.then((result) => (exited = result));
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`${child.label} exited (${exited.code ?? exited.signal}) before it was ready:\n${child.tail()}`);
+    if (exited)
+      throw new Error(`${child.label} exited (${exited.code ?? exited.signal}) before it was ready:\n${child.tail()}`);
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(1000) });
       await res.arrayBuffer();

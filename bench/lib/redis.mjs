@@ -11,11 +11,17 @@ export async function startRedisServer({ cpu } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'bench-redis-'));
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'];
   const pinned = canPin && cpu !== undefined;
-  const child = spawn(pinned ? 'taskset' : 'redis-server', pinned ? ['-c', String(cpu), 'redis-server', ...args] : args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    pinned ? 'taskset' : 'redis-server',
+    pinned ? ['-c', String(cpu), 'redis-server', ...args] : args,
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   await new Promise((resolve, reject) => {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.once('error', (error) => reject(new Error(`redis-server could not be started (${error.message}): apt-get install redis-server`)));
+    child.once('error', (error) =>
+      reject(new Error(`redis-server could not be started (${error.message}): apt-get install redis-server`)),
+    );
     child.once('exit', () => reject(new Error(`redis-server exited:\n${output}`)));
     child.stdout.on('data', (chunk) => {
       output += chunk;

@@ -39,8 +39,14 @@ class HealthController {
     return { status: 'ok' };
   }
 }
-Public()(...[HealthController.prototype, 'health', Object.getOwnPropertyDescriptor(HealthController.prototype, 'health')]);
-Get('health')(HealthController.prototype, 'health', Object.getOwnPropertyDescriptor(HealthController.prototype, 'health'));
+Public()(
+  ...[HealthController.prototype, 'health', Object.getOwnPropertyDescriptor(HealthController.prototype, 'health')],
+);
+Get('health')(
+  HealthController.prototype,
+  'health',
+  Object.getOwnPropertyDescriptor(HealthController.prototype, 'health'),
+);
 Controller()(HealthController);
 
 class AppModule {}

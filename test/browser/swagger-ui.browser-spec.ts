@@ -41,13 +41,22 @@ describe('Swagger UI (Chromium)', () => {
   beforeAll(async () => {
     const port = await freePort();
     apiUrl = `http://127.0.0.1:${port}`;
-    issuer = await startDevIssuer({ port: 0, audience: apiUrl, corsOrigins: [apiUrl], redirectUris: [docsRedirectUri(apiUrl)] });
+    issuer = await startDevIssuer({
+      port: 0,
+      audience: apiUrl,
+      corsOrigins: [apiUrl],
+      redirectUris: [docsRedirectUri(apiUrl)],
+    });
     process.env.OIDC_ISSUER = issuer.issuer;
     process.env.OIDC_AUDIENCE = apiUrl;
     for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET']) delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = moduleRef.createNestApplication({ logger: false });
-    await setupDocs(app, { clientId: issuer.clientId, clientSecret: issuer.clientSecret, redirectUrl: docsRedirectUri(apiUrl) });
+    await setupDocs(app, {
+      clientId: issuer.clientId,
+      clientSecret: issuer.clientSecret,
+      redirectUrl: docsRedirectUri(apiUrl),
+    });
     await app.listen(port, '127.0.0.1');
     chromium = await launchChromium();
     browser = chromium.browser;

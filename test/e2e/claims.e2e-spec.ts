@@ -30,13 +30,17 @@ describe('claims', () => {
     const rows = (cases: Case[]) => cases.map(([name, claims, header]): Required<Case> => [name, claims, header ?? {}]);
     if (accepted.length > 0) {
       it.each(rows(accepted))('accepts %s', async (_name, claims, header) => {
-        const res = await getApp().http.get('/me').set(bearer(mint(claims(nowSeconds()), header)));
+        const res = await getApp()
+          .http.get('/me')
+          .set(bearer(mint(claims(nowSeconds()), header)));
         expect({ status: res.status, body: res.body }).toMatchObject({ status: 200 });
       });
     }
     if (refused.length > 0) {
       it.each(rows(refused))('refuses %s with 401 invalid_token', async (_name, claims, header) => {
-        const res = await getApp().http.get('/me').set(bearer(mint(claims(nowSeconds()), header)));
+        const res = await getApp()
+          .http.get('/me')
+          .set(bearer(mint(claims(nowSeconds()), header)));
         expectChallenge(res, { status: 401, error: 'invalid_token' });
       });
     }

@@ -18,9 +18,13 @@ describe('DPoP behind a trusted proxy', () => {
   let iss: string;
   let trusting: RunningApp;
   let direct: RunningApp;
-  const token = () => mintAccessToken(signing, { iss, aud: AUDIENCE, scope: 'read:messages', cnf: { jkt: jkt(client) } });
+  const token = () =>
+    mintAccessToken(signing, { iss, aud: AUDIENCE, scope: 'read:messages', cnf: { jkt: jkt(client) } });
   const viaProxy = (app: RunningApp, t: string, headers: Record<string, string>) => {
-    const req = app.http.get('/read').set('Authorization', `DPoP ${t}`).set('DPoP', dpopProof(client, t, { htm: 'GET', htu: EXTERNAL }));
+    const req = app.http
+      .get('/read')
+      .set('Authorization', `DPoP ${t}`)
+      .set('DPoP', dpopProof(client, t, { htm: 'GET', htu: EXTERNAL }));
     for (const [name, value] of Object.entries(headers)) req.set(name, value);
     return req;
   };
@@ -34,14 +38,24 @@ describe('DPoP behind a trusted proxy', () => {
 
   it('with trustProxy, a proof for the external URL is accepted (X-Forwarded-Proto/Host, or Forwarded)', async () => {
     const t = token();
-    expect((await viaProxy(trusting, t, { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' })).status).toBe(200);
-    expect((await viaProxy(trusting, t, { Forwarded: 'for=10.0.0.1;proto=https;host=api.example.com' })).status).toBe(200);
+    expect(
+      (await viaProxy(trusting, t, { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' })).status,
+    ).toBe(200);
+    expect((await viaProxy(trusting, t, { Forwarded: 'for=10.0.0.1;proto=https;host=api.example.com' })).status).toBe(
+      200,
+    );
   });
 
   it('without trustProxy, the forwarding headers are ignored: the proof does not match the URL', async () => {
-    const res = await viaProxy(direct, token(), { 'X-Forwarded-Proto': 'https', 'X-Forwarded-Host': 'api.example.com' });
+    const res = await viaProxy(direct, token(), {
+      'X-Forwarded-Proto': 'https',
+      'X-Forwarded-Host': 'api.example.com',
+    });
     expect(res.status).toBe(401);
-    expect(res.body).toMatchObject({ error: 'invalid_dpop_proof', message: 'The DPoP proof htu does not match the request URI' });
+    expect(res.body).toMatchObject({
+      error: 'invalid_dpop_proof',
+      message: 'The DPoP proof htu does not match the request URI',
+    });
   });
 
   it('a repeated DPoP-bound token comes from the verified-token cache; only the fresh proof is checked', async () => {
@@ -60,7 +74,9 @@ describe('DPoP behind a trusted proxy', () => {
     const { AccessTokenVerifier } = await import('nestjs-resource-server');
     const verifier = direct.app.get(AccessTokenVerifier);
     await expect(verifier.verify(token())).rejects.toMatchObject({ code: 'sender_constrained_token', status: 401 });
-    await expect(verifier.verify(mintAccessToken(signing, { iss, aud: AUDIENCE }))).resolves.toMatchObject({ issuer: iss });
+    await expect(verifier.verify(mintAccessToken(signing, { iss, aud: AUDIENCE }))).resolves.toMatchObject({
+      issuer: iss,
+    });
   });
 });
 
@@ -77,7 +93,10 @@ describe('the DPoP replay store is pluggable', () => {
   const call = async (app: RunningApp) => {
     const t = mintAccessToken(signing, { iss, aud: AUDIENCE, scope: 'read:messages', cnf: { jkt: jkt(client) } });
     const base = (await app.app.getUrl()).replace('[::1]', '127.0.0.1');
-    return app.http.get('/read').set('Authorization', `DPoP ${t}`).set('DPoP', dpopProof(client, t, { htm: 'GET', htu: `${base}/read` }));
+    return app.http
+      .get('/read')
+      .set('Authorization', `DPoP ${t}`)
+      .set('DPoP', dpopProof(client, t, { htm: 'GET', htu: `${base}/read` }));
   };
 
   it('a store provided under DPOP_REPLAY_STORE by a global module is used', async () => {
@@ -92,17 +111,28 @@ describe('the DPoP replay store is pluggable', () => {
   });
 
   it('dpopProof.replayStore wins; a store saying "seen" refuses the proof', async () => {
-    const app = await startApp({ issuer: iss, audience: AUDIENCE, dpopProof: { replayStore: { setIfAbsent: async () => false } } });
+    const app = await startApp({
+      issuer: iss,
+      audience: AUDIENCE,
+      dpopProof: { replayStore: { setIfAbsent: async () => false } },
+    });
     const res = await call(app);
     expect(res.status).toBe(401);
     expect(res.body).toMatchObject({ error: 'invalid_dpop_proof', message: 'The DPoP proof was already used' });
   });
 
   it('a store that cannot answer: 503 with Retry-After (fail closed), never a 500', async () => {
-    const app = await startApp({ issuer: iss, audience: AUDIENCE, dpopProof: { replayStore: { setIfAbsent: () => Promise.reject(new Error('ECONNREFUSED')) } } });
+    const app = await startApp({
+      issuer: iss,
+      audience: AUDIENCE,
+      dpopProof: { replayStore: { setIfAbsent: () => Promise.reject(new Error('ECONNREFUSED')) } },
+    });
     const res = await call(app);
     expect(res.status).toBe(503);
     expect(res.headers['retry-after']).toBe('1');
-    expect(res.body).toMatchObject({ error: 'temporarily_unavailable', message: 'DPoP proofs cannot be checked right now, try again later' });
+    expect(res.body).toMatchObject({
+      error: 'temporarily_unavailable',
+      message: 'DPoP proofs cannot be checked right now, try again later',
+    });
   });
 });

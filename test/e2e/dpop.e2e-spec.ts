@@ -20,8 +20,16 @@ type KeyPair = { privateKey: webcrypto.CryptoKey; publicKey: webcrypto.CryptoKey
 /** A node:crypto test key as the WebCrypto pair the `dpop` client wants (the same key). */
 async function cryptoPair(key: TestKey): Promise<KeyPair> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256' };
-  const privateKey = await webcrypto.subtle.importKey('jwk', key.privateKey.export({ format: 'jwk' }), algorithm, false, ['sign']);
-  const publicKey = await webcrypto.subtle.importKey('jwk', key.publicKey.export({ format: 'jwk' }), algorithm, true, ['verify']);
+  const privateKey = await webcrypto.subtle.importKey(
+    'jwk',
+    key.privateKey.export({ format: 'jwk' }),
+    algorithm,
+    false,
+    ['sign'],
+  );
+  const publicKey = await webcrypto.subtle.importKey('jwk', key.publicKey.export({ format: 'jwk' }), algorithm, true, [
+    'verify',
+  ]);
   return { privateKey, publicKey } as KeyPair;
 }
 
@@ -32,7 +40,11 @@ async function issueToken(issuer: DevIssuer, scope: string, pair?: KeyPair): Pro
     'content-type': 'application/x-www-form-urlencoded',
   };
   if (pair) headers.dpop = await generateProof(pair, issuer.tokenEndpoint, 'POST');
-  const response = await fetch(issuer.tokenEndpoint, { method: 'POST', headers, body: new URLSearchParams({ grant_type: 'client_credentials', scope }) });
+  const response = await fetch(issuer.tokenEndpoint, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams({ grant_type: 'client_credentials', scope }),
+  });
   const body = (await response.json()) as { access_token: string; token_type: string };
   expect(response.status).toBe(200);
   return { token: body.access_token, type: body.token_type };
@@ -49,7 +61,12 @@ interface Expected {
 function expectRefusal(res: request.Response, expected: Expected): void {
   const challenges = parseChallenges(String(res.headers['www-authenticate']));
   const withError = challenges.filter((c) => c.params.error !== undefined);
-  expect({ status: res.status, scheme: withError[0]?.scheme, error: withError[0]?.params.error, count: withError.length }).toEqual({ ...expected, count: 1 });
+  expect({
+    status: res.status,
+    scheme: withError[0]?.scheme,
+    error: withError[0]?.params.error,
+    count: withError.length,
+  }).toEqual({ ...expected, count: 1 });
   const dpop = challenges.find((c) => c.scheme === 'DPoP');
   expect(dpop?.params.algs?.split(' ')).toEqual(expect.arrayContaining(['ES256', 'EdDSA', 'PS256']));
   expect(res.body).toMatchObject({ statusCode: expected.status, error: expected.error });
@@ -67,7 +84,9 @@ describe('DPoP with the development issuer (oidc-provider) and the dpop client',
   const call = (path: string, token: string, proofs: string[] | string | undefined, method: 'get' | 'post' = 'get') => {
     const req = api.http[method](path).set('Authorization', `DPoP ${token}`);
     // Several values: one DPoP header line each (supertest types arrays for Cookie only).
-    return proofs === undefined ? req : (req.set as (field: string, value: string | string[]) => request.Test)('DPoP', proofs);
+    return proofs === undefined
+      ? req
+      : (req.set as (field: string, value: string | string[]) => request.Test)('DPoP', proofs);
   };
 
   beforeAll(async () => {
@@ -107,7 +126,11 @@ describe('DPoP with the development issuer (oidc-provider) and the dpop client',
   });
 
   it('a proof for another URL (htu) is refused', async () => {
-    for (const htu of [`${base}/admin`, `https://127.0.0.1:${new URL(base).port}/read`, `http://api.example.com/read`]) {
+    for (const htu of [
+      `${base}/admin`,
+      `https://127.0.0.1:${new URL(base).port}/read`,
+      `http://api.example.com/read`,
+    ]) {
       const proof = await generateProof(pair, htu, 'GET', undefined, bound);
       expectRefusal(await call('/read', bound, proof), { status: 401, scheme: 'DPoP', error: 'invalid_dpop_proof' });
     }
@@ -184,7 +207,12 @@ describe("DPoP 'required' and server nonces", () => {
 
   beforeAll(async () => {
     issuer = closeLater(await startDevIssuer({ port: 0, audience: AUDIENCE }));
-    api = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, dpop: 'required', dpopProof: { nonce: { secret: 'nonce-secret-for-tests', rotationSeconds: 60 } } });
+    api = await startApp({
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      dpop: 'required',
+      dpopProof: { nonce: { secret: 'nonce-secret-for-tests', rotationSeconds: 60 } },
+    });
     base = (await api.app.getUrl()).replace('[::1]', '127.0.0.1');
     pair = await cryptoPair(generateTestKey('ES256'));
     bound = (await issueToken(issuer, 'read:messages', pair)).token;
@@ -192,20 +220,42 @@ describe("DPoP 'required' and server nonces", () => {
   afterAll(closeAll);
 
   it('a proof without a nonce gets use_dpop_nonce and a DPoP-Nonce header; the retry with it is accepted', async () => {
-    const first = await api.http.get('/read').set('Authorization', `DPoP ${bound}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', undefined, bound));
+    const first = await api.http
+      .get('/read')
+      .set('Authorization', `DPoP ${bound}`)
+      .set('DPoP', await generateProof(pair, `${base}/read`, 'GET', undefined, bound));
     expectRefusal(first, { status: 401, scheme: 'DPoP', error: 'use_dpop_nonce' });
     const nonce = first.headers['dpop-nonce'];
     expect(nonce).toEqual(expect.any(String));
-    const retry = await api.http.get('/read').set('Authorization', `DPoP ${bound}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
+    const retry = await api.http
+      .get('/read')
+      .set('Authorization', `DPoP ${bound}`)
+      .set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
     expect(retry.status).toBe(200);
   });
 
   it('a nonce of the previous period is still accepted, and the answer carries the next one (DPoP-Nonce)', async () => {
     const ask = async (nonce?: string) =>
-      api.http.get('/read').set('Authorization', `DPoP ${bound}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
+      api.http
+        .get('/read')
+        .set('Authorization', `DPoP ${bound}`)
+        .set('DPoP', await generateProof(pair, `${base}/read`, 'GET', nonce, bound));
     const nonce = (await ask()).headers['dpop-nonce'] as string;
     // Only Date moves (one rotation period on); timers, sockets and the event loop stay real.
-    jest.useFakeTimers({ doNotFake: ['hrtime', 'nextTick', 'performance', 'queueMicrotask', 'setImmediate', 'clearImmediate', 'setInterval', 'clearInterval', 'setTimeout', 'clearTimeout'] });
+    jest.useFakeTimers({
+      doNotFake: [
+        'hrtime',
+        'nextTick',
+        'performance',
+        'queueMicrotask',
+        'setImmediate',
+        'clearImmediate',
+        'setInterval',
+        'clearInterval',
+        'setTimeout',
+        'clearTimeout',
+      ],
+    });
     try {
       jest.setSystemTime(Date.now() + 60_000);
       const res = await ask(nonce);
@@ -251,7 +301,10 @@ describe('DPoP-bound opaque tokens: cnf.jkt from the introspection answer', () =
   it('is accepted with a proof and refused as Bearer', async () => {
     const { token, type } = await issueToken(issuer, 'read:messages', pair);
     expect(type).toBe('DPoP');
-    const ok = await api.http.get('/read').set('Authorization', `DPoP ${token}`).set('DPoP', await generateProof(pair, `${base}/read`, 'GET', undefined, token));
+    const ok = await api.http
+      .get('/read')
+      .set('Authorization', `DPoP ${token}`)
+      .set('DPoP', await generateProof(pair, `${base}/read`, 'GET', undefined, token));
     expect(ok.status).toBe(200);
     expect((await api.get('/read', token)).status).toBe(401);
   });

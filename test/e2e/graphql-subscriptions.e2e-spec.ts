@@ -56,7 +56,12 @@ const clients: Client[] = [];
  * Subscribes with a real graphql-ws client and these connectionParams; resolves with what it saw once
  * `take` values arrived (then unsubscribes) or the server ended it (error, close, complete).
  */
-function subscribe<T>(url: string, query: string, connectionParams: Record<string, unknown>, take = Infinity): Promise<Outcome<T>> & { live: Outcome<T> } {
+function subscribe<T>(
+  url: string,
+  query: string,
+  connectionParams: Record<string, unknown>,
+  take = Infinity,
+): Promise<Outcome<T>> & { live: Outcome<T> } {
   const outcome: Outcome<T> = { values: [], acknowledged: false, completed: false };
   const client = createClient({
     url,
@@ -83,7 +88,8 @@ function subscribe<T>(url: string, query: string, connectionParams: Record<strin
         },
         error: (error) => {
           if (Array.isArray(error)) outcome.errors = error;
-          else if (typeof (error as { code?: unknown }).code === 'number') outcome.closeCode = (error as { code: number }).code;
+          else if (typeof (error as { code?: unknown }).code === 'number')
+            outcome.closeCode = (error as { code: number }).code;
           resolve(outcome);
         },
         complete: () => {
@@ -109,12 +115,18 @@ describe('GraphQL subscriptions over graphql-ws', () => {
   let mint: ReturnType<typeof minter>;
   let url: string;
   const ticks = (params: Record<string, unknown>, take?: number) =>
-    subscribe<{ tick: number }>(url, 'subscription { tick }', params, take).then((o) => ({ ...o, values: o.values.map((v) => v.tick) }));
+    subscribe<{ tick: number }>(url, 'subscription { tick }', params, take).then((o) => ({
+      ...o,
+      values: o.values.map((v) => v.tick),
+    }));
 
   beforeAll(async () => {
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     mint = minter(key, issuer.issuer);
-    const rs = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, clockTolerance: 1 }, { controllers: [], imports: [graphqlModule()], providers: [TicksResolver] });
+    const rs = await startApp(
+      { issuer: issuer.issuer, audience: AUDIENCE, clockTolerance: 1 },
+      { controllers: [], imports: [graphqlModule()], providers: [TicksResolver] },
+    );
     url = `${(await rs.app.getUrl()).replace('[::1]', '127.0.0.1').replace(/^http/, 'ws')}/graphql`;
   });
 
@@ -126,7 +138,10 @@ describe('GraphQL subscriptions over graphql-ws', () => {
 
   it.each<[string, () => Record<string, unknown>]>([
     ['no connectionParams token', () => ({})],
-    ['an expired token', () => bearer(mint({ scope: 'read:messages', exp: nowSeconds() - 60, iat: nowSeconds() - 120 }))],
+    [
+      'an expired token',
+      () => bearer(mint({ scope: 'read:messages', exp: nowSeconds() - 60, iat: nowSeconds() - 120 })),
+    ],
     ['a forged token', () => bearer(tamperPayload(mint({ scope: 'read' }), { scope: 'read:messages' }))],
     ['a token for another audience', () => bearer(mint({ scope: 'read:messages', aud: 'https://other.example' }))],
     ['an authorization that is not a string', () => ({ authorization: 42 })],
@@ -140,7 +155,9 @@ describe('GraphQL subscriptions over graphql-ws', () => {
     const outcome = await ticks(bearer(mint({ scope: 'other' })));
     expect(outcome.acknowledged).toBe(true);
     expect(outcome.values).toEqual([]);
-    expect(outcome.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' }]);
+    expect(outcome.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' },
+    ]);
     expect(JSON.stringify(outcome.errors)).not.toMatch(/\bat .*:\d+:\d+|INTERNAL_SERVER_ERROR/);
   });
 
@@ -172,7 +189,8 @@ describe('the sample API: Subscription.messagePosted over graphql-ws at /graphql
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     process.env.OIDC_ISSUER = issuer.issuer;
     process.env.OIDC_AUDIENCE = SAMPLE_AUDIENCE;
-    for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER', 'HTTP_PLATFORM']) delete process.env[name];
+    for (const name of ['OIDC_TOKEN_TYPE', 'OIDC_CLIENT_ID', 'OIDC_CLIENT_SECRET', 'OIDC_PROVIDER', 'HTTP_PLATFORM'])
+      delete process.env[name];
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     app = closeLater(moduleRef.createNestApplication({ logger: false }));
     await app.listen(0, '127.0.0.1');
@@ -182,7 +200,11 @@ describe('the sample API: Subscription.messagePosted over graphql-ws at /graphql
   it('a reader receives the messages posted after it subscribed (REST and GraphQL mutation alike)', async () => {
     const writer = token({ scope: 'write:messages' });
     const post = (text: string) =>
-      fetch(`${base}/messages`, { method: 'POST', headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+      fetch(`${base}/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${writer}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ text }),
+      });
     const received = messagePosted(bearer(token()));
     // The subscription is live once it has seen a message: post warm-up messages until then.
     while (received.live.values.length === 0) {
@@ -196,7 +218,8 @@ describe('the sample API: Subscription.messagePosted over graphql-ws at /graphql
       body: JSON.stringify({ query: 'mutation { postMessage(text: "via GraphQL") { id } }' }),
     });
     expect(mutation.status).toBe(200);
-    while (!received.live.values.some((v) => v.messagePosted.text === 'via GraphQL')) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!received.live.values.some((v) => v.messagePosted.text === 'via GraphQL'))
+      await new Promise((resolve) => setTimeout(resolve, 20));
     const seen = received.live.values.filter((v) => v.messagePosted.text !== 'warm-up');
     expect(seen.map((v) => [v.messagePosted.text, v.messagePosted.author])).toEqual([
       ['via REST', 'alice'],
@@ -206,7 +229,9 @@ describe('the sample API: Subscription.messagePosted over graphql-ws at /graphql
 
   it('without read:messages the subscription is FORBIDDEN; a bad token never gets connected (4401)', async () => {
     const forbidden = await messagePosted(bearer(token({ scope: 'write:messages' })));
-    expect(forbidden.errors?.map((e) => e.extensions)).toEqual([{ code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' }]);
+    expect(forbidden.errors?.map((e) => e.extensions)).toEqual([
+      { code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' },
+    ]);
     const forged = await messagePosted(bearer(tamperPayload(token(), { sub: 'mallory' })));
     expect(forged).toMatchObject({ acknowledged: false, closeCode: 4401 });
   });

@@ -112,12 +112,17 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     issuer.route('GET', '/userinfo', (req, res) => {
       // A caller whose token says sub "broken" meets a failing userinfo endpoint.
-      const payload = JSON.parse(Buffer.from(String(req.headers.authorization).split('.')[1] ?? '', 'base64url').toString() || '{}');
+      const payload = JSON.parse(
+        Buffer.from(String(req.headers.authorization).split('.')[1] ?? '', 'base64url').toString() || '{}',
+      );
       res.writeHead(payload.sub === 'broken' ? 500 : 200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
     });
     mint = minter(key, issuer.issuer);
-    rs = await startApp({ issuer: issuer.issuer, audience: AUDIENCE }, { controllers: [], imports: [graphqlModule()], providers: [ProbeResolver] });
+    rs = await startApp(
+      { issuer: issuer.issuer, audience: AUDIENCE },
+      { controllers: [], imports: [graphqlModule()], providers: [ProbeResolver] },
+    );
   });
   afterAll(closeAll);
 
@@ -132,15 +137,17 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
   it('a valid token: @Principal() and @AccessToken() in a resolver, scoped fields answered', async () => {
     const token = alice();
     const res = await gql(rs.http, '{ caller { sub scopes tokenLength } messages }', token);
-    expect(res.body).toEqual({ data: { caller: { sub: 'alice', scopes: ['read:messages'], tokenLength: token.length }, messages: ['hello'] } });
+    expect(res.body).toEqual({
+      data: { caller: { sub: 'alice', scopes: ['read:messages'], tokenLength: token.length }, messages: ['hello'] },
+    });
   });
 
-  it('@UserInfo() in a resolver loads the caller\'s userinfo', async () => {
+  it("@UserInfo() in a resolver loads the caller's userinfo", async () => {
     const res = await gql(rs.http, '{ email }', alice());
     expect(res.body).toEqual({ data: { email: 'alice@example.test' } });
   });
 
-  it('a library error raised inside a resolver (userinfo endpoint failing) is that field\'s error, not INTERNAL_SERVER_ERROR', async () => {
+  it("a library error raised inside a resolver (userinfo endpoint failing) is that field's error, not INTERNAL_SERVER_ERROR", async () => {
     const res = await gql(rs.http, '{ open email }', alice({ sub: 'broken' }));
     expect(res.body.data).toEqual({ open: 'open', email: null });
     const [error] = res.body.errors;
@@ -165,19 +172,37 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
   ])('a token %s: UNAUTHENTICATED invalid_token with the challenge', async (_name, token) => {
     const res = await gql(rs.http, '{ open caller { sub } }', token());
     expect(res.body.data).toEqual({ open: 'open', caller: null });
-    expectRefusedField(res, { path: ['caller'], code: 'UNAUTHENTICATED', error: 'invalid_token', challenge: 'invalid_token' });
+    expectRefusedField(res, {
+      path: ['caller'],
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_token',
+      challenge: 'invalid_token',
+    });
   });
 
   it('a malformed Authorization header: UNAUTHENTICATED invalid_request with the challenge', async () => {
-    const res = await rs.http.post('/graphql').set('Authorization', 'Bearer a b').send({ query: '{ open caller { sub } }' });
+    const res = await rs.http
+      .post('/graphql')
+      .set('Authorization', 'Bearer a b')
+      .send({ query: '{ open caller { sub } }' });
     expect(res.body.data).toEqual({ open: 'open', caller: null });
-    expectRefusedField(res, { path: ['caller'], code: 'UNAUTHENTICATED', error: 'invalid_request', challenge: 'invalid_request' });
+    expectRefusedField(res, {
+      path: ['caller'],
+      code: 'UNAUTHENTICATED',
+      error: 'invalid_request',
+      challenge: 'invalid_request',
+    });
   });
 
   it('insufficient scope: FORBIDDEN naming the required scopes on that field only, no challenge', async () => {
     const res = await gql(rs.http, '{ messages admin }', alice());
     expect(res.body.data).toEqual({ messages: ['hello'], admin: null });
-    expectRefusedField(res, { path: ['admin'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages admin' });
+    expectRefusedField(res, {
+      path: ['admin'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'read:messages admin',
+    });
   });
 
   it('@AnyScope, @Roles, @AnyRole and @RequireClaims refuse with FORBIDDEN and admit what they should', async () => {
@@ -186,20 +211,36 @@ describe(`GraphQL over HTTP (${process.env.HTTP_PLATFORM || 'express'})`, () => 
     expectRefusedField(denied, { path: ['eitherScope'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'a b' });
     expectRefusedField(denied, { path: ['audit'], code: 'FORBIDDEN', error: 'forbidden' });
     expectRefusedField(denied, { path: ['acme'], code: 'FORBIDDEN', error: 'forbidden' });
-    const admitted = await gql(rs.http, '{ eitherScope audit anyRole acme }', alice({ scope: 'b', roles: ['auditor', 'y'], tenant: 'acme' }));
-    expect(admitted.body).toEqual({ data: { eitherScope: 'either', audit: 'audit', anyRole: 'any-role', acme: 'acme' } });
+    const admitted = await gql(
+      rs.http,
+      '{ eitherScope audit anyRole acme }',
+      alice({ scope: 'b', roles: ['auditor', 'y'], tenant: 'acme' }),
+    );
+    expect(admitted.body).toEqual({
+      data: { eitherScope: 'either', audit: 'audit', anyRole: 'any-role', acme: 'acme' },
+    });
   });
 
   it('a refused non-null field nulls its parent (here the whole data), still FORBIDDEN with its path', async () => {
     const res = await gql(rs.http, '{ open strict }', alice({ scope: 'other' }));
     expect(res.body.data).toBeNull();
-    expectRefusedField(res, { path: ['strict'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read:messages' });
+    expectRefusedField(res, {
+      path: ['strict'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'read:messages',
+    });
   });
 
   it('a mutation needs its scope', async () => {
     const denied = await gql(rs.http, 'mutation { post }', alice());
     expect(denied.body.data).toEqual({ post: null });
-    expectRefusedField(denied, { path: ['post'], code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'write:messages' });
+    expectRefusedField(denied, {
+      path: ['post'],
+      code: 'FORBIDDEN',
+      error: 'insufficient_scope',
+      scope: 'write:messages',
+    });
     const admitted = await gql(rs.http, 'mutation { post }', alice({ scope: 'write:messages' }));
     expect(admitted.body).toEqual({ data: { post: 'posted' } });
   });
@@ -233,7 +274,13 @@ describe(`GraphQL with @UseGuards(AccessTokenGuard) in a feature module (${proce
   beforeAll(async () => {
     const issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     mint = minter(key, issuer.issuer);
-    @Module({ imports: [ResourceServerModule.forRoot({ issuer: issuer.issuer, audience: AUDIENCE }), graphqlModule(), ReportsModule] })
+    @Module({
+      imports: [
+        ResourceServerModule.forRoot({ issuer: issuer.issuer, audience: AUDIENCE }),
+        graphqlModule(),
+        ReportsModule,
+      ],
+    })
     class AppModule {}
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
     const app = closeLater(await createPlatformApp(moduleRef, { logger: false }));
@@ -243,13 +290,20 @@ describe(`GraphQL with @UseGuards(AccessTokenGuard) in a feature module (${proce
   afterAll(closeAll);
 
   it('admits a token with the scope and refuses others as GraphQL errors', async () => {
-    expect((await gql(http, '{ reports }', mint({ sub: 'bob', scope: 'read:reports' }))).body).toEqual({ data: { reports: ['q1 for bob'] } });
+    expect((await gql(http, '{ reports }', mint({ sub: 'bob', scope: 'read:reports' }))).body).toEqual({
+      data: { reports: ['q1 for bob'] },
+    });
     expectRefusedField(await gql(http, '{ reports }', mint({ scope: 'read' })), {
       path: ['reports'],
       code: 'FORBIDDEN',
       error: 'insufficient_scope',
       scope: 'read:reports',
     });
-    expectRefusedField(await gql(http, '{ reports }'), { path: ['reports'], code: 'UNAUTHENTICATED', error: 'unauthorized', challenge: null });
+    expectRefusedField(await gql(http, '{ reports }'), {
+      path: ['reports'],
+      code: 'UNAUTHENTICATED',
+      error: 'unauthorized',
+      challenge: null,
+    });
   });
 });

@@ -22,7 +22,11 @@ describe('GET /health/ready', () => {
     issuer = await createTestIssuer({ audience: AUDIENCE });
     process.env.OIDC_ISSUER = 'https://unused.example.com';
     process.env.OIDC_AUDIENCE = AUDIENCE;
-    const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [AppModule] }), issuer, overrides).compile();
+    const moduleRef = await useTestIssuer(
+      Test.createTestingModule({ imports: [AppModule] }),
+      issuer,
+      overrides,
+    ).compile();
     app = await createPlatformApp(moduleRef, { logger: false });
     await initForRequests(app);
     return issuer;
@@ -47,11 +51,16 @@ describe('GET /health/ready', () => {
   });
 
   it('during a JWKS outage with keys in hand: up, stale keys served, the refresh error named; tokens still pass', async () => {
-    const test = await boot({ keySet: { cacheMaxAgeMs: 1, maxStaleAgeMs: 600_000, retryIntervalMs: 1, refetchCooldownMs: 0 } });
+    const test = await boot({
+      keySet: { cacheMaxAgeMs: 1, maxStaleAgeMs: 600_000, retryIntervalMs: 1, refetchCooldownMs: 0 },
+    });
     await api().get('/health/ready').expect(200);
     test.setFault('jwks', 'status500');
     await sleep(20);
-    await api().get('/messages').set('Authorization', `Bearer ${test.token({ scopes: ['read:messages'] })}`).expect(200);
+    await api()
+      .get('/messages')
+      .set('Authorization', `Bearer ${test.token({ scopes: ['read:messages'] })}`)
+      .expect(200);
     // The refresh runs in the background: ask again (bounded) until it has failed.
     let res = await api().get('/health/ready').expect(200);
     for (let i = 0; i < 100 && !res.body.details.resource_server.issuers[test.issuer].refreshFailing; i++) {
@@ -69,7 +78,10 @@ describe('GET /health/ready', () => {
     test.setFault('jwks', 'reset');
     const res = await api().get('/health/ready').expect(503);
     expect(res.body.status).toBe('error');
-    expect(res.body.error.resource_server).toMatchObject({ status: 'down', issuers: { [test.issuer]: { keys: 0, refreshFailing: true } } });
+    expect(res.body.error.resource_server).toMatchObject({
+      status: 'down',
+      issuers: { [test.issuer]: { keys: 0, refreshFailing: true } },
+    });
     expect(res.body.error.resource_server.issuers[test.issuer].lastRefreshError).toMatch(/request failed/);
   });
 
@@ -77,10 +89,18 @@ describe('GET /health/ready', () => {
     const test = await boot();
     const opaque = test.opaqueToken({ scopes: ['read:messages'] });
     await api().get('/messages').set('Authorization', `Bearer ${opaque}`).expect(200);
-    expect((await api().get('/health/ready').expect(200)).body.details.resource_server.introspection).toEqual({ reachable: true });
+    expect((await api().get('/health/ready').expect(200)).body.details.resource_server.introspection).toEqual({
+      reachable: true,
+    });
     test.route('POST', '/introspect', (_req, res) => void res.writeHead(500).end());
-    await api().get('/messages').set('Authorization', `Bearer ${test.opaqueToken({ scopes: ['read:messages'] })}`).expect(503);
+    await api()
+      .get('/messages')
+      .set('Authorization', `Bearer ${test.opaqueToken({ scopes: ['read:messages'] })}`)
+      .expect(503);
     const res = await api().get('/health/ready').expect(503);
-    expect(res.body.error.resource_server.introspection).toMatchObject({ reachable: false, lastError: expect.stringMatching(/HTTP 500/) });
+    expect(res.body.error.resource_server.introspection).toMatchObject({
+      reachable: false,
+      lastError: expect.stringMatching(/HTTP 500/),
+    });
   });
 });

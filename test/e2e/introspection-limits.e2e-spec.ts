@@ -32,12 +32,19 @@ describe('introspection limits', () => {
     await scenarios.closeAll();
   });
 
-  async function startFake(introspection: Partial<NonNullable<ResourceServerModuleOptions['introspection']>>, tokenType: 'opaque' | 'auto' = 'auto'): Promise<FakeScenario> {
+  async function startFake(
+    introspection: Partial<NonNullable<ResourceServerModuleOptions['introspection']>>,
+    tokenType: 'opaque' | 'auto' = 'auto',
+  ): Promise<FakeScenario> {
     let fake: FakeIntrospection | undefined;
     // A generous timeout: the slow answers below must not time out on a loaded machine.
-    const s = await scenarios.start({ tokenType, introspection: { ...CREDENTIALS, timeoutMs: 15_000, ...introspection } }, {}, (issuer) => {
-      fake = fakeIntrospection(issuer, AUDIENCE);
-    });
+    const s = await scenarios.start(
+      { tokenType, introspection: { ...CREDENTIALS, timeoutMs: 15_000, ...introspection } },
+      {},
+      (issuer) => {
+        fake = fakeIntrospection(issuer, AUDIENCE);
+      },
+    );
     return { ...s, fake: fake! };
   }
 
@@ -54,7 +61,10 @@ describe('introspection limits', () => {
     const refusedAfterMs = performance.now() - started;
     for (const res of refused) {
       expectUnavailable(res);
-      expect({ retryAfter: res.headers['retry-after'], message: res.body.message }).toEqual({ retryAfter: '1', message: MESSAGES.introspection_busy });
+      expect({ retryAfter: res.headers['retry-after'], message: res.body.message }).toEqual({
+        retryAfter: '1',
+        message: MESSAGES.introspection_busy,
+      });
     }
     // Refused, not queued behind the slow calls.
     expect(refusedAfterMs).toBeLessThan(3000);
@@ -78,7 +88,11 @@ describe('introspection limits', () => {
     expect(fromCache.status).toBe(200);
     expectUnavailable(other);
     expect((await Promise.all(joined)).map((res) => res.status)).toEqual(Array(10).fill(200));
-    expect({ cached: s.fake.callsFor(cached), slow: s.fake.callsFor(slow), total: s.fake.calls.length }).toEqual({ cached: 1, slow: 1, total: 2 });
+    expect({ cached: s.fake.callsFor(cached), slow: s.fake.callsFor(slow), total: s.fake.calls.length }).toEqual({
+      cached: 1,
+      slow: 1,
+      total: 2,
+    });
   });
 
   it('refuses distinct tokens beyond maxRequestsPerSecond with Retry-After, and JWTs are not affected', async () => {
@@ -108,7 +122,8 @@ describe('introspection limits', () => {
     const busyOrOk = (verifier: AccessTokenVerifier) =>
       verifier.verify(opaqueToken()).then(
         () => 'ok',
-        (error: unknown) => (error instanceof UpstreamError ? `${error.code} ${error.retryAfterSeconds}` : String(error)),
+        (error: unknown) =>
+          error instanceof UpstreamError ? `${error.code} ${error.retryAfterSeconds}` : String(error),
       );
 
     it('admits maxRequestsPerSecond calls per second of the injected clock, exactly', async () => {
@@ -120,7 +135,12 @@ describe('introspection limits', () => {
         tokenType: 'opaque',
         introspection: { ...CREDENTIALS, maxRequestsPerSecond: 4 },
       });
-      const verifier = new AccessTokenVerifier(config, { now: () => clock.now, logger: quiet, httpTimeoutMs: 2000, maxResponseBytes: 100_000 });
+      const verifier = new AccessTokenVerifier(config, {
+        now: () => clock.now,
+        logger: quiet,
+        httpTimeoutMs: 2000,
+        maxResponseBytes: 100_000,
+      });
       fake.calls.length = 0;
       const burst = [];
       for (let i = 0; i < 5; i++) burst.push(await busyOrOk(verifier));

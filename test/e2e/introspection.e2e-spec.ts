@@ -35,7 +35,10 @@ interface FakeScenario extends Scenario {
   readonly fake: FakeIntrospection;
 }
 
-async function startFake(scenarios: Scenarios, appOptions: Partial<ResourceServerModuleOptions> = OPAQUE): Promise<FakeScenario> {
+async function startFake(
+  scenarios: Scenarios,
+  appOptions: Partial<ResourceServerModuleOptions> = OPAQUE,
+): Promise<FakeScenario> {
   let fake: FakeIntrospection | undefined;
   const s = await scenarios.start(appOptions, {}, (issuer) => (fake = fakeIntrospection(issuer, AUDIENCE)));
   return { ...s, fake: fake! };
@@ -55,7 +58,10 @@ describe('token introspection (RFC 7662)', () => {
     const clientCredentialsToken = async (scope = 'read:messages'): Promise<string> => {
       const res = await fetch(dev.tokenEndpoint, {
         method: 'POST',
-        headers: { authorization: basic(dev.clientId, dev.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: basic(dev.clientId, dev.clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope }).toString(),
       });
       const json = (await res.json()) as { access_token?: string };
@@ -98,7 +104,10 @@ describe('token introspection (RFC 7662)', () => {
       expect((await app.http.get('/read').set(bearer(token))).status).toBe(200);
       const revoked = await fetch(`${dev.issuer}/token/revocation`, {
         method: 'POST',
-        headers: { authorization: basic(dev.clientId, dev.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: basic(dev.clientId, dev.clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
       });
       expect(revoked.status).toBe(200);
@@ -141,7 +150,10 @@ describe('token introspection (RFC 7662)', () => {
     it('verifies the JWT locally and introspects anything else', async () => {
       const res = await fetch(dev.tokenEndpoint, {
         method: 'POST',
-        headers: { authorization: basic(dev.clientId, dev.clientSecret), 'content-type': 'application/x-www-form-urlencoded' },
+        headers: {
+          authorization: basic(dev.clientId, dev.clientSecret),
+          'content-type': 'application/x-www-form-urlencoded',
+        },
         body: 'grant_type=client_credentials&scope=read%3Amessages',
       });
       const { access_token: jwt } = (await res.json()) as { access_token: string };
@@ -246,7 +258,10 @@ describe('token introspection (RFC 7662)', () => {
       const iat = nowSeconds() - 3600;
       // Control: a JWT issued an hour ago is refused under maxTokenAge 60.
       const jwtApp = await startApp({ issuer: aged.issuer.issuer, audience: AUDIENCE, maxTokenAge: 60 });
-      expectChallenge(await jwtApp.http.get('/me').set(bearer(aged.mint({ iat }))), { status: 401, error: 'invalid_token' });
+      expectChallenge(await jwtApp.http.get('/me').set(bearer(aged.mint({ iat }))), {
+        status: 401,
+        error: 'invalid_token',
+      });
       aged.fake.answer = () => activeAnswer(aged.issuer.issuer, AUDIENCE, { iat });
       expectChallenge(await aged.me(opaqueToken()), { status: 401, error: 'invalid_token' });
     });
@@ -255,12 +270,19 @@ describe('token introspection (RFC 7662)', () => {
       const token = opaqueToken();
       answers.set(token, activeAnswer(s.issuer.issuer, AUDIENCE, { scope: 'read:messages  admin:messages ' }));
       const me = await s.me(token);
-      expect({ status: me.status, scopes: me.body.scopes }).toEqual({ status: 200, scopes: ['read:messages', 'admin:messages'] });
+      expect({ status: me.status, scopes: me.body.scopes }).toEqual({
+        status: 200,
+        scopes: ['read:messages', 'admin:messages'],
+      });
       expect((await s.app.http.get('/admin').set(bearer(token))).status).toBe(200);
 
       const readOnly = opaqueToken();
       answers.set(readOnly, activeAnswer(s.issuer.issuer, AUDIENCE, { scope: 'read' }));
-      expectChallenge(await s.app.http.get('/read').set(bearer(readOnly)), { status: 403, error: 'insufficient_scope', scope: 'read:messages' });
+      expectChallenge(await s.app.http.get('/read').set(bearer(readOnly)), {
+        status: 403,
+        error: 'insufficient_scope',
+        scope: 'read:messages',
+      });
     });
   });
 
@@ -287,7 +309,10 @@ describe('token introspection (RFC 7662)', () => {
     });
 
     it('sends the credentials in the body with client_secret_post, and no Authorization header', async () => {
-      const s = await startFake(scenarios, { tokenType: 'opaque', introspection: { ...special, clientAuthMethod: 'client_secret_post' } });
+      const s = await startFake(scenarios, {
+        tokenType: 'opaque',
+        introspection: { ...special, clientAuthMethod: 'client_secret_post' },
+      });
       const token = opaqueToken();
       expect((await s.me(token)).status).toBe(200);
       const [call] = s.fake.calls;
@@ -306,7 +331,10 @@ describe('token introspection (RFC 7662)', () => {
       const token = opaqueToken();
       other.fake.answer = () => activeAnswer(s.issuer.issuer, AUDIENCE);
       expect((await s.me(token)).status).toBe(200);
-      expect({ configured: other.fake.callsFor(token), discovered: s.fake.callsFor(token) }).toEqual({ configured: 1, discovered: 0 });
+      expect({ configured: other.fake.callsFor(token), discovered: s.fake.callsFor(token) }).toEqual({
+        configured: 1,
+        discovered: 0,
+      });
     });
     // Same contract as a JWKS outage (discovery without jwks_uri): 503, bare challenge, Retry-After.
     it('answers 503 when discovery advertises no introspection_endpoint', async () => {
@@ -337,7 +365,10 @@ describe('token introspection (RFC 7662)', () => {
           received.push({ authorization: req.headers.authorization, body });
           res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ active: false }));
         });
-        const s = await startFake(scenarios, { tokenType: 'opaque', introspection: { ...CREDENTIALS, clientAuthMethod } });
+        const s = await startFake(scenarios, {
+          tokenType: 'opaque',
+          introspection: { ...CREDENTIALS, clientAuthMethod },
+        });
         s.issuer.route('POST', '/introspect', (_req, res) => {
           res.writeHead(307, { location: `${elsewhere.issuer}/collect` }).end();
         });
@@ -353,7 +384,15 @@ describe('token introspection (RFC 7662)', () => {
   });
 
   describe('outages of the introspection endpoint', () => {
-    const FAULTS: IntrospectionFault[] = ['reset', 'timeout', 'status401', 'status500', 'garbage', 'html', 'activeNotBoolean'];
+    const FAULTS: IntrospectionFault[] = [
+      'reset',
+      'timeout',
+      'status401',
+      'status500',
+      'garbage',
+      'html',
+      'activeNotBoolean',
+    ];
 
     it.each(FAULTS)('answers 503 with a bare challenge and Retry-After (%s), then recovers', async (fault) => {
       const s = await startFake(scenarios, { ...OPAQUE, introspection: { ...CREDENTIALS, timeoutMs: 200 } });
@@ -372,8 +411,17 @@ describe('token introspection (RFC 7662)', () => {
       const fake = fakeIntrospection(issuer, AUDIENCE); // a fresh route, so this case owns the counts
       const lines: string[] = [];
       const capture = (level: string) => (message: unknown) => void lines.push(`${level} ${String(message)}`);
-      const logger = { log: capture('log'), error: capture('error'), warn: capture('warn'), debug: () => {}, verbose: () => {} };
-      const app = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, ...OPAQUE }, { controllers: [PrincipalController], logger });
+      const logger = {
+        log: capture('log'),
+        error: capture('error'),
+        warn: capture('warn'),
+        debug: () => {},
+        verbose: () => {},
+      };
+      const app = await startApp(
+        { issuer: issuer.issuer, audience: AUDIENCE, ...OPAQUE },
+        { controllers: [PrincipalController], logger },
+      );
       const token = opaqueToken();
       fake.fault = 'status500';
       for (let i = 0; i < 3; i++) expectUnavailable(await app.http.get('/read').set(bearer(token)));
@@ -402,7 +450,8 @@ describe('token introspection (RFC 7662)', () => {
       const token = opaqueToken();
       const exp = Math.ceil(Date.now() / 1000) + 1;
       // Like a real issuer: active until exp, inactive after.
-      s.fake.answer = () => (Date.now() < exp * 1000 ? activeAnswer(s.issuer.issuer, AUDIENCE, { exp }) : { active: false });
+      s.fake.answer = () =>
+        Date.now() < exp * 1000 ? activeAnswer(s.issuer.issuer, AUDIENCE, { exp }) : { active: false };
       expect((await s.me(token)).status).toBe(200);
       expect((await s.me(token)).status).toBe(200);
       expect(s.fake.callsFor(token)).toBe(1);
@@ -487,7 +536,12 @@ describe('token introspection (RFC 7662)', () => {
       const { issuer } = await startFake(scenarios);
       const fake = fakeIntrospection(issuer, AUDIENCE);
       const app = await startApp(
-        { issuer: issuer.issuer, audience: AUDIENCE, tokenType: 'opaque', introspection: { ...CREDENTIALS, store: 'cache-manager' } },
+        {
+          issuer: issuer.issuer,
+          audience: AUDIENCE,
+          tokenType: 'opaque',
+          introspection: { ...CREDENTIALS, store: 'cache-manager' },
+        },
         { controllers: [PrincipalController], imports: [CacheModule.register({ isGlobal: true })] },
       );
       const token = opaqueToken();
@@ -504,7 +558,12 @@ describe('token introspection (RFC 7662)', () => {
       const { issuer } = await startFake(scenarios);
       const fake = fakeIntrospection(issuer, AUDIENCE);
       const app = await startApp(
-        { issuer: issuer.issuer, audience: AUDIENCE, tokenType: 'opaque', introspection: { ...CREDENTIALS, store: 'cache-manager', cacheTtlMs: 300 } },
+        {
+          issuer: issuer.issuer,
+          audience: AUDIENCE,
+          tokenType: 'opaque',
+          introspection: { ...CREDENTIALS, store: 'cache-manager', cacheTtlMs: 300 },
+        },
         { controllers: [PrincipalController], imports: [CacheModule.register({ isGlobal: true })] },
       );
       const token = opaqueToken();
@@ -535,9 +594,14 @@ describe('token introspection (RFC 7662)', () => {
     it.each<[string, Partial<ResourceServerModuleOptions>]>([
       ["tokenType 'opaque' without introspection", { tokenType: 'opaque' }],
       ["tokenType 'auto' without introspection", { tokenType: 'auto' }],
-      ['introspection without clientSecret', { tokenType: 'opaque', introspection: { clientId: 'api', clientSecret: '' } }],
+      [
+        'introspection without clientSecret',
+        { tokenType: 'opaque', introspection: { clientId: 'api', clientSecret: '' } },
+      ],
     ])('refuses %s at bootstrap, naming `introspection`', async (_name, options) => {
-      await expect(startApp({ issuer: 'https://issuer.example.test/', audience: AUDIENCE, ...options }, { listen: false })).rejects.toThrow(/introspection/);
+      await expect(
+        startApp({ issuer: 'https://issuer.example.test/', audience: AUDIENCE, ...options }, { listen: false }),
+      ).rejects.toThrow(/introspection/);
     });
   });
 });

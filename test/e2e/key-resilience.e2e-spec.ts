@@ -180,24 +180,36 @@ describe('key set resilience (issue 4)', () => {
       expect(issuer.counts.jwks).toBe(1);
 
       const ghost = 'ghost-single-flight';
-      const statuses = await concurrently(rs, Array.from({ length: 100 }, () => unknownKidToken(key, issuer, ghost)));
+      const statuses = await concurrently(
+        rs,
+        Array.from({ length: 100 }, () => unknownKidToken(key, issuer, ghost)),
+      );
       expect(statuses).toEqual(Array(100).fill(401));
       expect(issuer.counts.jwks).toBe(2); // exactly 1 for all 100
 
       // The same kid within the negative TTL: 0 requests (there is no cooldown to thank for that).
-      const again = await concurrently(rs, Array.from({ length: 20 }, () => unknownKidToken(key, issuer, ghost)));
+      const again = await concurrently(
+        rs,
+        Array.from({ length: 20 }, () => unknownKidToken(key, issuer, ghost)),
+      );
       expect(again).toEqual(Array(20).fill(401));
       expectChallenge(await me(rs, unknownKidToken(key, issuer, ghost)), { status: 401, error: 'invalid_token' });
       expect(issuer.counts.jwks).toBe(2);
       // Control: a kid never looked up is looked up.
-      expectChallenge(await me(rs, unknownKidToken(key, issuer, 'ghost-never-seen')), { status: 401, error: 'invalid_token' });
+      expectChallenge(await me(rs, unknownKidToken(key, issuer, 'ghost-never-seen')), {
+        status: 401,
+        error: 'invalid_token',
+      });
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 3 });
     });
 
     it('a different unknown kid within the refetch cooldown: 401 invalid_token with 0 requests; looked up once the cooldown is over', async () => {
       const key = KEY_A;
       const issuer = await startIssuer([key]);
-      const rs = await startRs({ issuer: issuer.issuer, keySet: { refetchCooldownMs: 250, negativeCacheTtlMs: 60_000 } });
+      const rs = await startRs({
+        issuer: issuer.issuer,
+        keySet: { refetchCooldownMs: 250, negativeCacheTtlMs: 60_000 },
+      });
       expect((await me(rs, token(key, issuer))).status).toBe(200);
       await sleep(300);
       expectChallenge(await me(rs, unknownKidToken(key, issuer, 'ghost-a')), { status: 401, error: 'invalid_token' });
@@ -227,7 +239,10 @@ describe('key set resilience (issue 4)', () => {
         // 50 random kids with 5 valid tokens interleaved (positions 5, 16, 27, 38, 49).
         const tokens = Array.from({ length: 55 }, (_, i) => ({ valid: i % 11 === 5, jwt: '' }));
         for (const t of tokens) t.jwt = t.valid ? token(key, issuer) : unknownKidToken(key, issuer);
-        const statuses = await concurrently(rs, tokens.map((t) => t.jwt));
+        const statuses = await concurrently(
+          rs,
+          tokens.map((t) => t.jwt),
+        );
         tokens.forEach((t, i) => (t.valid ? validStatuses : randomStatuses).push(statuses[i]!));
       }
 
@@ -336,7 +351,10 @@ describe('key set resilience (issue 4)', () => {
       expect(issuer.counts.jwks).toBe(2); // the request tried once before answering 503
 
       // More requests, immediately and after retryIntervalMs: still 503, one attempt per interval.
-      const statuses = await concurrently(rs, Array.from({ length: 10 }, () => token(key, issuer)));
+      const statuses = await concurrently(
+        rs,
+        Array.from({ length: 10 }, () => token(key, issuer)),
+      );
       expect(statuses).toEqual(Array(10).fill(503));
       await sleep(300);
       expectOutageAnswer(await me(rs, token(key, issuer)));
@@ -352,7 +370,12 @@ describe('key set resilience (issue 4)', () => {
       expectOutageAnswer(await me(rs, token(key, issuer)));
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 0 });
       // Within retryIntervalMs: answered 503 without calling the issuer.
-      expect(await concurrently(rs, Array.from({ length: 10 }, () => token(key, issuer)))).toEqual(Array(10).fill(503));
+      expect(
+        await concurrently(
+          rs,
+          Array.from({ length: 10 }, () => token(key, issuer)),
+        ),
+      ).toEqual(Array(10).fill(503));
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 0 });
 
       issuer.setFault('all', 'ok');
@@ -392,7 +415,10 @@ describe('key set resilience (issue 4)', () => {
       const rs = await startRs({ issuer: issuer.issuer });
       expect(issuer.counts).toMatchObject({ discovery: 0, jwks: 0 });
 
-      const statuses = await concurrently(rs, Array.from({ length: 50 }, () => token(key, issuer)));
+      const statuses = await concurrently(
+        rs,
+        Array.from({ length: 50 }, () => token(key, issuer)),
+      );
       expect(statuses).toEqual(Array(50).fill(200));
       expect(issuer.counts).toMatchObject({ discovery: 1, jwks: 1 });
     });
@@ -448,7 +474,13 @@ describe('key set resilience (issue 4)', () => {
     function hs256WithOctKey(): string {
       const header = b64url(JSON.stringify({ alg: 'HS256', kid: 'oct-key', typ: 'JWT' }));
       const payload = b64url(
-        JSON.stringify({ iss: issuer.issuer, aud: AUDIENCE, sub: 'test-user', iat: nowSeconds(), exp: nowSeconds() + 300 }),
+        JSON.stringify({
+          iss: issuer.issuer,
+          aud: AUDIENCE,
+          sub: 'test-user',
+          iat: nowSeconds(),
+          exp: nowSeconds() + 300,
+        }),
       );
       const mac = createHmac('sha256', octSecret).update(`${header}.${payload}`).digest();
       return `${header}.${payload}.${b64url(mac)}`;
@@ -487,11 +519,20 @@ describe('key set resilience (issue 4)', () => {
 
     it('refuses a token whose header alg differs from the JWK alg, even with a valid signature for that alg: 401', async () => {
       // Really signed with RS384 by the private half of the key published with alg RS256.
-      expectChallenge(await me(rsDefault, token({ ...rsa, alg: 'RS384' }, issuer)), { status: 401, error: 'invalid_token' });
+      expectChallenge(await me(rsDefault, token({ ...rsa, alg: 'RS384' }, issuer)), {
+        status: 401,
+        error: 'invalid_token',
+      });
       // Header says PS256 over an RS256 signature.
-      expectChallenge(await me(rsDefault, token(rsa, issuer, { alg: 'PS256' })), { status: 401, error: 'invalid_token' });
+      expectChallenge(await me(rsDefault, token(rsa, issuer, { alg: 'PS256' })), {
+        status: 401,
+        error: 'invalid_token',
+      });
       // Header says RS256 on the Ed25519 key (published with alg EdDSA).
-      expectChallenge(await me(rsEd, token({ ...ed }, issuer, { alg: 'RS256' })), { status: 401, error: 'invalid_token' });
+      expectChallenge(await me(rsEd, token({ ...ed }, issuer, { alg: 'RS256' })), {
+        status: 401,
+        error: 'invalid_token',
+      });
     });
 
     it('fetched the JWKS once per app for all of the above (default cooldown)', () => {

@@ -39,14 +39,18 @@ describe('key set', () => {
     });
 
     it('does not fall back to RFC 8414 when OpenID discovery has an outage (500)', async () => {
-      const s = await scenarios.start({ keySet: { retryIntervalMs: 0 } }, {}, (issuer) => issuer.setFault('discovery', 'status500'));
+      const s = await scenarios.start({ keySet: { retryIntervalMs: 0 } }, {}, (issuer) =>
+        issuer.setFault('discovery', 'status500'),
+      );
       expectUnavailable(await s.me());
       expect(s.issuer.counts.discovery).toBe(1);
     });
 
     it('finds the metadata of an issuer written with a trailing slash (Auth0 style)', async () => {
-      const s = await scenarios.start((issuer) => ({ issuer: `${issuer.issuer}/` }), {}, (issuer) =>
-        issuer.setMetadata({ issuer: `${issuer.issuer}/` }),
+      const s = await scenarios.start(
+        (issuer) => ({ issuer: `${issuer.issuer}/` }),
+        {},
+        (issuer) => issuer.setMetadata({ issuer: `${issuer.issuer}/` }),
       );
       expect((await s.me(s.mint({ iss: `${s.issuer.issuer}/` }))).status).toBe(200);
       expectChallenge(await s.me(), { status: 401, error: 'invalid_token' }); // iss without the slash
@@ -56,8 +60,12 @@ describe('key set', () => {
       const key = generateTestKey('ES256');
       const padding = Array.from({ length: 5 }, (_, i) => ({ ...key.publicJwk, kid: `pad-${i}` }));
       const jwks = { keys: [...padding, key.publicJwk] };
-      const small = await scenarios.start({ keySet: { maxKeys: 5 } }, { keys: [key] }, (issuer) => issuer.setJwks(jwks));
-      const large = await scenarios.start({ keySet: { maxKeys: 6 } }, { keys: [key] }, (issuer) => issuer.setJwks(jwks));
+      const small = await scenarios.start({ keySet: { maxKeys: 5 } }, { keys: [key] }, (issuer) =>
+        issuer.setJwks(jwks),
+      );
+      const large = await scenarios.start({ keySet: { maxKeys: 6 } }, { keys: [key] }, (issuer) =>
+        issuer.setJwks(jwks),
+      );
       expectChallenge(await small.me(), { status: 401, error: 'invalid_token' });
       expect((await large.me()).status).toBe(200);
     });
@@ -67,20 +75,23 @@ describe('key set', () => {
     it.each([
       ['refuses', false],
       ['accepts with allowInsecureRequests', true],
-    ] as const)('%s an http jwks_uri on a non-loopback host named by discovery', async (_name, allowInsecureRequests) => {
-      const keyHost = await scenarios.start();
-      const url = keyHost.issuer.jwksUri.replace('127.0.0.1', '0.0.0.0');
-      const s = await scenarios.start({ allowInsecureRequests }, { keys: [keyHost.key] }, (issuer) =>
-        issuer.setMetadata({ jwks_uri: url }),
-      );
-      if (allowInsecureRequests) {
-        expect((await s.me()).status).toBe(200);
-        expect(keyHost.issuer.counts.jwks).toBe(1);
-      } else {
-        expectUnavailable(await s.me());
-        expect(keyHost.issuer.counts.jwks).toBe(0);
-      }
-    });
+    ] as const)(
+      '%s an http jwks_uri on a non-loopback host named by discovery',
+      async (_name, allowInsecureRequests) => {
+        const keyHost = await scenarios.start();
+        const url = keyHost.issuer.jwksUri.replace('127.0.0.1', '0.0.0.0');
+        const s = await scenarios.start({ allowInsecureRequests }, { keys: [keyHost.key] }, (issuer) =>
+          issuer.setMetadata({ jwks_uri: url }),
+        );
+        if (allowInsecureRequests) {
+          expect((await s.me()).status).toBe(200);
+          expect(keyHost.issuer.counts.jwks).toBe(1);
+        } else {
+          expectUnavailable(await s.me());
+          expect(keyHost.issuer.counts.jwks).toBe(0);
+        }
+      },
+    );
 
     it('does not follow a JWKS redirect to an http URL on a non-loopback host', async () => {
       const keyHost = await scenarios.start();
@@ -99,8 +110,10 @@ describe('key set', () => {
     });
 
     it('uses an explicit jwksUri even when discovery would name another one', async () => {
-      const s = await scenarios.start((issuer) => ({ jwksUri: issuer.jwksUri }), {}, (issuer) =>
-        issuer.setMetadata({ jwks_uri: 'https://elsewhere.example.test/jwks' }),
+      const s = await scenarios.start(
+        (issuer) => ({ jwksUri: issuer.jwksUri }),
+        {},
+        (issuer) => issuer.setMetadata({ jwks_uri: 'https://elsewhere.example.test/jwks' }),
       );
       expect((await s.me()).status).toBe(200);
       expect(s.issuer.counts).toMatchObject({ discovery: 0, jwks: 1 });
@@ -143,8 +156,10 @@ describe('key set', () => {
     });
 
     it('starts anyway when warmUp fails, and serves once the issuer is back', async () => {
-      const s = await scenarios.start({ warmUp: true, httpTimeoutMs: 300, keySet: { retryIntervalMs: 0 } }, {}, (issuer) =>
-        issuer.setFault('jwks', 'reset'),
+      const s = await scenarios.start(
+        { warmUp: true, httpTimeoutMs: 300, keySet: { retryIntervalMs: 0 } },
+        {},
+        (issuer) => issuer.setFault('jwks', 'reset'),
       );
       expectUnavailable(await s.me());
       s.issuer.setFault('jwks', 'ok');
@@ -199,7 +214,10 @@ describe('key set', () => {
       expect(s.issuer.counts.jwks).toBeLessThanOrEqual(2);
       // And afterwards: more random kids, signed by another key, still no fetch storm.
       for (let i = 0; i < 20; i += 1) {
-        expectChallenge(await s.me(signedBy({ ...attacker, kid: `late-${i}` }, s)), { status: 401, error: 'invalid_token' });
+        expectChallenge(await s.me(signedBy({ ...attacker, kid: `late-${i}` }, s)), {
+          status: 401,
+          error: 'invalid_token',
+        });
       }
       expect(s.issuer.counts.jwks).toBeLessThanOrEqual(2);
       expect((await s.me()).status).toBe(200);

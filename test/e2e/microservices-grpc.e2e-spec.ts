@@ -11,7 +11,13 @@ import { ClientProxyFactory, GrpcMethod, Transport, type ClientGrpc, type Client
 import { Test } from '@nestjs/testing';
 import { fileURLToPath } from 'node:url';
 import type { Observable } from 'rxjs';
-import { AccessTokenGuard, Principal, ResourceServerModule, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
+import {
+  AccessTokenGuard,
+  Principal,
+  ResourceServerModule,
+  Scopes,
+  type VerifiedPrincipal,
+} from 'nestjs-resource-server';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
 import { EXPIRED, freePort, MISSING, noScope, outcome, UNKNOWN_KEY } from '../helpers/rpc.js';
@@ -79,27 +85,60 @@ describe('microservices over gRPC', () => {
       class GrpcModule {}
       const url = `127.0.0.1:${await freePort()}`;
       const moduleRef = await Test.createTestingModule({ imports: [GrpcModule] }).compile();
-      const service = closeLater(moduleRef.createNestMicroservice({ transport: Transport.GRPC, options: { package: 'probe', protoPath: PROTO, url }, logger: false }));
+      const service = closeLater(
+        moduleRef.createNestMicroservice({
+          transport: Transport.GRPC,
+          options: { package: 'probe', protoPath: PROTO, url },
+          logger: false,
+        }),
+      );
       await service.listen();
-      const client = closeLater(ClientProxyFactory.create({ transport: Transport.GRPC, options: { package: 'probe', protoPath: PROTO, url } })) as unknown as ClientGrpc & ClientProxy;
+      const client = closeLater(
+        ClientProxyFactory.create({ transport: Transport.GRPC, options: { package: 'probe', protoPath: PROTO, url } }),
+      ) as unknown as ClientGrpc & ClientProxy;
       probe = client.getService<ProbeService>('Probe');
     });
 
     it('reads the token from the metadata', async () => {
-      expect([await call('whoAmI', `Bearer ${mint({ sub: 'carol' })}`), await call('read', `Bearer ${mint({ scope: 'read' })}`)]).toEqual([
-        { value: { sub: 'carol' } },
-        { value: { sub: 'read' } },
-      ]);
+      expect([
+        await call('whoAmI', `Bearer ${mint({ sub: 'carol' })}`),
+        await call('read', `Bearer ${mint({ scope: 'read' })}`),
+      ]).toEqual([{ value: { sub: 'carol' } }, { value: { sub: 'read' } }]);
     });
 
     it.each([
       ['missing', undefined, GrpcStatus.UNAUTHENTICATED, MISSING.message, 'Bearer realm="api"'],
-      ['expired', 'EXPIRED', GrpcStatus.UNAUTHENTICATED, EXPIRED.message, `Bearer realm="api", error="invalid_token", error_description="${EXPIRED.message}"`],
-      ['forged', 'FORGED', GrpcStatus.UNAUTHENTICATED, UNKNOWN_KEY.message, `Bearer realm="api", error="invalid_token", error_description="${UNKNOWN_KEY.message}"`],
-      ['insufficient', 'OTHER', GrpcStatus.PERMISSION_DENIED, NO_SCOPE.message, `Bearer realm="api", error="insufficient_scope", error_description="${NO_SCOPE.message}", scope="read"`],
-    ])('refuses a %s token with its gRPC status and the challenge in the trailers', async (_, token, code, details, challenge) => {
-      const value = { EXPIRED: expired, FORGED: forged, OTHER: mint({ scope: 'other' }) }[token ?? ''] ?? token;
-      expect(await call('read', value === undefined ? undefined : `Bearer ${value}`)).toEqual({ code, details, challenge });
-    });
+      [
+        'expired',
+        'EXPIRED',
+        GrpcStatus.UNAUTHENTICATED,
+        EXPIRED.message,
+        `Bearer realm="api", error="invalid_token", error_description="${EXPIRED.message}"`,
+      ],
+      [
+        'forged',
+        'FORGED',
+        GrpcStatus.UNAUTHENTICATED,
+        UNKNOWN_KEY.message,
+        `Bearer realm="api", error="invalid_token", error_description="${UNKNOWN_KEY.message}"`,
+      ],
+      [
+        'insufficient',
+        'OTHER',
+        GrpcStatus.PERMISSION_DENIED,
+        NO_SCOPE.message,
+        `Bearer realm="api", error="insufficient_scope", error_description="${NO_SCOPE.message}", scope="read"`,
+      ],
+    ])(
+      'refuses a %s token with its gRPC status and the challenge in the trailers',
+      async (_, token, code, details, challenge) => {
+        const value = { EXPIRED: expired, FORGED: forged, OTHER: mint({ scope: 'other' }) }[token ?? ''] ?? token;
+        expect(await call('read', value === undefined ? undefined : `Bearer ${value}`)).toEqual({
+          code,
+          details,
+          challenge,
+        });
+      },
+    );
   });
 });

@@ -9,7 +9,16 @@ import { Controller, Module, UseGuards } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
-import { AccessTokenGuard, Principal, Public, ResourceServerModule, Roles, Scopes, UserInfo, type VerifiedPrincipal } from 'nestjs-resource-server';
+import {
+  AccessTokenGuard,
+  Principal,
+  Public,
+  ResourceServerModule,
+  Roles,
+  Scopes,
+  UserInfo,
+  type VerifiedPrincipal,
+} from 'nestjs-resource-server';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
 import { EXPIRED, MISSING, noScope, outcome, tcpClient, tcpPort, UNKNOWN_KEY } from '../helpers/rpc.js';
@@ -70,7 +79,9 @@ describe('microservices over TCP', () => {
   beforeAll(async () => {
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     issuer.route('GET', '/userinfo', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
     });
     mint = minter(key, issuer.issuer);
     forged = mintAccessToken(generateTestKey('ES256'), { iss: issuer.issuer, aud: AUDIENCE, scope: 'read' });
@@ -92,7 +103,13 @@ describe('microservices over TCP', () => {
       })
       class RpcModule {}
       const moduleRef = await Test.createTestingModule({ imports: [RpcModule] }).compile();
-      const service = closeLater(moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 }, logger: false }));
+      const service = closeLater(
+        moduleRef.createNestMicroservice({
+          transport: Transport.TCP,
+          options: { host: '127.0.0.1', port: 0 },
+          logger: false,
+        }),
+      );
       await service.listen();
       port = tcpPort(service);
       client = await tcpClient(port);
@@ -121,10 +138,21 @@ describe('microservices over TCP', () => {
       ['missing', {}, MISSING],
       ['expired', { authorization: 'Bearer EXPIRED' }, EXPIRED],
       ['forged', { authorization: 'Bearer FORGED' }, UNKNOWN_KEY],
-      ['without the Bearer scheme', { authorization: 'TOKEN' }, { status: 'error', error: 'invalid_request', message: 'The Authorization header is malformed' }],
-      ['sent twice', { authorization: 'Bearer TOKEN', headers: { authorization: 'Bearer TOKEN' } }, { status: 'error', error: 'invalid_request', message: 'The request carries more than one access token' }],
+      [
+        'without the Bearer scheme',
+        { authorization: 'TOKEN' },
+        { status: 'error', error: 'invalid_request', message: 'The Authorization header is malformed' },
+      ],
+      [
+        'sent twice',
+        { authorization: 'Bearer TOKEN', headers: { authorization: 'Bearer TOKEN' } },
+        { status: 'error', error: 'invalid_request', message: 'The request carries more than one access token' },
+      ],
     ])('replies with the error payload to a %s token', async (_, data: Record<string, unknown>, rejected) => {
-      const text = JSON.stringify(data).replaceAll('EXPIRED', expired).replaceAll('FORGED', forged).replaceAll('TOKEN', mint({ scope: 'read' }));
+      const text = JSON.stringify(data)
+        .replaceAll('EXPIRED', expired)
+        .replaceAll('FORGED', forged)
+        .replaceAll('TOKEN', mint({ scope: 'read' }));
       expect(await send('read', JSON.parse(text) as object)).toEqual({ rejected });
     });
 
@@ -132,15 +160,21 @@ describe('microservices over TCP', () => {
       const token = `Bearer ${mint({ scope: 'other' })}`;
       expect([await send('read', { authorization: token }), await send('admin', { authorization: token })]).toEqual([
         { rejected: noScope('read') },
-        { rejected: { status: 'error', error: 'forbidden', message: 'The access token lacks the role this resource requires' } },
+        {
+          rejected: {
+            status: 'error',
+            error: 'forbidden',
+            message: 'The access token lacks the role this resource requires',
+          },
+        },
       ]);
     });
 
     it('hands @UserInfo() the caller userinfo, and lets @Public() patterns through', async () => {
-      expect([await send('email', { authorization: `Bearer ${mint({ sub: 'alice' })}` }), await send('ping', {})]).toEqual([
-        { value: { email: 'alice@example.test' } },
-        { value: 'pong' },
-      ]);
+      expect([
+        await send('email', { authorization: `Bearer ${mint({ sub: 'alice' })}` }),
+        await send('ping', {}),
+      ]).toEqual([{ value: { email: 'alice@example.test' } }, { value: 'pong' }]);
     });
   });
 
@@ -188,7 +222,10 @@ describe('microservices over TCP', () => {
       class InheritingModule {}
       const moduleRef = await Test.createTestingModule({ imports: [InheritingModule] }).compile();
       const app = closeLater(moduleRef.createNestApplication({ logger: false }));
-      app.connectMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } }, { inheritAppConfig: true });
+      app.connectMicroservice(
+        { transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 } },
+        { inheritAppConfig: true },
+      );
       await app.startAllMicroservices();
       const client = await tcpClient(tcpPort(app));
       expect([

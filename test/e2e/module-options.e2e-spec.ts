@@ -39,7 +39,15 @@ const EVERY_OPTION = {
   httpTimeoutMs: 2000,
   warmUp: false,
   verifiedTokenCache: { maxEntries: 10 },
-  keySet: { cacheMaxAgeMs: 1, maxStaleAgeMs: 2, refetchCooldownMs: 3, retryIntervalMs: 4, negativeCacheTtlMs: 5, negativeCacheSize: 6, maxKeys: 7 },
+  keySet: {
+    cacheMaxAgeMs: 1,
+    maxStaleAgeMs: 2,
+    refetchCooldownMs: 3,
+    retryIntervalMs: 4,
+    negativeCacheTtlMs: 5,
+    negativeCacheSize: 6,
+    maxKeys: 7,
+  },
 };
 
 /** Options as a misconfigured app would pass them (wrong types included). */
@@ -63,8 +71,16 @@ describe('module options', () => {
       ['an empty issuer', { issuer: '' }, /`issuer` is required/],
       ['an issuer that is no URL', { issuer: 'id.example.test' }, /`issuer` must be an absolute URL/],
       ['an http issuer on a non-loopback host', { issuer: 'http://id.example.test/' }, /`issuer` must use https/],
-      ['an http issuer on a host that only starts like loopback', { issuer: 'http://127.0.0.1.nip.io/' }, /`issuer` must use https/],
-      ['an http jwksUri on a non-loopback host', { jwksUri: 'http://id.example.test/jwks' }, /`jwksUri` must use https/],
+      [
+        'an http issuer on a host that only starts like loopback',
+        { issuer: 'http://127.0.0.1.nip.io/' },
+        /`issuer` must use https/,
+      ],
+      [
+        'an http jwksUri on a non-loopback host',
+        { jwksUri: 'http://id.example.test/jwks' },
+        /`jwksUri` must use https/,
+      ],
       ['an http jwksUri on 0.0.0.0', { jwksUri: 'http://0.0.0.0:8080/jwks' }, /`jwksUri` must use https/],
       ['a missing audience', { audience: undefined }, /`audience` is required/],
       ['an empty audience', { audience: '' }, /`audience` is required/],
@@ -101,7 +117,11 @@ describe('module options', () => {
     });
 
     it('refuses invalid options returned by a forRootAsync factory', async () => {
-      @Module({ imports: [ResourceServerModule.forRootAsync({ useFactory: async () => ({ ...VALID, algorithms: ['HS256' as never] }) })] })
+      @Module({
+        imports: [
+          ResourceServerModule.forRootAsync({ useFactory: async () => ({ ...VALID, algorithms: ['HS256' as never] }) }),
+        ],
+      })
       class BadAsyncModule {}
       const compiling = Test.createTestingModule({ imports: [BadAsyncModule] }).compile();
       await expect(compiling).rejects.toThrow(ResourceServerConfigError);
@@ -149,7 +169,10 @@ describe('module options', () => {
       issuer = await startLocalIssuer({ keys: [key] });
       const SETTINGS = Symbol('settings');
 
-      @Module({ providers: [{ provide: SETTINGS, useValue: { issuer: issuer.issuer, audience: AUDIENCE, realm: 'orders' } }], exports: [SETTINGS] })
+      @Module({
+        providers: [{ provide: SETTINGS, useValue: { issuer: issuer.issuer, audience: AUDIENCE, realm: 'orders' } }],
+        exports: [SETTINGS],
+      })
       class SettingsModule {}
 
       @Module({

@@ -6,7 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get } from '@nestjs/common';
-import { Principal, Roles, Scopes, type ResourceServerModuleOptions, type VerifiedPrincipal } from 'nestjs-resource-server';
+import {
+  Principal,
+  Roles,
+  Scopes,
+  type ResourceServerModuleOptions,
+  type VerifiedPrincipal,
+} from 'nestjs-resource-server';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey, type TestKey } from '../helpers/keys.js';
@@ -142,7 +148,8 @@ describe('several issuers', () => {
       resetAll();
       const app = await startProbe(mainOptions());
       const forged = mintA({}, keyBes); // ES256, which A allows; header kid is B's
-      for (let i = 0; i < 3; i++) expectChallenge(await app.get('/me', forged), { status: 401, error: 'invalid_token' });
+      for (let i = 0; i < 3; i++)
+        expectChallenge(await app.get('/me', forged), { status: 401, error: 'invalid_token' });
       const after = snapshot();
       expect(after.A.jwks).toBeLessThanOrEqual(1);
       expect({ B: after.B, C: after.C, rogue: after.rogue }).toEqual({ B: zero, C: zero, rogue: zero });
@@ -152,7 +159,7 @@ describe('several issuers', () => {
       expect(B.counts.jwks).toBe(1);
     });
 
-    it('refuses iss A signed by A\'s key with a kid that exists only at B', async () => {
+    it("refuses iss A signed by A's key with a kid that exists only at B", async () => {
       resetAll();
       const app = await startProbe(mainOptions());
       const token = mintA({}, keyA, { kid: keyBes.kid });
@@ -197,7 +204,7 @@ describe('several issuers', () => {
       expectChallenge(await main.get('/me', token()), { status: 401, error: 'invalid_token' });
     });
 
-    it('accepts any audience of the issuer\'s own list, and a list naming the right one', async () => {
+    it("accepts any audience of the issuer's own list, and a list naming the right one", async () => {
       expect((await main.get('/me', mintC({ aud: AUD_C2 }))).status).toBe(200);
       expect((await main.get('/me', mintA({ aud: [AUD_B, AUD_A] }))).status).toBe(200);
     });
@@ -220,7 +227,10 @@ describe('several issuers', () => {
 
   describe('per-issuer token rules over the top-level defaults', () => {
     it('A reads scopes and roles from the defaults (scp, groups)', async () => {
-      const res = await main.get('/me', mintA({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
+      const res = await main.get(
+        '/me',
+        mintA({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }),
+      );
       expect({ status: res.status, scopes: res.body.scopes, roles: res.body.roles }).toEqual({
         status: 200,
         scopes: ['read'],
@@ -229,7 +239,10 @@ describe('several issuers', () => {
     });
 
     it('B reads them from its own scopeClaims and roleClaims (scope, realm_access.roles)', async () => {
-      const res = await main.get('/me', mintB({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }));
+      const res = await main.get(
+        '/me',
+        mintB({ scope: 'write', scp: 'read', groups: ['admin'], realm_access: { roles: ['ops'] } }),
+      );
       expect({ status: res.status, scopes: res.body.scopes, roles: res.body.roles }).toEqual({
         status: 200,
         scopes: ['write'],
@@ -248,7 +261,9 @@ describe('several issuers', () => {
       const groupsAdmin = { groups: ['admin'] };
       expect((await main.http.get('/admin').set(bearer(mintA(groupsAdmin)))).status).toBe(200);
       expectChallenge(await main.http.get('/admin').set(bearer(mintB(groupsAdmin))), { status: 403 });
-      expect((await main.http.get('/admin').set(bearer(mintB({ realm_access: { roles: ['admin'] } })))).status).toBe(200);
+      expect((await main.http.get('/admin').set(bearer(mintB({ realm_access: { roles: ['admin'] } })))).status).toBe(
+        200,
+      );
     });
 
     it("provider: the top-level preset is each entry's default, an entry's own preset wins", async () => {
@@ -259,7 +274,12 @@ describe('several issuers', () => {
           { issuer: B.issuer, audience: AUD_B, provider: 'okta' },
         ],
       });
-      const claims = { scope: 'kc-scope', scp: ['okta-scope'], realm_access: { roles: ['kc-role'] }, groups: ['okta-group'] };
+      const claims = {
+        scope: 'kc-scope',
+        scp: ['okta-scope'],
+        realm_access: { roles: ['kc-role'] },
+        groups: ['okta-group'],
+      };
       const [a, b] = [await app.get('/me', mintA(claims)), await app.get('/me', mintB(claims))];
       expect([a.status, a.body.scopes, a.body.roles, b.status, b.body.scopes, b.body.roles]).toEqual([
         200,
@@ -366,7 +386,12 @@ describe('several issuers', () => {
       ['an empty issuers list', () => ({ issuers: [] }), ['`issuers` must be a non-empty list']],
       [
         'the same issuer twice',
-        () => ({ issuers: [{ issuer: https('a'), audience: AUD_A }, { issuer: https('a'), audience: AUD_B }] }),
+        () => ({
+          issuers: [
+            { issuer: https('a'), audience: AUD_A },
+            { issuer: https('a'), audience: AUD_B },
+          ],
+        }),
         [`issuer ${https('a')} is configured twice`],
       ],
       [
@@ -381,12 +406,22 @@ describe('several issuers', () => {
       ],
       [
         'an HMAC algorithm on the second entry',
-        () => ({ issuers: [{ issuer: https('a'), audience: AUD_A }, { issuer: https('b'), audience: AUD_B, algorithms: ['HS256' as never] }] }),
+        () => ({
+          issuers: [
+            { issuer: https('a'), audience: AUD_A },
+            { issuer: https('b'), audience: AUD_B, algorithms: ['HS256' as never] },
+          ],
+        }),
         ['`issuers[1].algorithms` contains HS256'],
       ],
       [
         'problems in two entries, all reported at once',
-        () => ({ issuers: [{ issuer: 'http://idp.example.test', audience: AUD_A }, { issuer: https('b'), audience: '' }] }),
+        () => ({
+          issuers: [
+            { issuer: 'http://idp.example.test', audience: AUD_A },
+            { issuer: https('b'), audience: '' },
+          ],
+        }),
         ['`issuers[0].issuer` must use https', '`issuers[1].audience` is required'],
       ],
       [
@@ -401,12 +436,16 @@ describe('several issuers', () => {
       ],
       [
         'a tenant that would change the URL',
-        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [`${T1}/../x`] }] }),
+        () => ({
+          issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [`${T1}/../x`] }],
+        }),
         [`\`issuers[0].tenants\` must list tenant ids (GUIDs, as tokens name them in iss and tid), not "${T1}/../x"`],
       ],
       [
         'a tenant listed twice',
-        () => ({ issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [T1, T1] }] }),
+        () => ({
+          issuers: [{ issuer: 'https://login.example.test/{tenantid}/v2.0', audience: AUD_T, tenants: [T1, T1] }],
+        }),
         [`issuer https://login.example.test/${T1}/v2.0 is configured twice`],
       ],
       [

@@ -5,7 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, Post, UseGuards, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ApiResponse, DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { AccessTokenGuard, AnyScope, applyResourceServerSecurity, Public, ResourceServerModule, Scopes } from 'nestjs-resource-server';
+import {
+  AccessTokenGuard,
+  AnyScope,
+  applyResourceServerSecurity,
+  Public,
+  ResourceServerModule,
+  Scopes,
+} from 'nestjs-resource-server';
 import { createTestIssuer, type TestIssuer } from 'nestjs-resource-server/testing';
 
 @Controller('open')
@@ -39,7 +46,10 @@ class TenantsController {
   }
 }
 
-type Doc = { paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>; components: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON
+type Doc = {
+  paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>;
+  components: any;
+}; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON
 
 describe('applyResourceServerSecurity', () => {
   let issuer: TestIssuer;
@@ -89,7 +99,9 @@ describe('applyResourceServerSecurity', () => {
   it('keeps the responses the app declares and adds problem+json 401/403', () => {
     const create = doc.paths['/api/reports']!.post!;
     expect(Object.keys(create.responses).sort()).toEqual(['202', '401', '403']);
-    expect(create.responses['401'].content).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/ResourceServerProblem' } } });
+    expect(create.responses['401'].content).toEqual({
+      'application/problem+json': { schema: { $ref: '#/components/schemas/ResourceServerProblem' } },
+    });
     expect(doc.components.schemas.ResourceServerProblem.required).toEqual(['type', 'title', 'status']);
     expect(create.operationId).toBe('op-ReportsController-create');
   });
@@ -97,9 +109,19 @@ describe('applyResourceServerSecurity', () => {
   it('uses the endpoints given in options and lists every scope seen', () => {
     expect(doc.components.securitySchemes.oauth2.flows).toEqual({
       clientCredentials: { tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
-      authorizationCode: { authorizationUrl: 'https://id.example.com/authorize', tokenUrl: 'https://id.example.com/oauth/token', scopes: expect.any(Object) },
+      authorizationCode: {
+        authorizationUrl: 'https://id.example.com/authorize',
+        tokenUrl: 'https://id.example.com/oauth/token',
+        scopes: expect.any(Object),
+      },
     });
-    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes)).toEqual(['reports:admin', 'reports:read', 'reports:write', 'tenant', 'tenants:read']);
+    expect(Object.keys(doc.components.securitySchemes.oauth2.flows.clientCredentials.scopes)).toEqual([
+      'reports:admin',
+      'reports:read',
+      'reports:write',
+      'tenant',
+      'tenants:read',
+    ]);
   });
 
   it('leaves the handlers metadata as it found it', () => {
@@ -110,13 +132,18 @@ describe('applyResourceServerSecurity', () => {
 describe('applyResourceServerSecurity with a global guard given to useGlobalGuards', () => {
   it('documents every route as guarded', async () => {
     const issuer = await createTestIssuer();
-    @Module({ imports: [ResourceServerModule.forRoot(issuer.moduleOptions({ issuer: issuer.issuer }))], controllers: [OpenController] })
+    @Module({
+      imports: [ResourceServerModule.forRoot(issuer.moduleOptions({ issuer: issuer.issuer }))],
+      controllers: [OpenController],
+    })
     class GlobalApp {}
     const moduleRef = await Test.createTestingModule({ imports: [GlobalApp] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     app.useGlobalGuards(app.get(AccessTokenGuard));
     try {
-      const doc = (await applyResourceServerSecurity(app, () => SwaggerModule.createDocument(app, new DocumentBuilder().build()))) as unknown as Doc;
+      const doc = (await applyResourceServerSecurity(app, () =>
+        SwaggerModule.createDocument(app, new DocumentBuilder().build()),
+      )) as unknown as Doc;
       expect(doc.paths['/open']!.get!.security).toEqual([{ oauth2: [] }, { bearer: [] }]);
       expect(doc.components.securitySchemes.oauth2.flows.clientCredentials.tokenUrl).toBe(`${issuer.issuer}/token`);
     } finally {
@@ -138,7 +165,9 @@ describe('applyResourceServerSecurity without reachable discovery', () => {
     const moduleRef = await Test.createTestingModule({ imports: [DownApp] }).compile();
     const app = moduleRef.createNestApplication({ logger: false });
     try {
-      const doc = (await applyResourceServerSecurity(app, () => SwaggerModule.createDocument(app, new DocumentBuilder().build()))) as unknown as Doc;
+      const doc = (await applyResourceServerSecurity(app, () =>
+        SwaggerModule.createDocument(app, new DocumentBuilder().build()),
+      )) as unknown as Doc;
       expect(Object.keys(doc.components.securitySchemes)).toEqual(['bearer']);
       expect(doc.paths['/reports']!.get!.security).toEqual([{ bearer: [] }]);
       expect(doc.paths['/reports']!.get!.responses['401'].content).toHaveProperty('application/json');

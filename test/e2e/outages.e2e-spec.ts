@@ -54,7 +54,9 @@ describe('issuer outages', () => {
     it('answers 503 when the JWKS is larger than the 512 KiB read limit', async () => {
       const key = generateTestKey('ES256');
       const padding = { kty: 'oct', kid: 'padding', k: 'x'.repeat(600 * 1024) };
-      const s = await scenarios.start(FAST, { keys: [key] }, (issuer) => issuer.setJwks({ keys: [key.publicJwk, padding] }));
+      const s = await scenarios.start(FAST, { keys: [key] }, (issuer) =>
+        issuer.setJwks({ keys: [key.publicJwk, padding] }),
+      );
       expectUnavailable(await s.me());
     });
 
@@ -72,7 +74,10 @@ describe('issuer outages', () => {
       ['only a symmetric key', { keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }] }],
       ['only a 1024-bit RSA key', { keys: [generateTestKey('RS256', { modulusLength: 1024 }).publicJwk] }],
       ['only a key whose alg does not fit it', { keys: [{ ...generateTestKey('RS256').publicJwk, alg: 'ES256' }] }],
-      ['only a key with key_ops [encrypt]', { keys: [{ ...generateTestKey('ES256').publicJwk, key_ops: ['encrypt'] }] }],
+      [
+        'only a key with key_ops [encrypt]',
+        { keys: [{ ...generateTestKey('ES256').publicJwk, key_ops: ['encrypt'] }] },
+      ],
     ])('answers 503 when the JWKS holds %s (no usable key)', async (_name, jwks) => {
       const s = await scenarios.start(FAST, {}, (issuer) => issuer.setJwks(jwks));
       expectUnavailable(await s.me());
@@ -120,7 +125,10 @@ describe('issuer outages', () => {
     });
 
     it('keep answering through background refreshes that fail, until maxStaleAgeMs', async () => {
-      const s = await scenarios.start({ httpTimeoutMs: 300, keySet: { cacheMaxAgeMs: 0, maxStaleAgeMs: 600, retryIntervalMs: 0 } });
+      const s = await scenarios.start({
+        httpTimeoutMs: 300,
+        keySet: { cacheMaxAgeMs: 0, maxStaleAgeMs: 600, retryIntervalMs: 0 },
+      });
       expect((await s.me()).status).toBe(200);
       s.issuer.setFault('jwks', 'status500');
       expect((await s.me()).status).toBe(200);

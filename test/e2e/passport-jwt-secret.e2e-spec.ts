@@ -54,7 +54,12 @@ describe('passportJwtSecret + jsonWebTokenOptions under passport-jwt', () => {
   beforeAll(async () => {
     issuer = await startLocalIssuer({ keys: [key] });
     mint = minter(key, issuer.issuer);
-    options = { issuer: issuer.issuer, audience: AUDIENCE, allowInsecureRequests: true, keySet: { refetchCooldownMs: 1 } };
+    options = {
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      allowInsecureRequests: true,
+      keySet: { refetchCooldownMs: 1 },
+    };
     const moduleRef = await Test.createTestingModule({
       imports: [PassportModule],
       controllers: [UserController],
@@ -87,7 +92,13 @@ describe('passportJwtSecret + jsonWebTokenOptions under passport-jwt', () => {
     const provider = passportJwtSecret({ ...options, keySet: { refetchCooldownMs: 60_000 } });
     issuer.resetCounts();
     const keys = await Promise.all(
-      Array.from({ length: 10 }, () => new Promise<unknown>((resolve, reject) => provider({}, mint(), (error, k) => (error ? reject(error) : resolve(k))))),
+      Array.from(
+        { length: 10 },
+        () =>
+          new Promise<unknown>((resolve, reject) =>
+            provider({}, mint(), (error, k) => (error ? reject(error) : resolve(k))),
+          ),
+      ),
     );
     expect(keys.every((k) => k instanceof KeyObject && k.type === 'public')).toBe(true);
     expect(issuer.counts.jwks).toBe(1);

@@ -6,7 +6,15 @@
  * Real HTTP and a real TCP microservice with a real `ClientProxy`.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Controller, Get, Injectable, Module, UseGuards, type ExecutionContext, type INestMicroservice } from '@nestjs/common';
+import {
+  Controller,
+  Get,
+  Injectable,
+  Module,
+  UseGuards,
+  type ExecutionContext,
+  type INestMicroservice,
+} from '@nestjs/common';
 import { ClientProxyFactory, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
 import { Test } from '@nestjs/testing';
 import { connect } from 'node:net';
@@ -153,7 +161,11 @@ describe('the pipeline wherever it is applied', () => {
 
   describe('a subclass of the guard', () => {
     it('adds its own requirement through getRequirements', async () => {
-      expectChallenge(await http.get('/audit').set(bearer(mint({ scope: 'read' }))), { status: 403, error: 'insufficient_scope', scope: 'audit' });
+      expectChallenge(await http.get('/audit').set(bearer(mint({ scope: 'read' }))), {
+        status: 403,
+        error: 'insufficient_scope',
+        scope: 'audit',
+      });
       expect((await http.get('/audit').set(bearer(mint({ scope: 'audit' })))).status).toBe(200);
     });
   });
@@ -163,7 +175,11 @@ describe('the pipeline wherever it is applied', () => {
       const token = mint({ sub: 'alice' });
       const res = await http.get('/reports/principal').set(bearer(token));
       expect(res.status).toBe(200);
-      expect({ sub: res.body.subject, hasToken: 'token' in res.body, echoed: res.text.includes(token.split('.')[2]!) }).toEqual({
+      expect({
+        sub: res.body.subject,
+        hasToken: 'token' in res.body,
+        echoed: res.text.includes(token.split('.')[2]!),
+      }).toEqual({
         sub: 'alice',
         hasToken: false,
         echoed: false,
@@ -225,17 +241,26 @@ describe('library errors inside a microservice handler', () => {
     class RpcModule {}
     const moduleRef = await Test.createTestingModule({ imports: [RpcModule] }).compile();
     const service: INestMicroservice = closeLater(
-      moduleRef.createNestMicroservice({ transport: Transport.TCP, options: { host: '127.0.0.1', port: 0 }, logger: false }),
+      moduleRef.createNestMicroservice({
+        transport: Transport.TCP,
+        options: { host: '127.0.0.1', port: 0 },
+        logger: false,
+      }),
     );
     await service.listen();
-    const address = (service as unknown as { serverInstance: { server: { address(): { port: number } } } }).serverInstance.server.address();
-    client = closeLater(ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: address.port } }));
+    const address = (
+      service as unknown as { serverInstance: { server: { address(): { port: number } } } }
+    ).serverInstance.server.address();
+    client = closeLater(
+      ClientProxyFactory.create({ transport: Transport.TCP, options: { host: '127.0.0.1', port: address.port } }),
+    );
     await client.connect();
   });
 
   afterAll(closeAll);
 
-  const send = (pattern: string, data: unknown) => firstValueFrom(client.send(pattern, data)).catch((error: unknown) => ({ rejected: error }));
+  const send = (pattern: string, data: unknown) =>
+    firstValueFrom(client.send(pattern, data)).catch((error: unknown) => ({ rejected: error }));
 
   it('answers a valid token', async () => {
     expect(await send('verify', { token: mint({ sub: 'svc' }) })).toEqual({ sub: 'svc' });

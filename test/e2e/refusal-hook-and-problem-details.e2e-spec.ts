@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Controller, Get, Module, UseGuards, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AccessTokenGuard, ResourceServerModule, Roles, Scopes, UserInfo, type Refusal, type ResourceServerModuleOptions } from 'nestjs-resource-server';
+import {
+  AccessTokenGuard,
+  ResourceServerModule,
+  Roles,
+  Scopes,
+  UserInfo,
+  type Refusal,
+  type ResourceServerModuleOptions,
+} from 'nestjs-resource-server';
 import { createTestIssuer, type TestIssuer } from 'nestjs-resource-server/testing';
 
 @Controller('audit')
@@ -57,10 +65,42 @@ describe('onRefusal and problemDetails', () => {
     await get('/audit').expect(401);
     await get('/audit', issuer.token({ scopes: ['read'] })).expect(200);
     expect(refusals).toEqual([
-      { code: 'expired', status: 401, bearerError: 'invalid_token', issuer: issuer.issuer, transport: 'http', route: 'AuditedController.read', request: { method: 'GET', path: '/audit' } },
-      { code: 'insufficient_scope', status: 403, bearerError: 'insufficient_scope', issuer: issuer.issuer, transport: 'http', route: 'AuditedController.read', request: { method: 'GET', path: '/audit' } },
-      { code: 'insufficient_role', status: 403, bearerError: undefined, issuer: issuer.issuer, transport: 'http', route: 'AuditedController.admin', request: { method: 'GET', path: '/audit/admin' } },
-      { code: 'missing_token', status: 401, bearerError: undefined, issuer: undefined, transport: 'http', route: 'AuditedController.read', request: { method: 'GET', path: '/audit' } },
+      {
+        code: 'expired',
+        status: 401,
+        bearerError: 'invalid_token',
+        issuer: issuer.issuer,
+        transport: 'http',
+        route: 'AuditedController.read',
+        request: { method: 'GET', path: '/audit' },
+      },
+      {
+        code: 'insufficient_scope',
+        status: 403,
+        bearerError: 'insufficient_scope',
+        issuer: issuer.issuer,
+        transport: 'http',
+        route: 'AuditedController.read',
+        request: { method: 'GET', path: '/audit' },
+      },
+      {
+        code: 'insufficient_role',
+        status: 403,
+        bearerError: undefined,
+        issuer: issuer.issuer,
+        transport: 'http',
+        route: 'AuditedController.admin',
+        request: { method: 'GET', path: '/audit/admin' },
+      },
+      {
+        code: 'missing_token',
+        status: 401,
+        bearerError: undefined,
+        issuer: undefined,
+        transport: 'http',
+        route: 'AuditedController.read',
+        request: { method: 'GET', path: '/audit' },
+      },
     ]);
     expect(JSON.stringify(refusals)).not.toContain(expired.split('.')[1]);
   });
@@ -90,8 +130,15 @@ describe('onRefusal and problemDetails', () => {
       error: 'insufficient_scope',
     });
     const missing = await get('/audit');
-    expect(missing.headers['www-authenticate']).toBe('Bearer realm="api", DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"');
-    expect(JSON.parse(missing.text)).toMatchObject({ type: 'about:blank', title: 'Unauthorized', status: 401, error: 'unauthorized' });
+    expect(missing.headers['www-authenticate']).toBe(
+      'Bearer realm="api", DPoP realm="api", algs="RS256 RS384 RS512 PS256 PS384 PS512 ES256 ES384 ES512 EdDSA Ed25519"',
+    );
+    expect(JSON.parse(missing.text)).toMatchObject({
+      type: 'about:blank',
+      title: 'Unauthorized',
+      status: 401,
+      error: 'unauthorized',
+    });
   });
 
   it('answers failures raised after the guard (a userinfo outage) as problem+json too, without calling the hook', async () => {
@@ -100,12 +147,23 @@ describe('onRefusal and problemDetails', () => {
     const res = await get('/audit/profile', issuer.token());
     expect(res.status).toBe(502);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(JSON.parse(res.text)).toMatchObject({ type: 'about:blank', title: 'Bad gateway', status: 502, error: 'bad_gateway' });
+    expect(JSON.parse(res.text)).toMatchObject({
+      type: 'about:blank',
+      title: 'Bad gateway',
+      status: 502,
+      error: 'bad_gateway',
+    });
     expect(refusals).toEqual([]);
   });
 
   it('keeps working when the hook throws', async () => {
-    const throwing = await boot(issuer.moduleOptions({ onRefusal: () => { throw new Error('audit log down'); } }));
+    const throwing = await boot(
+      issuer.moduleOptions({
+        onRefusal: () => {
+          throw new Error('audit log down');
+        },
+      }),
+    );
     const res = await request(throwing.getHttpServer()).get('/audit');
     await throwing.close();
     expect(res.status).toBe(401);
@@ -113,6 +171,8 @@ describe('onRefusal and problemDetails', () => {
   });
 
   it('refuses an onRefusal that is not a function at bootstrap', async () => {
-    await expect(boot(issuer.moduleOptions({ onRefusal: 'log' as unknown as () => void }))).rejects.toThrow(/`onRefusal` must be a function/);
+    await expect(boot(issuer.moduleOptions({ onRefusal: 'log' as unknown as () => void }))).rejects.toThrow(
+      /`onRefusal` must be a function/,
+    );
   });
 });

@@ -21,7 +21,11 @@ describe('protected-resource metadata (RFC 9728)', () => {
       issuer: iss,
       audience: RESOURCE,
       tokenLocations: ['query'],
-      resourceMetadata: { resource: RESOURCE, resourceDocumentation: 'https://docs.example.com/api', signing: { key: privateKey, alg: 'ES256', kid: 'meta-1' } },
+      resourceMetadata: {
+        resource: RESOURCE,
+        resourceDocumentation: 'https://docs.example.com/api',
+        signing: { key: privateKey, alg: 'ES256', kid: 'meta-1' },
+      },
     });
     plain = await startApp({ issuer: iss, audience: RESOURCE });
   });
@@ -47,7 +51,9 @@ describe('protected-resource metadata (RFC 9728)', () => {
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
     expect(claims).toMatchObject({ resource: RESOURCE, iss: RESOURCE, scopes_supported: body.scopes_supported });
     const key = createPublicKey(publicKey.export({ format: 'pem', type: 'spki' }));
-    expect(verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url'))).toBe(true);
+    expect(
+      verify('sha256', Buffer.from(`${h}.${p}`), { key, dsaEncoding: 'ieee-p1363' }, Buffer.from(s, 'base64url')),
+    ).toBe(true);
   });
 
   it('401 challenges carry resource_metadata', async () => {
@@ -61,6 +67,8 @@ describe('protected-resource metadata (RFC 9728)', () => {
   it('without resourceMetadata: 404, and no resource_metadata in challenges', async () => {
     expect((await plain.http.get('/.well-known/oauth-protected-resource')).status).toBe(404);
     const res = await plain.http.get('/read');
-    expect(parseChallenges(String(res.headers['www-authenticate'])).every((c) => c.params.resource_metadata === undefined)).toBe(true);
+    expect(
+      parseChallenges(String(res.headers['www-authenticate'])).every((c) => c.params.resource_metadata === undefined),
+    ).toBe(true);
   });
 });

@@ -7,7 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { backChannelLogoutController, RevocationService, Scopes, securityEventsController, type RevocationRequest } from 'nestjs-resource-server';
+import {
+  backChannelLogoutController,
+  RevocationService,
+  Scopes,
+  securityEventsController,
+  type RevocationRequest,
+} from 'nestjs-resource-server';
 import { expectChallenge } from '../helpers/challenge.js';
 import { startLocalIssuer, type LocalIssuer } from '../helpers/issuer-server.js';
 import { generateTestKey } from '../helpers/keys.js';
@@ -44,10 +50,27 @@ describe('revocation on one instance', () => {
   const admin = () => bearer(mint({ scope: 'admin', sub: 'root' }));
 
   const logoutToken = (claims: Record<string, unknown> = {}, header: Record<string, unknown> = { typ: 'logout+jwt' }) =>
-    signJwt(key, { iss: issuer.issuer, aud: CLIENT_ID, iat: nowSeconds(), jti: randomUUID(), events: LOGOUT_EVENT, sub: 'alice', ...claims }, header);
+    signJwt(
+      key,
+      {
+        iss: issuer.issuer,
+        aud: CLIENT_ID,
+        iat: nowSeconds(),
+        jti: randomUUID(),
+        events: LOGOUT_EVENT,
+        sub: 'alice',
+        ...claims,
+      },
+      header,
+    );
   const securityEvent = (events: Record<string, unknown>, claims: Record<string, unknown> = {}) =>
-    signJwt(transmitterKey, { iss: transmitter.issuer, aud: RECEIVER, iat: nowSeconds(), jti: randomUUID(), events, ...claims }, { typ: 'secevent+jwt' });
-  const postLogout = (token: string) => app.http.post('/oidc/backchannel-logout').type('form').send({ logout_token: token });
+    signJwt(
+      transmitterKey,
+      { iss: transmitter.issuer, aud: RECEIVER, iat: nowSeconds(), jti: randomUUID(), events, ...claims },
+      { typ: 'secevent+jwt' },
+    );
+  const postLogout = (token: string) =>
+    app.http.post('/oidc/backchannel-logout').type('form').send({ logout_token: token });
   const postEvent = (set: string) => app.http.post('/events').set('Content-Type', 'application/secevent+jwt').send(set);
 
   beforeAll(async () => {
@@ -60,10 +83,20 @@ describe('revocation on one instance', () => {
         audience: AUDIENCE,
         revocation: {
           backChannelLogout: { clientId: CLIENT_ID },
-          securityEvents: { audience: RECEIVER, transmitters: [{ issuer: transmitter.issuer, jwksUri: transmitter.jwksUri }] },
+          securityEvents: {
+            audience: RECEIVER,
+            transmitters: [{ issuer: transmitter.issuer, jwksUri: transmitter.jwksUri }],
+          },
         },
       },
-      { controllers: [ProbeController, AdminController, backChannelLogoutController('oidc/backchannel-logout'), securityEventsController('events')] },
+      {
+        controllers: [
+          ProbeController,
+          AdminController,
+          backChannelLogoutController('oidc/backchannel-logout'),
+          securityEventsController('events'),
+        ],
+      },
     );
   });
 
@@ -95,12 +128,15 @@ describe('revocation on one instance', () => {
     });
 
     it('answers a malformed revocation with 400 invalid_request', async () => {
-      expectChallenge(await app.http.post('/admin/revocations').set(admin()).send({ sub: 'a', jti: 'b' }), { status: 400, error: 'invalid_request' });
+      expectChallenge(await app.http.post('/admin/revocations').set(admin()).send({ sub: 'a', jti: 'b' }), {
+        status: 400,
+        error: 'invalid_request',
+      });
     });
   });
 
   describe('back-channel logout', () => {
-    it('revokes the user\'s tokens issued up to the logout and answers 200 with no-store', async () => {
+    it("revokes the user's tokens issued up to the logout and answers 200 with no-store", async () => {
       const token = mint({ sub: 'alice', iat: nowSeconds() - 5 });
       expect((await app.get('/me', token)).status).toBe(200);
       const res = await postLogout(logoutToken({ sub: 'alice' }));
@@ -154,16 +190,20 @@ describe('revocation on one instance', () => {
   });
 
   describe('security events (RFC 8935 push)', () => {
-    it('a RISC account-disabled event revokes the account\'s tokens: 202', async () => {
+    it("a RISC account-disabled event revokes the account's tokens: 202", async () => {
       const token = mint({ sub: 'grace', iat: nowSeconds() - 5 });
-      const res = await postEvent(securityEvent({ [RISC_DISABLED]: { subject: { format: 'iss_sub', iss: issuer.issuer, sub: 'grace' } } }));
+      const res = await postEvent(
+        securityEvent({ [RISC_DISABLED]: { subject: { format: 'iss_sub', iss: issuer.issuer, sub: 'grace' } } }),
+      );
       expect(res.status).toBe(202);
       expectChallenge(await app.get('/me', token), { status: 401, error: 'invalid_token' });
     });
 
     it('a CAEP session-revoked event revokes the session (SSF sub_id)', async () => {
       const token = mint({ sub: 'heidi', sid: 'heidi-1' });
-      const res = await postEvent(securityEvent({ [CAEP]: { event_timestamp: nowSeconds() } }, { sub_id: { format: 'opaque', id: 'heidi-1' } }));
+      const res = await postEvent(
+        securityEvent({ [CAEP]: { event_timestamp: nowSeconds() } }, { sub_id: { format: 'opaque', id: 'heidi-1' } }),
+      );
       expect(res.status).toBe(202);
       expectChallenge(await app.get('/me', token), { status: 401, error: 'invalid_token' });
     });
@@ -182,7 +222,11 @@ describe('revocation on one instance', () => {
       const events = { [RISC_DISABLED]: { subject: { format: 'iss_sub', iss: issuer.issuer, sub: 'judy' } } };
       const set =
         variant === 'other-key'
-          ? signJwt(key, { iss: issuer.issuer, aud: RECEIVER, iat: nowSeconds(), jti: randomUUID(), events }, { typ: 'secevent+jwt' })
+          ? signJwt(
+              key,
+              { iss: issuer.issuer, aud: RECEIVER, iat: nowSeconds(), jti: randomUUID(), events },
+              { typ: 'secevent+jwt' },
+            )
           : variant === 'forged'
             ? securityEvent(events).replace(/.{4}$/, 'AAAA')
             : securityEvent(events, variant);

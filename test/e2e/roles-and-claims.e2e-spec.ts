@@ -139,7 +139,8 @@ describe('roles and claim requirements', () => {
   const key = generateTestKey('ES256');
   let issuer: LocalIssuer;
   let app: RunningApp;
-  const mint = (claims: Record<string, unknown> = {}) => mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, ...claims });
+  const mint = (claims: Record<string, unknown> = {}) =>
+    mintAccessToken(key, { iss: issuer.issuer, aud: AUDIENCE, ...claims });
   const controllers = [RolesController, StaffController, PredicateController, TenantController];
 
   const open = (options: Partial<ResourceServerModuleOptions>, list: Type[] = controllers): Promise<RunningApp> =>
@@ -159,7 +160,9 @@ describe('roles and claim requirements', () => {
 
   describe('@Roles: every listed role', () => {
     it('lets a caller with all of them through', async () => {
-      expect((await app.get('/roles/admin-and-editor', mint({ roles: ['editor', 'admin', 'other'] }))).status).toBe(200);
+      expect((await app.get('/roles/admin-and-editor', mint({ roles: ['editor', 'admin', 'other'] }))).status).toBe(
+        200,
+      );
     });
 
     it.each([
@@ -174,7 +177,12 @@ describe('roles and claim requirements', () => {
 
     it('the refusal is the exact answer: status, bare challenge, body (no required roles leaked)', async () => {
       const res = await app.get('/roles/admin', mint({ roles: ['user'] }));
-      expect({ status: res.status, challenge: res.headers['www-authenticate'], type: res.headers['content-type'], body: res.body }).toEqual({
+      expect({
+        status: res.status,
+        challenge: res.headers['www-authenticate'],
+        type: res.headers['content-type'],
+        body: res.body,
+      }).toEqual({
         status: 403,
         challenge: `Bearer realm="api", DPoP realm="api", algs="${DPOP_ALGS}"`,
         type: expect.stringMatching(/^application\/json/),
@@ -333,11 +341,12 @@ describe('roles and claim requirements', () => {
   });
 
   describe('scopes and roles on one route', () => {
-    it.each([
-      ['scope and role', { scope: 'orders:read', roles: ['clerk'] }],
-    ])('%s present: 200', async (_name, claims) => {
-      expect((await app.get('/roles/orders', mint(claims))).status).toBe(200);
-    });
+    it.each([['scope and role', { scope: 'orders:read', roles: ['clerk'] }]])(
+      '%s present: 200',
+      async (_name, claims) => {
+        expect((await app.get('/roles/orders', mint(claims))).status).toBe(200);
+      },
+    );
 
     it('a missing scope is 403 insufficient_scope naming the scope', async () => {
       expectChallenge(await app.get('/roles/orders', mint({ scope: 'read', roles: ['clerk'] })), {
@@ -440,9 +449,18 @@ describe('roles and claim requirements', () => {
       });
       expect(thrown).toBeUndefined();
       expect((await s!.get('/stacked', mint({ scope: 'orders:read orders:write eu writer' }))).status).toBe(200);
-      for (const scope of ['orders:read eu writer', 'orders:write eu writer', 'orders:read orders:write eu', 'orders:read orders:write writer']) {
+      for (const scope of [
+        'orders:read eu writer',
+        'orders:write eu writer',
+        'orders:read orders:write eu',
+        'orders:read orders:write writer',
+      ]) {
         const res = await s!.get('/stacked', mint({ scope }));
-        expect({ scope, status: res.status, error: res.body.error }).toEqual({ scope, status: 403, error: 'insufficient_scope' });
+        expect({ scope, status: res.status, error: res.body.error }).toEqual({
+          scope,
+          status: 403,
+          error: 'insufficient_scope',
+        });
       }
     });
 
@@ -470,12 +488,24 @@ describe('roles and claim requirements', () => {
     it.each<[string, () => unknown, string]>([
       ['@Roles() without roles', () => Roles(), '@Roles() needs at least one role'],
       ['@AnyRole() without roles', () => AnyRole(), '@AnyRole() needs at least one role'],
-      ['@Roles with a padded role (a typo)', () => Roles('admin', ' team lead'), '@Roles(): " team lead" is not a valid role'],
+      [
+        '@Roles with a padded role (a typo)',
+        () => Roles('admin', ' team lead'),
+        '@Roles(): " team lead" is not a valid role',
+      ],
       ['@AnyRole with a blank role', () => AnyRole('\t'), '@AnyRole(): "\\t" is not a valid role'],
       ['@Roles with an empty role', () => Roles(''), '@Roles(): "" is not a valid role'],
       ['@Roles with a non-string role', () => Roles(42 as unknown as string), '@Roles(): 42 is not a valid role'],
-      ['@RequireClaims with a string', () => RequireClaims('x' as never), '@RequireClaims() needs a function (principal) => boolean'],
-      ['@RequireClaims without argument', () => (RequireClaims as (r?: unknown) => unknown)(), '@RequireClaims() needs a function'],
+      [
+        '@RequireClaims with a string',
+        () => RequireClaims('x' as never),
+        '@RequireClaims() needs a function (principal) => boolean',
+      ],
+      [
+        '@RequireClaims without argument',
+        () => (RequireClaims as (r?: unknown) => unknown)(),
+        '@RequireClaims() needs a function',
+      ],
     ])('%s throws', (_name, misuse, message) => {
       expect(misuse).toThrow(message);
     });

@@ -23,7 +23,9 @@ describe('scopes', () => {
   let mint: ReturnType<typeof minter>;
   /** GET `path` on `target` with a token carrying `claims` (no default `scope`). */
   const get = (path: string, claims: Claims, target = () => app) =>
-    target().http.get(path).set(bearer(mint({ scope: undefined, ...claims })));
+    target()
+      .http.get(path)
+      .set(bearer(mint({ scope: undefined, ...claims })));
 
   beforeAll(async () => {
     issuer = await startLocalIssuer({ keys: [key] });
@@ -70,7 +72,10 @@ describe('scopes', () => {
     });
 
     it('answers a bad token with 401 before looking at scopes', async () => {
-      expectChallenge(await get('/read', { scope: READ, exp: nowSeconds() - 60 }), { status: 401, error: 'invalid_token' });
+      expectChallenge(await get('/read', { scope: READ, exp: nowSeconds() - 60 }), {
+        status: 401,
+        error: 'invalid_token',
+      });
     });
   });
 
@@ -91,7 +96,11 @@ describe('scopes', () => {
       ['admin only', { scope: ADMIN }],
       ['none', {}],
     ])('GET /admin (all of read + admin) answers %s with 403 naming both', async (_name, claims) => {
-      expectChallenge(await get('/admin', claims), { status: 403, error: 'insufficient_scope', scope: `${READ} ${ADMIN}` });
+      expectChallenge(await get('/admin', claims), {
+        status: 403,
+        error: 'insufficient_scope',
+        scope: `${READ} ${ADMIN}`,
+      });
     });
 
     it.each<[string, Claims]>([
@@ -146,7 +155,11 @@ describe('scopes', () => {
     });
 
     it('no longer reads scope: 403', async () => {
-      expectChallenge(await get('/read', { scope: READ }, onAuth0), { status: 403, error: 'insufficient_scope', scope: READ });
+      expectChallenge(await get('/read', { scope: READ }, onAuth0), {
+        status: 403,
+        error: 'insufficient_scope',
+        scope: READ,
+      });
     });
 
     it('answers malformed permissions with 401', async () => {

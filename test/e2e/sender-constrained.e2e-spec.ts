@@ -15,7 +15,8 @@ import { decodeJwt, nowSeconds, signJwt } from '../helpers/tokens.js';
 import { AUDIENCE, Scenarios, type Scenario } from './support.js';
 
 // The pipeline's binding check names what is missing: the DPoP scheme and proof, or the certificate.
-const BOUND = /^The access token is (DPoP-bound and must be sent with the DPoP scheme|bound to a client certificate and none was presented)$/;
+const BOUND =
+  /^The access token is (DPoP-bound and must be sent with the DPoP scheme|bound to a client certificate and none was presented)$/;
 
 function expectBoundRefusal(res: Parameters<typeof expectChallenge>[0]): void {
   expectChallenge(res, { status: 401, error: 'invalid_token' });
@@ -36,10 +37,18 @@ describe('sender-constrained tokens (cnf)', () => {
     /** A client-credentials token; with `dpop`, the request carries a DPoP proof (RFC 9449 §4). */
     async function token(dev: DevIssuer, dpop: boolean): Promise<string> {
       const { kid: _kid, ...jwk } = dpopKey.publicJwk;
-      const proof = signJwt(dpopKey, { jti: randomUUID(), htm: 'POST', htu: dev.tokenEndpoint, iat: nowSeconds() }, { typ: 'dpop+jwt', kid: undefined, jwk });
+      const proof = signJwt(
+        dpopKey,
+        { jti: randomUUID(), htm: 'POST', htu: dev.tokenEndpoint, iat: nowSeconds() },
+        { typ: 'dpop+jwt', kid: undefined, jwk },
+      );
       const res = await fetch(dev.tokenEndpoint, {
         method: 'POST',
-        headers: { authorization: basic, 'content-type': 'application/x-www-form-urlencoded', ...(dpop ? { dpop: proof } : {}) },
+        headers: {
+          authorization: basic,
+          'content-type': 'application/x-www-form-urlencoded',
+          ...(dpop ? { dpop: proof } : {}),
+        },
         body: new URLSearchParams({ grant_type: 'client_credentials', scope: 'read:messages' }).toString(),
       });
       const json = (await res.json()) as { access_token?: string; token_type?: string };
@@ -90,10 +99,14 @@ describe('sender-constrained tokens (cnf)', () => {
 
     it('refuses an introspection answer with cnf, whatever its token_type says', async () => {
       let answer: Record<string, unknown> = {};
-      const s = await scenarios.start({ tokenType: 'opaque', introspection: { clientId: 'c', clientSecret: 's' } }, {}, (issuer) => {
-        const fake = fakeIntrospection(issuer, AUDIENCE);
-        fake.answer = () => answer;
-      });
+      const s = await scenarios.start(
+        { tokenType: 'opaque', introspection: { clientId: 'c', clientSecret: 's' } },
+        {},
+        (issuer) => {
+          const fake = fakeIntrospection(issuer, AUDIENCE);
+          fake.answer = () => answer;
+        },
+      );
       answer = activeAnswer(s.issuer.issuer, AUDIENCE, { token_type: 'Bearer', cnf: { jkt: 'x' } });
       expectBoundRefusal(await s.me('opaque-token-1'));
       answer = activeAnswer(s.issuer.issuer, AUDIENCE);

@@ -46,15 +46,22 @@ describe('redis option', () => {
     [{ url: 'http://127.0.0.1:6379' }, /redis:\/\/ or rediss:\/\//],
     [{ url: 'redis://127.0.0.1:6379', keyPrefix: 'with space' }, /keyPrefix/],
   ])('refuses redis options that cannot work: %j', async (redis, message) => {
-    await expect(startApp({ issuer: issuer.issuer, audience: AUDIENCE, redis }, { listen: false })).rejects.toThrow(message);
+    await expect(startApp({ issuer: issuer.issuer, audience: AUDIENCE, redis }, { listen: false })).rejects.toThrow(
+      message,
+    );
   });
 
   it.each([
     [{ backChannelLogout: { clientId: '' } }, /backChannelLogout.clientId/],
     [{ securityEvents: { audience: '', transmitters: [] } }, /securityEvents.audience[\s\S]*transmitters` must list/],
-    [{ securityEvents: { audience: 'api', transmitters: [{ issuer: '', jwksUri: 'ftp://x' }] } }, /transmitters\[0\]\.issuer[\s\S]*transmitters\[0\]\.jwksUri/],
+    [
+      { securityEvents: { audience: 'api', transmitters: [{ issuer: '', jwksUri: 'ftp://x' }] } },
+      /transmitters\[0\]\.issuer[\s\S]*transmitters\[0\]\.jwksUri/,
+    ],
   ])('refuses revocation options that cannot work: %j', async (revocation, message) => {
-    await expect(startApp({ issuer: issuer.issuer, audience: AUDIENCE, revocation: revocation as never }, { listen: false })).rejects.toThrow(message);
+    await expect(
+      startApp({ issuer: issuer.issuer, audience: AUDIENCE, revocation: revocation as never }, { listen: false }),
+    ).rejects.toThrow(message);
   });
 
   it('starts with an unreachable redis.url, accepts valid tokens and reports being out of sync', async () => {
@@ -62,7 +69,11 @@ describe('redis option', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const { port } = closed.address() as { port: number };
     await new Promise((resolve) => closed.close(resolve));
-    const app = await startApp({ issuer: issuer.issuer, audience: AUDIENCE, redis: { url: `redis://127.0.0.1:${port}` } });
+    const app = await startApp({
+      issuer: issuer.issuer,
+      audience: AUDIENCE,
+      redis: { url: `redis://127.0.0.1:${port}` },
+    });
     expect((await app.get('/me', mint())).status).toBe(200);
     expect(app.app.get(RevocationService).inSync).toBe(false);
   });

@@ -37,7 +37,12 @@ describe('signatures and algorithms', () => {
   let app: RunningApp; // default algorithms
   let edApp: RunningApp; // algorithms: ['RS256', 'EdDSA']
   /** Valid claims, for the helpers that build forged tokens themselves. */
-  const claims = (): Record<string, unknown> => ({ iss: issuer.issuer, aud: AUDIENCE, sub: 'test-user', exp: nowSeconds() + 300 });
+  const claims = (): Record<string, unknown> => ({
+    iss: issuer.issuer,
+    aud: AUDIENCE,
+    sub: 'test-user',
+    exp: nowSeconds() + 300,
+  });
   const mintWith = (key: TestKey, header?: Record<string, unknown>) => minter(key, issuer.issuer)({}, header);
   const me = (token: string) => app.http.get('/me').set(bearer(token));
   const attackerRequests = () => Object.values(attacker.counts).reduce((a, b) => a + b, 0);
@@ -69,7 +74,10 @@ describe('signatures and algorithms', () => {
     });
 
     it('refuses a default algorithm left out of a custom allow-list', async () => {
-      expectChallenge(await edApp.http.get('/me').set(bearer(mintWith(keys.RS384))), { status: 401, error: 'invalid_token' });
+      expectChallenge(await edApp.http.get('/me').set(bearer(mintWith(keys.RS384))), {
+        status: 401,
+        error: 'invalid_token',
+      });
     });
 
     it.each(['RS256', 'PS512'] as const)('verifies %s with a published RSA key that names no alg', async (alg) => {
@@ -113,7 +121,10 @@ describe('signatures and algorithms', () => {
     function derSignedEs256(): string {
       const header = b64url(JSON.stringify({ alg: 'ES256', kid: keys.ES256.kid }));
       const payload = b64url(JSON.stringify(claims()));
-      const der = sign('sha256', Buffer.from(`${header}.${payload}`), { key: keys.ES256.privateKey, dsaEncoding: 'der' });
+      const der = sign('sha256', Buffer.from(`${header}.${payload}`), {
+        key: keys.ES256.privateKey,
+        dsaEncoding: 'der',
+      });
       return `${header}.${payload}.${b64url(der)}`;
     }
   });
@@ -154,7 +165,7 @@ describe('signatures and algorithms', () => {
         expect(attackerRequests()).toBe(0);
       });
 
-      it("refuses a token claiming the attacker as issuer, without calling the attacker", async () => {
+      it('refuses a token claiming the attacker as issuer, without calling the attacker', async () => {
         const token = minter(attackerKey, attacker.issuer)({}, { jku: attacker.jwksUri });
         expectChallenge(await me(token), { status: 401, error: 'invalid_token' });
         expect(attackerRequests()).toBe(0);
@@ -181,9 +192,18 @@ describe('signatures and algorithms', () => {
       ['a header that is a JSON array', () => headerOf(JSON.stringify(['RS256']))],
       ['a header that is JSON null', () => headerOf('null')],
       ['a header that is a JSON string', () => headerOf('"RS256"')],
-      ['a payload that is not JSON', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), 'not json')],
-      ['a payload that is a JSON array', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '[1,2]')],
-      ['a payload that is a JSON number', () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '42')],
+      [
+        'a payload that is not JSON',
+        () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), 'not json'),
+      ],
+      [
+        'a payload that is a JSON array',
+        () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '[1,2]'),
+      ],
+      [
+        'a payload that is a JSON number',
+        () => signRawJws(keys.RS256, JSON.stringify({ alg: 'RS256', kid: keys.RS256.kid }), '42'),
+      ],
       ['just dots', () => '..'],
       ['a random string', () => 'abcdef'],
     ])('refuses %s with 401 invalid_token', async (_name, token) => {
@@ -194,7 +214,7 @@ describe('signatures and algorithms', () => {
       // Seeded, so a failure replays: segments of random length over the b64token alphabet, 1-5 dots,
       // half of them behind a real header so decoding gets past the first segment.
       let seed = 0x2f6b;
-      const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+      const random = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
       const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_~+/';
       const segment = () => Array.from({ length: 1 + random(60) }, () => ALPHABET[random(ALPHABET.length)]).join('');
       const realHeader = parts()[0];
@@ -203,7 +223,8 @@ describe('signatures and algorithms', () => {
         if (i % 2 === 0) segments[0] = realHeader;
         return segments.join('.');
       });
-      for (const res of await Promise.all(tokens.map(me))) expectChallenge(res, { status: 401, error: 'invalid_token' });
+      for (const res of await Promise.all(tokens.map(me)))
+        expectChallenge(res, { status: 401, error: 'invalid_token' });
     });
   });
 
@@ -218,7 +239,7 @@ describe('signatures and algorithms', () => {
       expect(parseChallenge(String(res.headers['www-authenticate'])).params.error_description).toBe(MALFORMED);
     };
 
-    it('refuses every other spelling of a cached token\'s signature, and still accepts the token', async () => {
+    it("refuses every other spelling of a cached token's signature, and still accepts the token", async () => {
       const token = mintWith(keys.RS256);
       expect((await me(token)).status).toBe(200); // now in the verified-token cache, keyed by the token string
       const [h, p, s] = token.split('.') as [string, string, string];
@@ -234,11 +255,16 @@ describe('signatures and algorithms', () => {
     it('refuses a header or payload spelled with non-zero unused bits', async () => {
       // Padded so that both segments have a length of 2 or 3 (mod 4), i.e. other spellings.
       const header = `${HEADER()} `;
-      const payload = [0, 1, 2].map((pad) => `${JSON.stringify(claims())}${' '.repeat(pad)}`).find((text) => Buffer.byteLength(text) % 3 !== 0)!;
+      const payload = [0, 1, 2]
+        .map((pad) => `${JSON.stringify(claims())}${' '.repeat(pad)}`)
+        .find((text) => Buffer.byteLength(text) % 3 !== 0)!;
       const token = signRawJws(keys.RS256, header, payload);
       expect((await me(token)).status).toBe(200);
       const [h, p, s] = token.split('.') as [string, string, string];
-      const variants = [...nonCanonicalSpellings(h).map((x) => `${x}.${p}.${s}`), ...nonCanonicalSpellings(p).map((x) => `${h}.${x}.${s}`)];
+      const variants = [
+        ...nonCanonicalSpellings(h).map((x) => `${x}.${p}.${s}`),
+        ...nonCanonicalSpellings(p).map((x) => `${h}.${x}.${s}`),
+      ];
       expect(variants.length).toBeGreaterThanOrEqual(6);
       for (const res of await Promise.all(variants.map(me))) expectMalformed(res);
     });
@@ -274,7 +300,10 @@ describe('signatures and algorithms', () => {
 
     it.each([
       ['sub', (c: string) => c.replace('{', '{"sub":"admin",')],
-      ['scope, the second spelled with an escape', (c: string) => c.replace('{', '{"scope":"admin","\\u0073cope":"read",')],
+      [
+        'scope, the second spelled with an escape',
+        (c: string) => c.replace('{', '{"scope":"admin","\\u0073cope":"read",'),
+      ],
     ])('refuses signed claims with a duplicate %s', async (_name, addDuplicate) => {
       const payload = addDuplicate(JSON.stringify(claims()));
       expect((await me(signRawJws(keys.RS256, HEADER(), JSON.stringify(JSON.parse(payload))))).status).toBe(200); // last wins

@@ -47,7 +47,11 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
 export function expectUnavailable(res: ChallengeResponse): void {
   expectChallenge(res, { status: 503 });
   const { params } = parseChallenge(String(res.headers['www-authenticate'] ?? ''));
-  expect({ challenge: params, retryAfter: res.headers['retry-after'], error: (res.body as { error?: unknown }).error }).toEqual({
+  expect({
+    challenge: params,
+    retryAfter: res.headers['retry-after'],
+    error: (res.body as { error?: unknown }).error,
+  }).toEqual({
     challenge: { realm: 'api' },
     retryAfter: expect.stringMatching(/^[1-9]\d*$/),
     error: 'temporarily_unavailable',
@@ -76,7 +80,8 @@ export class Scenarios {
    * and before the app boots (e.g. to set a fault).
    */
   async start(
-    appOptions: Partial<ResourceServerModuleOptions> | ((issuer: LocalIssuer) => Partial<ResourceServerModuleOptions>) = {},
+    appOptions:
+      Partial<ResourceServerModuleOptions> | ((issuer: LocalIssuer) => Partial<ResourceServerModuleOptions>) = {},
     issuerOptions: LocalIssuerOptions = {},
     beforeApp?: (issuer: LocalIssuer) => void,
   ): Promise<Scenario> {

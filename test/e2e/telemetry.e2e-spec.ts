@@ -6,7 +6,14 @@ import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { metrics, trace } from '@opentelemetry/api';
-import { AggregationTemporality, InMemoryMetricExporter, MeterProvider, PeriodicExportingMetricReader, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+  type DataPoint,
+  type Histogram,
+} from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import request from 'supertest';
 import { AccessTokenGuard, ResourceServerModule, Scopes, UserInfo } from 'nestjs-resource-server';
@@ -49,11 +56,14 @@ describe('OpenTelemetry metrics and spans', () => {
     metricExporter.reset();
     await reader.forceFlush();
     const all = metricExporter.getMetrics().flatMap((r) => r.scopeMetrics.flatMap((s) => s.metrics));
-    return (name) => all.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
+    return (name) =>
+      all.filter((m) => m.descriptor.name === name).flatMap((m) => m.dataPoints as DataPoint<number | Histogram>[]);
   }
   const points = async (name: string) => (await collect())(name);
   const sum = (ps: DataPoint<number | Histogram>[], where: Record<string, unknown>) =>
-    ps.filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v)).reduce((n, p) => n + (typeof p.value === 'number' ? p.value : p.value.count), 0);
+    ps
+      .filter((p) => Object.entries(where).every(([k, v]) => p.attributes[k] === v))
+      .reduce((n, p) => n + (typeof p.value === 'number' ? p.value : p.value.count), 0);
 
   beforeAll(async () => {
     // The SDK is registered before the app is created, as in any instrumented service.
@@ -61,7 +71,11 @@ describe('OpenTelemetry metrics and spans', () => {
     trace.setGlobalTracerProvider(tracerProvider);
     issuer = await createTestIssuer({ audience: 'https://api.test' });
     const options = { keySet: { refetchCooldownMs: 0, cacheMaxAgeMs: 1, maxStaleAgeMs: 600_000, retryIntervalMs: 1 } };
-    const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [TelemetryApp] }), issuer, options).compile();
+    const moduleRef = await useTestIssuer(
+      Test.createTestingModule({ imports: [TelemetryApp] }),
+      issuer,
+      options,
+    ).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   });
@@ -84,12 +98,44 @@ describe('OpenTelemetry metrics and spans', () => {
 
     const counted = await points('resource_server.verifications');
     const iss = issuer.issuer;
-    expect(sum(counted, { 'resource_server.outcome': 'accepted', 'resource_server.issuer': iss, 'resource_server.token_format': 'jwt' })).toBe(3);
-    expect(sum(counted, { 'resource_server.outcome': 'accepted', 'resource_server.token_format': 'jwt', 'resource_server.cached': true })).toBe(2);
-    expect(sum(counted, { 'resource_server.outcome': 'accepted', 'resource_server.token_format': 'opaque', 'resource_server.issuer': iss })).toBe(1);
-    expect(sum(counted, { 'resource_server.outcome': 'refused', 'error.type': 'expired', 'resource_server.issuer': iss })).toBe(1);
-    expect(sum(counted, { 'resource_server.outcome': 'refused', 'error.type': 'insufficient_scope', 'resource_server.issuer': iss })).toBe(1);
-    expect(sum(counted, { 'resource_server.outcome': 'refused', 'error.type': 'missing_token', 'resource_server.token_format': 'none' })).toBe(1);
+    expect(
+      sum(counted, {
+        'resource_server.outcome': 'accepted',
+        'resource_server.issuer': iss,
+        'resource_server.token_format': 'jwt',
+      }),
+    ).toBe(3);
+    expect(
+      sum(counted, {
+        'resource_server.outcome': 'accepted',
+        'resource_server.token_format': 'jwt',
+        'resource_server.cached': true,
+      }),
+    ).toBe(2);
+    expect(
+      sum(counted, {
+        'resource_server.outcome': 'accepted',
+        'resource_server.token_format': 'opaque',
+        'resource_server.issuer': iss,
+      }),
+    ).toBe(1);
+    expect(
+      sum(counted, { 'resource_server.outcome': 'refused', 'error.type': 'expired', 'resource_server.issuer': iss }),
+    ).toBe(1);
+    expect(
+      sum(counted, {
+        'resource_server.outcome': 'refused',
+        'error.type': 'insufficient_scope',
+        'resource_server.issuer': iss,
+      }),
+    ).toBe(1);
+    expect(
+      sum(counted, {
+        'resource_server.outcome': 'refused',
+        'error.type': 'missing_token',
+        'resource_server.token_format': 'none',
+      }),
+    ).toBe(1);
 
     // Full verifications are timed (1 JWT, 1 opaque, the expired one, the 403); answers from the
     // verified-token cache and a call without a token are counted only.
@@ -107,7 +153,8 @@ describe('OpenTelemetry metrics and spans', () => {
     await get('/t/me', me).expect(200);
     await get('/t/me', me).expect(200);
     const lookups = await points('resource_server.cache.lookups');
-    const of = (cache: string, result: string) => sum(lookups, { 'resource_server.cache': cache, 'resource_server.cache.result': result });
+    const of = (cache: string, result: string) =>
+      sum(lookups, { 'resource_server.cache': cache, 'resource_server.cache.result': result });
     expect(of('verified_token', 'hit')).toBeGreaterThanOrEqual(3);
     expect(of('verified_token', 'miss')).toBeGreaterThanOrEqual(3);
     expect(of('introspection', 'hit')).toBe(1);
@@ -122,14 +169,27 @@ describe('OpenTelemetry metrics and spans', () => {
     const calls = snapshot('resource_server.outbound.calls');
     const durations = snapshot('resource_server.outbound.duration');
     for (const kind of ['discovery', 'jwks', 'introspection', 'userinfo']) {
-      expect(sum(calls, { 'resource_server.call': kind, 'resource_server.outcome': 'ok', 'resource_server.issuer': issuer.issuer })).toBeGreaterThanOrEqual(1);
+      expect(
+        sum(calls, {
+          'resource_server.call': kind,
+          'resource_server.outcome': 'ok',
+          'resource_server.issuer': issuer.issuer,
+        }),
+      ).toBeGreaterThanOrEqual(1);
       expect(sum(durations, { 'resource_server.call': kind })).toBe(sum(calls, { 'resource_server.call': kind }));
     }
     const spans = spanExporter.getFinishedSpans();
     expect(new Set(spans.map((s) => s.name))).toEqual(
-      new Set(['resource_server discovery', 'resource_server jwks', 'resource_server introspection', 'resource_server userinfo']),
+      new Set([
+        'resource_server discovery',
+        'resource_server jwks',
+        'resource_server introspection',
+        'resource_server userinfo',
+      ]),
     );
-    expect(spans.every((s) => s.kind === 2 /* CLIENT */ && s.attributes['resource_server.issuer'] === issuer.issuer)).toBe(true);
+    expect(
+      spans.every((s) => s.kind === 2 /* CLIENT */ && s.attributes['resource_server.issuer'] === issuer.issuer),
+    ).toBe(true);
   });
 
   it('during a JWKS outage, counts failed key fetches and marks their spans as errors while cached keys keep working', async () => {
@@ -141,12 +201,17 @@ describe('OpenTelemetry metrics and spans', () => {
     await new Promise((resolve) => setTimeout(resolve, 20));
     await get('/t', issuer.token({ scopes: ['read'] })).expect(200);
     // The refresh runs in the background: wait (bounded) until its span has ended.
-    const failedSpan = () => spanExporter.getFinishedSpans().some((s) => s.name === 'resource_server jwks' && s.status.code === 2);
+    const failedSpan = () =>
+      spanExporter.getFinishedSpans().some((s) => s.name === 'resource_server jwks' && s.status.code === 2);
     for (let i = 0; i < 100 && !failedSpan(); i++) await new Promise((resolve) => setTimeout(resolve, 50));
     issuer.setFault('jwks', 'ok');
     const calls = await points('resource_server.outbound.calls');
-    expect(sum(calls, { 'resource_server.call': 'jwks', 'resource_server.outcome': 'error' })).toBeGreaterThanOrEqual(1);
-    const failed = spanExporter.getFinishedSpans().filter((s) => s.name === 'resource_server jwks' && s.status.code === 2 /* ERROR */);
+    expect(sum(calls, { 'resource_server.call': 'jwks', 'resource_server.outcome': 'error' })).toBeGreaterThanOrEqual(
+      1,
+    );
+    const failed = spanExporter
+      .getFinishedSpans()
+      .filter((s) => s.name === 'resource_server jwks' && s.status.code === 2 /* ERROR */);
     expect(failed.length).toBeGreaterThanOrEqual(1);
     expect(failed[0]!.status.message).toMatch(/HTTP 500/);
   });

@@ -47,10 +47,13 @@ describe('token extraction', () => {
       expect([res.status, res.body]).toEqual([200, { open: true }]);
     });
 
-    it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])('accepts the scheme spelled %s (case-insensitive)', async (scheme) => {
-      const res = await headerOnly.http.get('/me').set('Authorization', `${scheme} ${mint()}`);
-      expect([res.status, res.body.sub]).toEqual([200, 'test-user']);
-    });
+    it.each(['Bearer', 'bearer', 'BEARER', 'bEaReR'])(
+      'accepts the scheme spelled %s (case-insensitive)',
+      async (scheme) => {
+        const res = await headerOnly.http.get('/me').set('Authorization', `${scheme} ${mint()}`);
+        expect([res.status, res.body.sub]).toEqual([200, 'test-user']);
+      },
+    );
 
     it('accepts several spaces between scheme and token', async () => {
       expect((await headerOnly.http.get('/me').set('Authorization', `Bearer   ${mint()}`)).status).toBe(200);
@@ -73,7 +76,10 @@ describe('token extraction', () => {
       ['"=" before the end', 'Bearer tok=en'],
       ['a non-ASCII character', 'Bearer tok\u00e9en'],
     ])('answers a malformed Authorization header (%s) with 400 invalid_request', async (_name, value) => {
-      expectChallenge(await headerOnly.http.get('/me').set('Authorization', value), { status: 400, error: 'invalid_request' });
+      expectChallenge(await headerOnly.http.get('/me').set('Authorization', value), {
+        status: 400,
+        error: 'invalid_request',
+      });
     });
 
     it('accepts the b64token alphabet including trailing "=" (then judges the token itself)', async () => {
@@ -89,7 +95,10 @@ describe('token extraction', () => {
     });
 
     it('ignores a form-body access_token without tokenLocations: bare 401', async () => {
-      const res = await headerOnly.http.post('/write').type(FORM).send({ access_token: mint({ scope: 'write:messages' }) });
+      const res = await headerOnly.http
+        .post('/write')
+        .type(FORM)
+        .send({ access_token: mint({ scope: 'write:messages' }) });
       expectChallenge(res, { status: 401 });
     });
 
@@ -106,17 +115,26 @@ describe('token extraction', () => {
     });
 
     it('accepts a form-encoded access_token on POST', async () => {
-      const res = await everywhere.http.post('/write').type(FORM).send({ access_token: mint({ scope: 'write:messages' }) });
+      const res = await everywhere.http
+        .post('/write')
+        .type(FORM)
+        .send({ access_token: mint({ scope: 'write:messages' }) });
       expect([res.status, res.body]).toEqual([201, { ok: true }]);
     });
 
     it('applies scopes to a body token like to any other', async () => {
-      const res = await everywhere.http.post('/write').type(FORM).send({ access_token: mint({ scope: 'read:messages' }) });
+      const res = await everywhere.http
+        .post('/write')
+        .type(FORM)
+        .send({ access_token: mint({ scope: 'read:messages' }) });
       expectChallenge(res, { status: 403, error: 'insufficient_scope', scope: 'write:messages' });
     });
 
     it('ignores access_token in a JSON body (§2.2 is form-encoded only)', async () => {
-      const res = await everywhere.http.post('/write').type('json').send({ access_token: mint({ scope: 'write:messages' }) });
+      const res = await everywhere.http
+        .post('/write')
+        .type('json')
+        .send({ access_token: mint({ scope: 'write:messages' }) });
       expectChallenge(res, { status: 401 });
     });
 
@@ -126,10 +144,19 @@ describe('token extraction', () => {
 
     it.each([
       ['header + query', (t: string) => everywhere.http.get('/me').set(bearer(t)).query({ access_token: t })],
-      ['header + body', (t: string) => everywhere.http.post('/write').set(bearer(t)).type(FORM).send({ access_token: t })],
-      ['query + body', (t: string) => everywhere.http.post('/write').query({ access_token: t }).type(FORM).send({ access_token: t })],
+      [
+        'header + body',
+        (t: string) => everywhere.http.post('/write').set(bearer(t)).type(FORM).send({ access_token: t }),
+      ],
+      [
+        'query + body',
+        (t: string) => everywhere.http.post('/write').query({ access_token: t }).type(FORM).send({ access_token: t }),
+      ],
       ['query twice', (t: string) => everywhere.http.get(`/me?access_token=${t}&access_token=${t}`)],
-      ['body twice', (t: string) => everywhere.http.post('/write').type(FORM).send(`access_token=${t}&access_token=${t}`)],
+      [
+        'body twice',
+        (t: string) => everywhere.http.post('/write').type(FORM).send(`access_token=${t}&access_token=${t}`),
+      ],
     ])('answers two tokens (%s) with 400 invalid_request', async (_name, send) => {
       expectChallenge(await send(mint({ scope: 'write:messages' })), { status: 400, error: 'invalid_request' });
     });
@@ -139,7 +166,10 @@ describe('token extraction', () => {
       ['with a space', 'abc def'],
       ['with a quote', 'abc"def'],
     ])('answers a malformed access_token parameter (%s) with 400 invalid_request', async (_name, value) => {
-      expectChallenge(await everywhere.http.get('/me').query({ access_token: value }), { status: 400, error: 'invalid_request' });
+      expectChallenge(await everywhere.http.get('/me').query({ access_token: value }), {
+        status: 400,
+        error: 'invalid_request',
+      });
     });
   });
 

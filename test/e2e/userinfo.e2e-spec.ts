@@ -93,7 +93,10 @@ describe('userinfo', () => {
 
     it('UserInfoService.get(principal) returns the same claims', async () => {
       const c = await start({ answer: json({ ...PROFILE, kyc_status: 'pending' }) });
-      expect(answerOf(await c.get('/service'))).toEqual({ status: 200, body: { info: { ...PROFILE, kyc_status: 'pending' } } });
+      expect(answerOf(await c.get('/service'))).toEqual({
+        status: 200,
+        body: { info: { ...PROFILE, kyc_status: 'pending' } },
+      });
     });
 
     it("calls the discovered userinfo_endpoint with the caller's own token as a Bearer credential", async () => {
@@ -118,13 +121,15 @@ describe('userinfo', () => {
         status: 200,
         body: { info: { sub: SUB, name: 'from the configured endpoint' } },
       });
-      expect(configured!.calls).toEqual([{ method: 'GET', path: '/elsewhere/userinfo', authorization: `Bearer ${token}` }]);
+      expect(configured!.calls).toEqual([
+        { method: 'GET', path: '/elsewhere/userinfo', authorization: `Bearer ${token}` },
+      ]);
       expect(c.userinfo.calls).toHaveLength(0);
     });
   });
 
   describe('OIDC Core §5.3.4: sub must match the token', () => {
-    it('answers 502 and serves none of the other user\'s claims, then does not cache them', async () => {
+    it("answers 502 and serves none of the other user's claims, then does not cache them", async () => {
       const c = await start({ answer: json({ sub: 'someone-else', name: 'Mallory', email: 'mallory@example.test' }) });
       const token = c.mint();
       for (const path of ['/profile', '/service'] as const) {
@@ -157,7 +162,10 @@ describe('userinfo', () => {
     it.each<[string, UserInfoAnswer]>([
       ['500', { status: 500, contentType: 'application/json', body: '{"error":"server_error"}' }],
       ['503', { status: 503, contentType: 'text/plain', body: 'maintenance' }],
-      ['200 text/html (a login page)', { status: 200, contentType: 'text/html; charset=utf-8', body: '<html><body>Sign in</body></html>' }],
+      [
+        '200 text/html (a login page)',
+        { status: 200, contentType: 'text/html; charset=utf-8', body: '<html><body>Sign in</body></html>' },
+      ],
       ['200 application/json that is not JSON', { status: 200, contentType: 'application/json', body: 'not json{' }],
       ['200 a JSON array', json([PROFILE])],
       ['200 JSON null', json(null)],
@@ -170,7 +178,9 @@ describe('userinfo', () => {
     });
 
     it('answers 401 invalid_token when the endpoint rejects the token', async () => {
-      const c = await start({ answer: { status: 401, contentType: 'application/json', body: '{"error":"invalid_token"}' } });
+      const c = await start({
+        answer: { status: 401, contentType: 'application/json', body: '{"error":"invalid_token"}' },
+      });
       expectChallenge(await c.get('/profile'), { status: 401, error: 'invalid_token' });
       expectChallenge(await c.get('/service'), { status: 401, error: 'invalid_token' });
     });
@@ -199,7 +209,9 @@ describe('userinfo', () => {
       const c = await start({
         // Replaces the fake endpoint's GET route: the discovered endpoint now only redirects.
         beforeApp: (issuer) =>
-          issuer.route('GET', '/userinfo', (_req, res) => res.writeHead(302, { location: `${elsewhere.issuer}/collect` }).end()),
+          issuer.route('GET', '/userinfo', (_req, res) =>
+            res.writeHead(302, { location: `${elsewhere.issuer}/collect` }).end(),
+          ),
       });
       const token = c.mint();
       const res = await c.get('/profile', token);
@@ -214,7 +226,10 @@ describe('userinfo', () => {
       const c = await start();
       const first = c.mint();
       for (let i = 0; i < 5; i++) {
-        expect(answerOf(await c.get(i % 2 ? '/service' : '/profile', first))).toEqual({ status: 200, body: { info: PROFILE } });
+        expect(answerOf(await c.get(i % 2 ? '/service' : '/profile', first))).toEqual({
+          status: 200,
+          body: { info: PROFILE },
+        });
       }
       expect(c.userinfo.calls).toHaveLength(1);
 
@@ -307,7 +322,9 @@ describe('userinfo', () => {
 
     it("returns the claims of a JWT signed with the issuer's key", async () => {
       const c = await start();
-      c.userinfo.answer(jwt(signJwt(c.key, { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID, phone: '+1 555 0100' })));
+      c.userinfo.answer(
+        jwt(signJwt(c.key, { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID, phone: '+1 555 0100' })),
+      );
       const res = await c.get('/profile');
       expect(answerOf(res)).toMatchObject({ status: 200, body: { info: { ...PROFILE, phone: '+1 555 0100' } } });
     });
@@ -322,14 +339,24 @@ describe('userinfo', () => {
     });
 
     it.each<[string, (c: Case) => string]>([
-      ['signed with a key the issuer does not publish', (c) => signJwt(generateTestKey('ES256'), { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID })],
+      [
+        'signed with a key the issuer does not publish',
+        (c) => signJwt(generateTestKey('ES256'), { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID }),
+      ],
       [
         "signed with another key under the issuer key's kid",
-        (c) => signJwt(generateTestKey('ES256'), { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID }, { kid: c.key.kid }),
+        (c) =>
+          signJwt(generateTestKey('ES256'), { ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID }, { kid: c.key.kid }),
       ],
-      ['naming another issuer', (c) => signJwt(c.key, { ...PROFILE, iss: 'https://evil.example.test', aud: CLIENT_ID })],
+      [
+        'naming another issuer',
+        (c) => signJwt(c.key, { ...PROFILE, iss: 'https://evil.example.test', aud: CLIENT_ID }),
+      ],
       ['for another client', (c) => signJwt(c.key, { ...PROFILE, iss: c.issuer.issuer, aud: ['other-client'] })],
-      ['naming another sub', (c) => signJwt(c.key, { ...PROFILE, sub: 'someone-else', iss: c.issuer.issuer, aud: CLIENT_ID })],
+      [
+        'naming another sub',
+        (c) => signJwt(c.key, { ...PROFILE, sub: 'someone-else', iss: c.issuer.issuer, aud: CLIENT_ID }),
+      ],
       ['with alg none', (c) => unsignedToken({ ...PROFILE, iss: c.issuer.issuer, aud: CLIENT_ID })],
     ])('answers 502 for a JWT %s', async (_name, body) => {
       const c = await start();
@@ -342,17 +369,44 @@ describe('userinfo', () => {
   describe('tokenClaims', () => {
     const noEndpoint = (issuer: LocalIssuer) => issuer.setMetadata({ userinfo_endpoint: undefined });
     const TOKEN_USER = { name: 'Token Name', email: 'token@example.test', locale: 'en-GB' };
-    const TOKEN_ONLY = ['iss', 'aud', 'exp', 'iat', 'nbf', 'jti', 'scope', 'scp', 'client_id', 'azp', 'sid', 'auth_time', 'acr', 'amr'];
+    const TOKEN_ONLY = [
+      'iss',
+      'aud',
+      'exp',
+      'iat',
+      'nbf',
+      'jti',
+      'scope',
+      'scp',
+      'client_id',
+      'azp',
+      'sid',
+      'auth_time',
+      'acr',
+      'amr',
+    ];
     /** A token carrying every token-only claim above besides the user's own claims. */
     const richToken = (c: Case) =>
-      c.mint({ ...TOKEN_USER, nbf: nowSeconds() - 10, scp: ['read'], azp: CLIENT_ID, sid: 's-1', auth_time: nowSeconds() - 60, acr: '1', amr: ['pwd'] });
+      c.mint({
+        ...TOKEN_USER,
+        nbf: nowSeconds() - 10,
+        scp: ['read'],
+        azp: CLIENT_ID,
+        sid: 's-1',
+        auth_time: nowSeconds() - 60,
+        acr: '1',
+        amr: ['pwd'],
+      });
 
     it("'fallback' without a published endpoint: the token's user claims, none of its token claims", async () => {
       const c = await start({ userInfo: { tokenClaims: 'fallback' }, beforeApp: noEndpoint });
       const res = await c.get('/profile', richToken(c));
       expect(answerOf(res)).toEqual({ status: 200, body: { info: { sub: SUB, ...TOKEN_USER } } });
       expect(Object.keys(res.body.info)).toEqual(expect.not.arrayContaining(TOKEN_ONLY));
-      expect(answerOf(await c.get('/email', c.mint(TOKEN_USER)))).toEqual({ status: 200, body: { email: TOKEN_USER.email } });
+      expect(answerOf(await c.get('/email', c.mint(TOKEN_USER)))).toEqual({
+        status: 200,
+        body: { email: TOKEN_USER.email },
+      });
       expect(c.userinfo.calls).toHaveLength(0);
     });
 
@@ -374,7 +428,10 @@ describe('userinfo', () => {
 
     it("'merge' without a published endpoint: the token's user claims alone", async () => {
       const c = await start({ userInfo: { tokenClaims: 'merge' }, beforeApp: noEndpoint });
-      expect(answerOf(await c.get('/profile', richToken(c)))).toEqual({ status: 200, body: { info: { sub: SUB, ...TOKEN_USER } } });
+      expect(answerOf(await c.get('/profile', richToken(c)))).toEqual({
+        status: 200,
+        body: { info: { sub: SUB, ...TOKEN_USER } },
+      });
     });
 
     it("'merge': the token's user claims overlaid by the userinfo claims", async () => {
@@ -385,7 +442,15 @@ describe('userinfo', () => {
       const res = await c.get('/profile', c.mint(TOKEN_USER));
       expect(answerOf(res)).toEqual({
         status: 200,
-        body: { info: { sub: SUB, name: 'Userinfo Name', email: TOKEN_USER.email, locale: TOKEN_USER.locale, phone: '+1 555 0100' } },
+        body: {
+          info: {
+            sub: SUB,
+            name: 'Userinfo Name',
+            email: TOKEN_USER.email,
+            locale: TOKEN_USER.locale,
+            phone: '+1 555 0100',
+          },
+        },
       });
       expect(c.userinfo.calls).toHaveLength(1);
     });
@@ -393,7 +458,10 @@ describe('userinfo', () => {
 
   describe("store: 'cache-manager'", () => {
     it('keeps the answer in CACHE_MANAGER under a hash of the token, never the token', async () => {
-      const c = await start({ userInfo: { store: 'cache-manager' }, imports: [CacheModule.register({ isGlobal: true })] });
+      const c = await start({
+        userInfo: { store: 'cache-manager' },
+        imports: [CacheModule.register({ isGlobal: true })],
+      });
       const exp = nowSeconds() + 60;
       const token = c.mint({ exp });
       expect(answerOf(await c.get('/profile', token))).toEqual({ status: 200, body: { info: PROFILE } });

@@ -129,7 +129,9 @@ describe('WebSockets', () => {
   beforeAll(async () => {
     issuer = closeLater(await startLocalIssuer({ keys: [key] }));
     issuer.route('GET', '/userinfo', (_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ sub: 'alice', email: 'alice@example.test' }));
     });
     mint = minter(key, issuer.issuer);
     forged = mintAccessToken(stranger, { iss: issuer.issuer, aud: AUDIENCE, scope: 'read' });
@@ -148,19 +150,56 @@ describe('WebSockets', () => {
 
   describe('socket.io handshake', () => {
     it('admits auth.token, raw or with the Bearer scheme, and the Authorization header', async () => {
-      for (const options of [{ auth: { token: mint({ sub: 'alice' }) } }, { auth: { token: `Bearer ${mint({ sub: 'alice' })}` } }, { headers: { authorization: `Bearer ${mint({ sub: 'alice' })}` } }]) {
+      for (const options of [
+        { auth: { token: mint({ sub: 'alice' }) } },
+        { auth: { token: `Bearer ${mint({ sub: 'alice' })}` } },
+        { headers: { authorization: `Bearer ${mint({ sub: 'alice' })}` } },
+      ]) {
         const socket = await ioConnected(chat, options);
         expect(await ioCall(socket, 'whoami')).toEqual({ ack: { sub: 'alice', tokenLength: expect.any(Number) } });
       }
     });
 
     it.each([
-      ['missing', () => ({}), { message: 'unauthorized', data: { error: 'unauthorized', error_description: MISSING.message } }],
-      ['expired', () => ({ auth: { token: expired } }), { message: 'invalid_token', data: { error: 'invalid_token', error_description: EXPIRED.message } }],
-      ['forged', () => ({ auth: { token: forged } }), { message: 'invalid_token', data: { error: 'invalid_token', error_description: 'The access token was signed with an unknown key' } }],
-      ['malformed', () => ({ auth: { token: 'Bearer not a token' } }), { message: 'invalid_request', data: { error: 'invalid_request', error_description: 'The Authorization header is malformed' } }],
-      ['sent twice', () => ({ auth: { token: mint() }, headers: { authorization: `Bearer ${mint()}` } }), { message: 'invalid_request', data: { error: 'invalid_request', error_description: 'The request carries more than one access token' } }],
-      ['in the query string (not configured)', () => ({ query: { access_token: mint() } }), { message: 'unauthorized', data: { error: 'unauthorized', error_description: MISSING.message } }],
+      [
+        'missing',
+        () => ({}),
+        { message: 'unauthorized', data: { error: 'unauthorized', error_description: MISSING.message } },
+      ],
+      [
+        'expired',
+        () => ({ auth: { token: expired } }),
+        { message: 'invalid_token', data: { error: 'invalid_token', error_description: EXPIRED.message } },
+      ],
+      [
+        'forged',
+        () => ({ auth: { token: forged } }),
+        {
+          message: 'invalid_token',
+          data: { error: 'invalid_token', error_description: 'The access token was signed with an unknown key' },
+        },
+      ],
+      [
+        'malformed',
+        () => ({ auth: { token: 'Bearer not a token' } }),
+        {
+          message: 'invalid_request',
+          data: { error: 'invalid_request', error_description: 'The Authorization header is malformed' },
+        },
+      ],
+      [
+        'sent twice',
+        () => ({ auth: { token: mint() }, headers: { authorization: `Bearer ${mint()}` } }),
+        {
+          message: 'invalid_request',
+          data: { error: 'invalid_request', error_description: 'The request carries more than one access token' },
+        },
+      ],
+      [
+        'in the query string (not configured)',
+        () => ({ query: { access_token: mint() } }),
+        { message: 'unauthorized', data: { error: 'unauthorized', error_description: MISSING.message } },
+      ],
     ])('refuses a %s token with connect_error', async (_, options, refused) => {
       expect(await ioConnect(chat, options())).toEqual({ refused });
     });
@@ -169,31 +208,57 @@ describe('WebSockets', () => {
   describe('socket.io events', () => {
     it('answers an event whose requirements the token meets', async () => {
       const socket = await ioConnected(chat, { auth: { token: mint({ scope: 'read b' }) } });
-      expect([await ioCall(socket, 'read', { n: 3 }), await ioCall(socket, 'either')]).toEqual([{ ack: { read: 3 } }, { ack: 'ok' }]);
+      expect([await ioCall(socket, 'read', { n: 3 }), await ioCall(socket, 'either')]).toEqual([
+        { ack: { read: 3 } },
+        { ack: 'ok' },
+      ]);
     });
 
     it('refuses an event with insufficient scope with `exception`, and the socket stays usable', async () => {
       const socket = await ioConnected(chat, { auth: { token: mint({ scope: 'other' }) } });
       expect(await ioCall(socket, 'read')).toEqual({
-        exception: { status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope: 'read' },
+        exception: {
+          status: 'error',
+          error: 'insufficient_scope',
+          message: 'The access token lacks the scope this resource requires',
+          scope: 'read',
+        },
       });
       expect(await ioCall(socket, 'either')).toEqual({
-        exception: { status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope: 'a b' },
+        exception: {
+          status: 'error',
+          error: 'insufficient_scope',
+          message: 'The access token lacks the scope this resource requires',
+          scope: 'a b',
+        },
       });
       expect(await ioCall(socket, 'admin')).toEqual({
-        exception: { status: 'error', error: 'forbidden', message: 'The access token lacks the role this resource requires' },
+        exception: {
+          status: 'error',
+          error: 'forbidden',
+          message: 'The access token lacks the role this resource requires',
+        },
       });
-      expect([socket.connected, await ioCall(socket, 'whoami')]).toEqual([true, { ack: expect.objectContaining({ sub: 'test-user' }) }]);
+      expect([socket.connected, await ioCall(socket, 'whoami')]).toEqual([
+        true,
+        { ack: expect.objectContaining({ sub: 'test-user' }) },
+      ]);
     });
 
     it('admits a role and hands @UserInfo() the caller userinfo', async () => {
       const socket = await ioConnected(chat, { auth: { token: mint({ sub: 'alice', roles: ['admin'] }) } });
-      expect([await ioCall(socket, 'admin'), await ioCall(socket, 'email')]).toEqual([{ ack: 'admin' }, { ack: { email: 'alice@example.test' } }]);
+      expect([await ioCall(socket, 'admin'), await ioCall(socket, 'email')]).toEqual([
+        { ack: 'admin' },
+        { ack: { email: 'alice@example.test' } },
+      ]);
     });
 
     it('answers a @Public() event; @Principal() there is the caller the handshake admitted', async () => {
       const socket = await ioConnected(chat, { auth: { token: mint({ sub: 'pat' }) } });
-      expect([await ioCall(socket, 'ping'), await ioCall(socket, 'connection-caller')]).toEqual([{ ack: 'pong' }, { ack: { sub: 'pat' } }]);
+      expect([await ioCall(socket, 'ping'), await ioCall(socket, 'connection-caller')]).toEqual([
+        { ack: 'pong' },
+        { ack: { sub: 'pat' } },
+      ]);
     });
   });
 
@@ -205,9 +270,33 @@ describe('WebSockets', () => {
 
     it.each([
       ['missing', {}, { status: 401, challenge: 'Bearer realm="api"', body: { statusCode: 401, ...MISSING } }],
-      ['expired', { authorization: `Bearer EXPIRED` }, { status: 401, challenge: 'Bearer realm="api", error="invalid_token", error_description="The access token expired"', body: { statusCode: 401, ...EXPIRED } }],
-      ['forged', { authorization: 'Bearer FORGED' }, { status: 401, challenge: expect.stringContaining('error="invalid_token"'), body: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }) }],
-      ['malformed', { authorization: 'Bearer a b' }, { status: 400, challenge: expect.stringContaining('error="invalid_request"'), body: expect.objectContaining({ statusCode: 400, error: 'invalid_request' }) }],
+      [
+        'expired',
+        { authorization: `Bearer EXPIRED` },
+        {
+          status: 401,
+          challenge: 'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+          body: { statusCode: 401, ...EXPIRED },
+        },
+      ],
+      [
+        'forged',
+        { authorization: 'Bearer FORGED' },
+        {
+          status: 401,
+          challenge: expect.stringContaining('error="invalid_token"'),
+          body: expect.objectContaining({ statusCode: 401, error: 'invalid_token' }),
+        },
+      ],
+      [
+        'malformed',
+        { authorization: 'Bearer a b' },
+        {
+          status: 400,
+          challenge: expect.stringContaining('error="invalid_request"'),
+          body: expect.objectContaining({ statusCode: 400, error: 'invalid_request' }),
+        },
+      ],
     ])('refuses a %s token with the HTTP status and challenge', async (_, headers: Record<string, string>, refused) => {
       const value = headers.authorization?.replace('EXPIRED', expired).replace('FORGED', forged);
       expect(await wsConnect(native, value === undefined ? {} : { authorization: value })).toEqual({ refused });
@@ -224,7 +313,12 @@ describe('WebSockets', () => {
       const ws = await wsConnected(native, { authorization: `Bearer ${mint({ scope: 'other' })}` });
       expect(await wsCall(ws, 'read')).toEqual({
         event: 'exception',
-        data: { status: 'error', error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires', scope: 'read' },
+        data: {
+          status: 'error',
+          error: 'insufficient_scope',
+          message: 'The access token lacks the scope this resource requires',
+          scope: 'read',
+        },
       });
       expect(await wsCall(ws, 'whoami')).toEqual({ event: 'whoami', data: { sub: 'test-user' } });
     });
@@ -238,7 +332,9 @@ describe('WebSockets', () => {
         { ack: { sub: 'quinn', tokenLength: expect.any(Number) } },
         { event: 'whoami', data: { sub: 'quinn' } },
       ]);
-      expect(await wsConnect(`${withQuery.native}?access_token=${forged}`)).toEqual({ refused: expect.objectContaining({ status: 401 }) });
+      expect(await wsConnect(`${withQuery.native}?access_token=${forged}`)).toEqual({
+        refused: expect.objectContaining({ status: 401 }),
+      });
     });
   });
 
@@ -254,7 +350,9 @@ describe('WebSockets', () => {
     it('closes a ws connection when its token expires', async () => {
       const ws = await wsConnected(native, { authorization: `Bearer ${mint({ exp: nowSeconds() + 2 })}` });
       const frame = nextFrame(ws);
-      const closed = new Promise((resolve) => ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })));
+      const closed = new Promise((resolve) =>
+        ws.once('close', (code: number, reason: Buffer) => resolve({ code, reason: reason.toString() })),
+      );
       expect([await frame, await closed]).toEqual([
         { event: 'exception', data: { status: 'error', ...EXPIRED } },
         { code: TOKEN_EXPIRED_CLOSE_CODE, reason: EXPIRED.message },

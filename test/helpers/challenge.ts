@@ -66,7 +66,8 @@ export function parseChallenges(header: string): ParsedChallenge[] {
     if (!scheme) fail('expected an auth-scheme');
     const challenge: ParsedChallenge = { scheme, params: {} };
     challenges.push(challenge);
-    if (pos < s.length && s[pos] !== ' ' && s[pos] !== '\t' && s[pos] !== ',') fail('unexpected character after scheme');
+    if (pos < s.length && s[pos] !== ' ' && s[pos] !== '\t' && s[pos] !== ',')
+      fail('unexpected character after scheme');
 
     for (;;) {
       const sawComma = skipSeparators();

@@ -39,7 +39,17 @@ export interface ProofClaims {
  * override or (with undefined) remove members.
  * @example dpopProof(key, token, { htm: 'GET', htu: 'http://127.0.0.1:3000/me' })
  */
-export function dpopProof(key: TestKey, token: string | undefined, claims: ProofClaims, header: Record<string, unknown> = {}): string {
-  const payload = { jti: randomUUID(), iat: nowSeconds(), ...(token === undefined ? {} : { ath: ath(token) }), ...claims };
+export function dpopProof(
+  key: TestKey,
+  token: string | undefined,
+  claims: ProofClaims,
+  header: Record<string, unknown> = {},
+): string {
+  const payload = {
+    jti: randomUUID(),
+    iat: nowSeconds(),
+    ...(token === undefined ? {} : { ath: ath(token) }),
+    ...claims,
+  };
   return signJwt(key, payload, { typ: 'dpop+jwt', jwk: proofJwk(key), kid: undefined, ...header });
 }

@@ -15,7 +15,11 @@ import { httpPlatform } from './start-app.js';
 /** The GraphQL driver of this run: Apollo (with graphql-ws) on Express, Mercurius on Fastify. */
 export function graphqlModule(): DynamicModule {
   if (httpPlatform() === 'fastify') {
-    return GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, path: '/graphql', autoSchemaFile: true });
+    return GraphQLModule.forRoot<MercuriusDriverConfig>({
+      driver: MercuriusDriver,
+      path: '/graphql',
+      autoSchemaFile: true,
+    });
   }
   return GraphQLModule.forRootAsync<ApolloDriverConfig>({
     driver: ApolloDriver,
@@ -63,7 +67,12 @@ const STACK_FRAME = /\bat .*:\d+:\d+/;
 export function expectRefusedField(res: request.Response, expected: ExpectedRefusal): void {
   const errors = (res.body as { errors?: GraphqlErrorJson[] }).errors ?? [];
   const error = errors.find((e) => JSON.stringify(e.path) === JSON.stringify(expected.path));
-  expect({ path: error?.path, code: error?.extensions?.code, error: error?.extensions?.error, scope: error?.extensions?.scope }).toEqual({
+  expect({
+    path: error?.path,
+    code: error?.extensions?.code,
+    error: error?.extensions?.error,
+    scope: error?.extensions?.scope,
+  }).toEqual({
     path: expected.path,
     code: expected.code,
     error: expected.error,

@@ -116,7 +116,13 @@ describe('tokens', () => {
     const before = nowSeconds();
     const token = mintAccessToken(key, { iss: 'https://i', aud: ['a', 'b'], scope: 'x y', exp: undefined });
     const { payload } = decodeJwt(token);
-    expect(payload).toMatchObject({ iss: 'https://i', aud: ['a', 'b'], sub: 'test-user', scope: 'x y', client_id: 'test-client' });
+    expect(payload).toMatchObject({
+      iss: 'https://i',
+      aud: ['a', 'b'],
+      sub: 'test-user',
+      scope: 'x y',
+      client_id: 'test-client',
+    });
     expect('exp' in payload).toBe(false);
     expect(payload.iat).toBeGreaterThanOrEqual(before);
     expect(typeof payload.jti).toBe('string');
@@ -176,11 +182,15 @@ describe('tokens', () => {
     ['a length of 2 (mod 4)', b64url('A'), 15],
     ['a length of 3 (mod 4)', b64url('AB'), 3],
     ['a length of 0 (mod 4)', b64url('ABC'), 0],
-  ])('nonCanonicalSpellings of a segment with %s: distinct strings Buffer decodes to the same bytes', (_name, segment, n) => {
-    const spellings = nonCanonicalSpellings(segment);
-    expect(new Set([segment, ...spellings]).size).toBe(n + 1);
-    for (const spelling of spellings) expect(Buffer.from(spelling, 'base64url')).toEqual(Buffer.from(segment, 'base64url'));
-  });
+  ])(
+    'nonCanonicalSpellings of a segment with %s: distinct strings Buffer decodes to the same bytes',
+    (_name, segment, n) => {
+      const spellings = nonCanonicalSpellings(segment);
+      expect(new Set([segment, ...spellings]).size).toBe(n + 1);
+      for (const spelling of spellings)
+        expect(Buffer.from(spelling, 'base64url')).toEqual(Buffer.from(segment, 'base64url'));
+    },
+  );
 });
 
 describe('local issuer', () => {
@@ -231,7 +241,10 @@ describe('local issuer', () => {
     iss.setJwks({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] });
     expect(await (await fetch(iss.jwksUri)).json()).toEqual({ keys: [{ kty: 'oct', k: 'c2VjcmV0' }] });
     iss.setMetadata({ issuer: 'https://evil.example', userinfo_endpoint: undefined });
-    const doc = (await (await fetch(`${iss.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
+    const doc = (await (await fetch(`${iss.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
     expect(doc.issuer).toBe('https://evil.example');
     expect('userinfo_endpoint' in doc).toBe(false);
     expect(doc.jwks_uri).toBe(iss.jwksUri);
@@ -366,7 +379,11 @@ describe('challenge', () => {
     ['error on a bare challenge', ok(401, 'Bearer error="invalid_token"'), { status: 401 }],
     ['description on a bare challenge', ok(401, 'Bearer error_description="x"'), { status: 401 }],
     ['wrong error', ok(401, 'Bearer error="invalid_request"'), { status: 401, error: 'invalid_token' }],
-    ['wrong scope', ok(403, 'Bearer error="insufficient_scope", scope="a"'), { status: 403, error: 'insufficient_scope', scope: 'b' }],
+    [
+      'wrong scope',
+      ok(403, 'Bearer error="insufficient_scope", scope="a"'),
+      { status: 403, error: 'insufficient_scope', scope: 'b' },
+    ],
     ['wrong realm', ok(401, 'Bearer realm="x"'), { status: 401, realm: 'y' }],
     ['5xx blaming the token', ok(503, 'Bearer error="invalid_token"'), { status: 503 }],
     ['statusCode mismatch', ok(401, 'Bearer', { statusCode: 500 }), { status: 401 }],
@@ -381,7 +398,10 @@ describe('challenge', () => {
     const text = JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'x' });
     expectChallenge({ status: 401, headers: { 'WWW-Authenticate': 'Bearer' }, body: {}, text }, { status: 401 });
     expect(() =>
-      expectChallenge({ status: 401, headers: { 'www-authenticate': 'Bearer' }, body: {}, text: 'oops' }, { status: 401 }),
+      expectChallenge(
+        { status: 401, headers: { 'www-authenticate': 'Bearer' }, body: {}, text: 'oops' },
+        { status: 401 },
+      ),
     ).toThrow();
   });
 });

@@ -8,7 +8,8 @@ import { Principal, Scopes, type VerifiedPrincipal } from 'nestjs-resource-serve
 import type { LocalIssuer } from './issuer-server.js';
 
 /** How the fake endpoint misbehaves; 'ok' answers with {@link FakeIntrospection.answer}. */
-export type IntrospectionFault = 'ok' | 'reset' | 'timeout' | 'status401' | 'status500' | 'garbage' | 'html' | 'activeNotBoolean';
+export type IntrospectionFault =
+  'ok' | 'reset' | 'timeout' | 'status401' | 'status500' | 'garbage' | 'html' | 'activeNotBoolean';
 
 /** One request the fake endpoint received, as sent. */
 export interface IntrospectionCall {
@@ -40,7 +41,11 @@ const nowSeconds = (): number => Math.floor(Date.now() / 1000);
  * An `active: true` answer like a real issuer's for an access token of `issuer`, 5 minutes left.
  * @example activeAnswer(issuer.issuer, AUDIENCE, { scope: 'read:messages admin:messages' })
  */
-export function activeAnswer(issuer: string, audience: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
+export function activeAnswer(
+  issuer: string,
+  audience: string,
+  overrides: Record<string, unknown> = {},
+): Record<string, unknown> {
   const now = nowSeconds();
   const answer: Record<string, unknown> = {
     active: true,

@@ -122,8 +122,12 @@ async function followToCallback(start: string, issuer: DevIssuer, jar = new Cook
  * logout tokens to the clients of that session.
  */
 export async function logOutAtIssuer(issuer: DevIssuer, jar: CookieJar): Promise<void> {
-  const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as { end_session_endpoint: string };
-  const page = await fetch(discovery.end_session_endpoint, { headers: { cookie: jar.header(discovery.end_session_endpoint) } });
+  const discovery = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as {
+    end_session_endpoint: string;
+  };
+  const page = await fetch(discovery.end_session_endpoint, {
+    headers: { cookie: jar.header(discovery.end_session_endpoint) },
+  });
   jar.store(discovery.end_session_endpoint, page.headers.getSetCookie());
   const html = await page.text();
   const action = /<form[^>]*action="([^"]+)"/.exec(html)?.[1];

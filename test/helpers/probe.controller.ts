@@ -20,7 +20,12 @@ export class ProbeController {
 
   @Get('me')
   me(@Principal() principal: VerifiedPrincipal, @AccessToken() token: string) {
-    return { sub: principal.subject, scopes: principal.scopes, clientId: principal.clientId, tokenLength: token.length };
+    return {
+      sub: principal.subject,
+      scopes: principal.scopes,
+      clientId: principal.clientId,
+      tokenLength: token.length,
+    };
   }
 
   @Scopes('read:messages')

@@ -11,12 +11,24 @@ import { closeLater } from './start-app.js';
 export type IoConnection = { socket: Socket } | { refused: { message: string; data: unknown } };
 
 /** Connects to a socket.io namespace (websocket transport only: the handshake is one HTTP upgrade). */
-export function ioConnect(url: string, options: { auth?: Record<string, unknown>; headers?: Record<string, string>; query?: Record<string, string> } = {}): Promise<IoConnection> {
-  const socket = io(url, { transports: ['websocket'], reconnection: false, forceNew: true, auth: options.auth, extraHeaders: options.headers, query: options.query });
+export function ioConnect(
+  url: string,
+  options: { auth?: Record<string, unknown>; headers?: Record<string, string>; query?: Record<string, string> } = {},
+): Promise<IoConnection> {
+  const socket = io(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    auth: options.auth,
+    extraHeaders: options.headers,
+    query: options.query,
+  });
   closeLater({ close: () => socket.close() });
   return new Promise((resolve) => {
     socket.once('connect', () => resolve({ socket }));
-    socket.once('connect_error', (error: Error & { data?: unknown }) => resolve({ refused: { message: error.message, data: error.data } }));
+    socket.once('connect_error', (error: Error & { data?: unknown }) =>
+      resolve({ refused: { message: error.message, data: error.data } }),
+    );
   });
 }
 
@@ -43,7 +55,8 @@ export function ioCall(socket: Socket, event: string, data?: unknown): Promise<I
 }
 
 /** A `ws` connection attempt: the open socket, or the HTTP answer that refused the upgrade. */
-export type WsConnection = { ws: WebSocket } | { refused: { status: number; challenge: string | undefined; body: unknown } };
+export type WsConnection =
+  { ws: WebSocket } | { refused: { status: number; challenge: string | undefined; body: unknown } };
 
 /** Opens a `ws` connection with the given headers. */
 export function wsConnect(url: string, headers: Record<string, string> = {}): Promise<WsConnection> {
@@ -55,7 +68,13 @@ export function wsConnect(url: string, headers: Record<string, string> = {}): Pr
       let body = '';
       response.on('data', (chunk: Buffer) => (body += chunk.toString()));
       response.on('end', () =>
-        resolve({ refused: { status: response.statusCode ?? 0, challenge: response.headers['www-authenticate'], body: JSON.parse(body) as unknown } }),
+        resolve({
+          refused: {
+            status: response.statusCode ?? 0,
+            challenge: response.headers['www-authenticate'],
+            body: JSON.parse(body) as unknown,
+          },
+        }),
       );
     });
     ws.once('error', reject);
@@ -71,7 +90,9 @@ export async function wsConnected(url: string, headers?: Record<string, string>)
 
 /** The next JSON frame the server sends. */
 export function nextFrame(ws: WebSocket): Promise<{ event: string; data: unknown }> {
-  return new Promise((resolve) => ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as { event: string; data: unknown })));
+  return new Promise((resolve) =>
+    ws.once('message', (data: Buffer) => resolve(JSON.parse(data.toString()) as { event: string; data: unknown })),
+  );
 }
 
 /** Sends `{ event, data }` and resolves with the next frame: the handler's answer or an `exception`. */

@@ -25,7 +25,8 @@ export type HttpPlatform = 'express' | 'fastify';
 /** `HTTP_PLATFORM` of the test run: `express` (default) or `fastify`. */
 export function httpPlatform(env: NodeJS.ProcessEnv = process.env): HttpPlatform {
   const value = env.HTTP_PLATFORM || 'express';
-  if (value !== 'express' && value !== 'fastify') throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
+  if (value !== 'express' && value !== 'fastify')
+    throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
   return value;
 }
 
@@ -34,7 +35,10 @@ export function httpPlatform(env: NodeJS.ProcessEnv = process.env): HttpPlatform
  * `@nestjs/platform-fastify`, loaded only then).
  * @example const app = await createPlatformApp(moduleRef, { logger: false });
  */
-export async function createPlatformApp(moduleRef: TestingModule, options: { logger?: LoggerService | false } = {}): Promise<INestApplication> {
+export async function createPlatformApp(
+  moduleRef: TestingModule,
+  options: { logger?: LoggerService | false } = {},
+): Promise<INestApplication> {
   if (httpPlatform() === 'express') return moduleRef.createNestApplication(options);
   const { FastifyAdapter } = await import('@nestjs/platform-fastify');
   return moduleRef.createNestApplication(new FastifyAdapter(), options);
@@ -90,8 +94,17 @@ export interface RunningApp {
  * @example const running = await startApp({ issuer: issuer.issuer, audience: AUDIENCE });
  *          expect((await running.get('/me', token)).status).toBe(200);
  */
-export async function startApp(options: ResourceServerModuleOptions, extras: StartAppOptions = {}): Promise<RunningApp> {
-  const { controllers = [ProbeController, ScopedController], imports = [], providers = [], logger = false, listen = true } = extras;
+export async function startApp(
+  options: ResourceServerModuleOptions,
+  extras: StartAppOptions = {},
+): Promise<RunningApp> {
+  const {
+    controllers = [ProbeController, ScopedController],
+    imports = [],
+    providers = [],
+    logger = false,
+    listen = true,
+  } = extras;
 
   @Module({
     imports: [ResourceServerModule.forRoot(options), ...imports],
@@ -115,7 +128,8 @@ export async function startApp(options: ResourceServerModuleOptions, extras: Sta
     app,
     http,
     initMs,
-    get: (path, token) => (token === undefined ? http.get(path) : http.get(path).set('Authorization', `Bearer ${token}`)),
+    get: (path, token) =>
+      token === undefined ? http.get(path) : http.get(path).set('Authorization', `Bearer ${token}`),
     close: () => (closing ??= app.close()),
   };
   return closeLater(running);

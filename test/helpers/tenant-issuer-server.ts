@@ -51,7 +51,10 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
  */
 export async function startTenantIssuers(keysByTenant: Record<string, TestKey[]>): Promise<TenantIssuerServer> {
   const tenants = new Map(
-    Object.entries(keysByTenant).map(([tenant, keys]) => [tenant, { keys, counts: { discovery: 0, jwks: 0, other: 0 } }]),
+    Object.entries(keysByTenant).map(([tenant, keys]) => [
+      tenant,
+      { keys, counts: { discovery: 0, jwks: 0, other: 0 } },
+    ]),
   );
   let total = 0;
   let origin = '';

@@ -5,7 +5,13 @@
  */
 import { Controller, Get, Inject } from '@nestjs/common';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Principal, UserInfo, UserInfoService, type UserInfoClaims, type VerifiedPrincipal } from 'nestjs-resource-server';
+import {
+  Principal,
+  UserInfo,
+  UserInfoService,
+  type UserInfoClaims,
+  type VerifiedPrincipal,
+} from 'nestjs-resource-server';
 import type { LocalIssuer } from './issuer-server.js';
 
 /**
@@ -72,12 +78,21 @@ export function json(body: unknown, extra: Omit<UserInfoAnswer, 'body'> = {}): U
 export function serveUserInfo(issuer: LocalIssuer, path = '/userinfo'): FakeUserInfo {
   const calls: UserInfoCall[] = [];
   const timers = new Set<NodeJS.Timeout>();
-  let next: UserInfoAnswer | ((index: number) => UserInfoAnswer) = { status: 500, contentType: 'application/json', body: '{}' };
+  let next: UserInfoAnswer | ((index: number) => UserInfoAnswer) = {
+    status: 500,
+    contentType: 'application/json',
+    body: '{}',
+  };
 
   const handler = (req: IncomingMessage, res: ServerResponse): void => {
     const index = calls.length;
     calls.push({ method: req.method ?? '', path: req.url ?? '', authorization: req.headers.authorization });
-    const { status = 200, contentType = 'application/json', body, delayMs = 0 } = typeof next === 'function' ? next(index) : next;
+    const {
+      status = 200,
+      contentType = 'application/json',
+      body,
+      delayMs = 0,
+    } = typeof next === 'function' ? next(index) : next;
     const send = (): void => {
       if (res.destroyed || res.writableEnded) return;
       res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) }).end(body);

@@ -22,7 +22,9 @@ Get()(NotesController.prototype, 'list', list);
 
 class AppModule {}
 Module({
-  imports: [ResourceServerModule.forRoot({ issuer: 'https://login.example.com/', audience: 'https://api.example.com' })],
+  imports: [
+    ResourceServerModule.forRoot({ issuer: 'https://login.example.com/', audience: 'https://api.example.com' }),
+  ],
   controllers: [NotesController],
   providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
 })(AppModule);

@@ -36,7 +36,10 @@ describe('instances started before Redis', () => {
 
   it('share revocations once Redis is up', async () => {
     await redis.start();
-    expect([await poll(() => inSync(d), true, 10_000), await poll(() => inSync(e), true, 10_000)]).toEqual([true, true]);
+    expect([await poll(() => inSync(d), true, 10_000), await poll(() => inSync(e), true, 10_000)]).toEqual([
+      true,
+      true,
+    ]);
     const token = mint({ jti: 'late' });
     expect((await e.get('/me', token)).status).toBe(200);
     await d.app.get(RevocationService).revoke({ jti: 'late' });

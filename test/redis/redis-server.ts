@@ -43,7 +43,20 @@ async function freePort(): Promise<number> {
 function launch(port: number, dir: string): Promise<ChildProcess> {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--protected-mode',
+      'yes',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -58,7 +71,9 @@ function launch(port: number, dir: string): Promise<ChildProcess> {
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new Error(`redis-server could not be started (${error.message}): install it with apt-get install redis-server`));
+      reject(
+        new Error(`redis-server could not be started (${error.message}): install it with apt-get install redis-server`),
+      );
     });
   });
 }

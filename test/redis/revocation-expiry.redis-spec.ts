@@ -22,7 +22,11 @@ describe('revocation entries expire', () => {
   const view = (): Revocations => {
     const client = new Redis(redis.url, { maxRetriesPerRequest: 1 });
     client.on('error', () => undefined);
-    const revocations = new Revocations(SETTINGS, runtime, new RedisRevocationBackend(client, KEY, (SETTINGS.maxTokenLifetime + 60) * 1000));
+    const revocations = new Revocations(
+      SETTINGS,
+      runtime,
+      new RedisRevocationBackend(client, KEY, (SETTINGS.maxTokenLifetime + 60) * 1000),
+    );
     closeLater({ close: async () => (await revocations.stop(), await client.quit()) });
     return revocations;
   };

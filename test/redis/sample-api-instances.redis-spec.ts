@@ -49,12 +49,19 @@ async function dpopClientToken(issuer: DevIssuer, pair: KeyPair): Promise<string
  * GET /messages on one instance with a DPoP proof, sent with the Host both instances are reached by
  * (as behind a load balancer), so a proof made for that URL is valid on either. `fetch` cannot set Host.
  */
-function getWithProof(instanceUrl: string, host: string, token: string, proof: string): Promise<{ status: number; challenge: string }> {
+function getWithProof(
+  instanceUrl: string,
+  host: string,
+  token: string,
+  proof: string,
+): Promise<{ status: number; challenge: string }> {
   const url = new URL('/messages', instanceUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(url, { headers: { host, authorization: `DPoP ${token}`, dpop: proof } }, (res) => {
       res.resume();
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, challenge: String(res.headers['www-authenticate'] ?? '') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, challenge: String(res.headers['www-authenticate'] ?? '') }),
+      );
     });
     req.on('error', reject);
     req.end();
@@ -67,7 +74,10 @@ describe('two sample API processes, one Redis, the development issuer', () => {
   let a: SampleApiProcess;
   let b: SampleApiProcess;
   const jar = new CookieJar();
-  const statuses = async (token: string, path = '/messages') => [(await a.call(path, token)).status, (await b.call(path, token)).status];
+  const statuses = async (token: string, path = '/messages') => [
+    (await a.call(path, token)).status,
+    (await b.call(path, token)).status,
+  ];
   const status = async (instance: SampleApiProcess, token: string) => (await instance.call('/messages', token)).status;
   const revokeThroughA = async (body: Record<string, string>) =>
     a.call('/admin/revocations', await clientCredentials(issuer, 'admin:messages'), {
@@ -75,13 +85,25 @@ describe('two sample API processes, one Redis, the development issuer', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     });
-  const userToken = async () => (await obtainUserTokenWithPkce(issuer, { scope: 'openid read:messages', jar })).access_token;
+  const userToken = async () =>
+    (await obtainUserTokenWithPkce(issuer, { scope: 'openid read:messages', jar })).access_token;
 
   beforeAll(async () => {
     redis = closeLater(await startRedis());
     const [portA, portB] = [await freePort(), await freePort()];
-    issuer = closeLater(await startDevIssuer({ port: 0, audience: AUDIENCE, backchannelLogoutUri: `http://127.0.0.1:${portA}/oidc/backchannel-logout` }));
-    const env = { OIDC_ISSUER: issuer.issuer, OIDC_AUDIENCE: AUDIENCE, OIDC_BACKCHANNEL_CLIENT_ID: 'demo-client', REDIS_URL: redis.url };
+    issuer = closeLater(
+      await startDevIssuer({
+        port: 0,
+        audience: AUDIENCE,
+        backchannelLogoutUri: `http://127.0.0.1:${portA}/oidc/backchannel-logout`,
+      }),
+    );
+    const env = {
+      OIDC_ISSUER: issuer.issuer,
+      OIDC_AUDIENCE: AUDIENCE,
+      OIDC_BACKCHANNEL_CLIENT_ID: 'demo-client',
+      REDIS_URL: redis.url,
+    };
     [a, b] = await Promise.all([startSampleApi(portA, env), startSampleApi(portB, env)]);
     closeLater(a);
     closeLater(b);
@@ -101,7 +123,11 @@ describe('two sample API processes, one Redis, the development issuer', () => {
 
   it('POST /admin/revocations needs admin:messages', async () => {
     const reader = await clientCredentials(issuer, 'read:messages');
-    const res = await a.call('/admin/revocations', reader, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"sub":"x"}' });
+    const res = await a.call('/admin/revocations', reader, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"sub":"x"}',
+    });
     expect(res.status).toBe(403);
   });
 
@@ -109,7 +135,10 @@ describe('two sample API processes, one Redis, the development issuer', () => {
     const token = await userToken();
     expect(await statuses(token)).toEqual([200, 200]);
     await logOutAtIssuer(issuer, jar);
-    expect([await poll(() => status(a, token), 401, PROPAGATION_MS), await poll(() => status(b, token), 401, PROPAGATION_MS)]).toEqual([401, 401]);
+    expect([
+      await poll(() => status(a, token), 401, PROPAGATION_MS),
+      await poll(() => status(b, token), 401, PROPAGATION_MS),
+    ]).toEqual([401, 401]);
     expect(a.output()).toContain('Revoked by back-channel logout: sub');
   });
 
@@ -142,7 +171,8 @@ describe('two sample API processes, one Redis, the development issuer', () => {
       expect(await statuses(valid)).toEqual([200, 200]);
       expect(await statuses(revoked)).toEqual([401, 401]);
       expect(await statuses(valid)).toEqual([200, 200]);
-      const outageLines = () => b.output().split('shared revocations, keeping the last known list meanwhile) unavailable').length - 1;
+      const outageLines = () =>
+        b.output().split('shared revocations, keeping the last known list meanwhile) unavailable').length - 1;
       expect(await poll(outageLines, 1, 5000)).toBe(1);
       expect(await statuses(valid)).toEqual([200, 200]);
       expect(outageLines()).toBe(1);
@@ -152,7 +182,12 @@ describe('two sample API processes, one Redis, the development issuer', () => {
       const pair = await generateKeyPair('ES256');
       const token = await dpopClientToken(issuer, pair);
       const host = new URL(a.url).host;
-      const res = await getWithProof(a.url, host, token, await generateProof(pair, `http://${host}/messages`, 'GET', undefined, token));
+      const res = await getWithProof(
+        a.url,
+        host,
+        token,
+        await generateProof(pair, `http://${host}/messages`, 'GET', undefined, token),
+      );
       expect(res.status).toBe(503);
     });
 
@@ -163,7 +198,13 @@ describe('two sample API processes, one Redis, the development issuer', () => {
       await redis.start();
       expect(await poll(() => status(b, token), 401, 10_000)).toBe(401);
       expect(await statuses(revoked)).toEqual([401, 401]);
-      expect(await poll(() => a.output().includes('shared revocations, keeping the last known list meanwhile) available again'), true, 5000)).toBe(true);
+      expect(
+        await poll(
+          () => a.output().includes('shared revocations, keeping the last known list meanwhile) available again'),
+          true,
+          5000,
+        ),
+      ).toBe(true);
     });
   });
 });

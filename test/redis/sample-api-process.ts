@@ -44,7 +44,13 @@ export async function startSampleApi(port: number, env: Record<string, string>):
   const instance: SampleApiProcess = {
     url,
     call: (path, token, init = {}) =>
-      fetch(url + path, { ...init, headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(init.headers as Record<string, string>) } }),
+      fetch(url + path, {
+        ...init,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(init.headers as Record<string, string>),
+        },
+      }),
     output: () => output,
     close: async () => {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -53,7 +59,10 @@ export async function startSampleApi(port: number, env: Record<string, string>):
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && child.exitCode === null) {
-    const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return instance;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

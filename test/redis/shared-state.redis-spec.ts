@@ -43,7 +43,8 @@ describe('instances sharing one Redis', () => {
     revocation: { maxTokenLifetimeSeconds: 3600 },
   });
   const start = () => startApp(options(), { controllers: [ProbeController, UserInfoProbeController] });
-  const revoke = (app: RunningApp, request: Parameters<RevocationService['revoke']>[0]) => app.app.get(RevocationService).revoke(request);
+  const revoke = (app: RunningApp, request: Parameters<RevocationService['revoke']>[0]) =>
+    app.app.get(RevocationService).revoke(request);
   const inSync = (app: RunningApp) => app.app.get(RevocationService).inSync;
   const status = async (app: RunningApp, token: string, path = '/me') => (await app.get(path, token)).status;
 
@@ -62,7 +63,7 @@ describe('instances sharing one Redis', () => {
   afterAll(closeAll);
 
   describe('while Redis is up', () => {
-    it('a token revoked by jti through A is refused by B within a second, though it sits in B\'s verified-token cache', async () => {
+    it("a token revoked by jti through A is refused by B within a second, though it sits in B's verified-token cache", async () => {
       const jti = randomUUID();
       const token = mint({ jti });
       expect([await status(a, token), await status(b, token)]).toEqual([200, 200]); // B caches it
@@ -123,25 +124,36 @@ describe('instances sharing one Redis', () => {
     });
 
     it('tells it is out of sync', async () => {
-      expect([await poll(() => inSync(a), false, 5000), await poll(() => inSync(b), false, 5000)]).toEqual([false, false]);
+      expect([await poll(() => inSync(a), false, 5000), await poll(() => inSync(b), false, 5000)]).toEqual([
+        false,
+        false,
+      ]);
     });
 
     it('keeps accepting valid tokens and refusing the ones revoked before', async () => {
       expect([await status(a, mint()), await status(b, mint())]).toEqual([200, 200]);
-      expect([await status(a, mint({ jti: revokedBefore })), await status(b, mint({ jti: revokedBefore }))]).toEqual([401, 401]);
+      expect([await status(a, mint({ jti: revokedBefore })), await status(b, mint({ jti: revokedBefore }))]).toEqual([
+        401, 401,
+      ]);
     });
 
-    it('falls back to each instance\'s local caches', async () => {
+    it("falls back to each instance's local caches", async () => {
       const token = opaqueToken();
       expect([await status(a, token), await status(a, token), await status(b, token)]).toEqual([200, 200, 200]);
       expect(introspection.callsFor(token)).toBe(2);
       const user = mint({ sub: 'user-1' });
-      expect([await status(a, user, '/profile'), await status(a, user, '/profile'), await status(b, user, '/profile')]).toEqual([200, 200, 200]);
+      expect([
+        await status(a, user, '/profile'),
+        await status(a, user, '/profile'),
+        await status(b, user, '/profile'),
+      ]).toEqual([200, 200, 200]);
       expect(userinfo.calls.filter((c) => c.authorization === `Bearer ${user}`).length).toBe(2);
     });
 
     it('fails the replay store closed with a 503', async () => {
-      await expect(a.app.get<symbol, ReplayStore>(REPLAY_STORE).setIfAbsent(randomUUID(), Date.now() + 60_000)).rejects.toMatchObject({
+      await expect(
+        a.app.get<symbol, ReplayStore>(REPLAY_STORE).setIfAbsent(randomUUID(), Date.now() + 60_000),
+      ).rejects.toMatchObject({
         status: 503,
         code: 'replay_store_unavailable',
       });

@@ -30,13 +30,19 @@ import { httpPlatform } from './settings.js';
         // One audience for every issuer is enough for the sample; each entry could have its own.
         issuers: oidc.issuers.map((issuer) => ({ issuer, audience: oidc.audience })),
         tokenType: oidc.tokenType,
-        ...(oidc.tokenType === 'jwt' ? {} : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
+        ...(oidc.tokenType === 'jwt'
+          ? {}
+          : { introspection: { clientId: oidc.clientId, clientSecret: oidc.clientSecret } }),
         warmUp: true,
         dpop: oidc.dpop,
         // RFC 9728: GET /.well-known/oauth-protected-resource describes this API; 401s point to it.
-        ...(oidc.resource ? { resourceMetadata: { resource: oidc.resource, resourceName: 'Sample messages API' } } : {}),
+        ...(oidc.resource
+          ? { resourceMetadata: { resource: oidc.resource, resourceName: 'Sample messages API' } }
+          : {}),
         ...(oidc.redisUrl ? { redis: { url: oidc.redisUrl } } : {}),
-        ...(oidc.backChannelClientId ? { revocation: { backChannelLogout: { clientId: oidc.backChannelClientId } } } : {}),
+        ...(oidc.backChannelClientId
+          ? { revocation: { backChannelLogout: { clientId: oidc.backChannelClientId } } }
+          : {}),
       }),
     }),
     // For the /passport routes: AuthGuard('jwt') with the library's strategy.

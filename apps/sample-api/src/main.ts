@@ -17,7 +17,9 @@ function printTryIt(devIssuer: DevIssuer, apiUrl: string): void {
     `  ${devIssuer.tokenEndpoint} | node -pe 'JSON.parse(require("fs").readFileSync(0)).access_token')`,
     `curl -i -H "Authorization: Bearer $TOKEN" ${apiUrl}/messages`,
   ].join('\n');
-  logger.log(`Development issuer at ${devIssuer.issuer} (client demo-client / demo-secret, user demo / demo-password).`);
+  logger.log(
+    `Development issuer at ${devIssuer.issuer} (client demo-client / demo-secret, user demo / demo-password).`,
+  );
   logger.log(`Try it:\n\n${curl}\n`);
 }
 
@@ -68,7 +70,9 @@ async function bootstrap(): Promise<void> {
   await app.listen(settings.port);
   const apiUrl = `http://localhost:${settings.port}`;
   logger.log(`Swagger UI at ${apiUrl}/docs, OpenAPI document at ${apiUrl}/docs-json`);
-  logger.log(`Sample API (${settings.platform}) listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`);
+  logger.log(
+    `Sample API (${settings.platform}) listening on ${apiUrl}, Socket.IO namespace /messages, TCP microservice on port ${settings.rpcPort} (issuer ${process.env.OIDC_ISSUER}, audience ${process.env.OIDC_AUDIENCE})`,
+  );
   if (devIssuer) printTryIt(devIssuer, apiUrl);
 }
 

@@ -18,7 +18,8 @@ export type HttpPlatform = 'express' | 'fastify';
 /** HTTP_PLATFORM: `express` (default) or `fastify`. */
 export function httpPlatform(env: NodeJS.ProcessEnv): HttpPlatform {
   const value = env.HTTP_PLATFORM || 'express';
-  if (value !== 'express' && value !== 'fastify') throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
+  if (value !== 'express' && value !== 'fastify')
+    throw new Error(`HTTP_PLATFORM must be express or fastify (got "${value}")`);
   return value;
 }
 

@@ -22,7 +22,10 @@ const ENTRIES = { '.': 'index', './passport': 'passport/index', './testing': 'te
 const esmOnly = process.argv.includes('--esm-entries');
 
 function tsc(...args) {
-  execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), ...args], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), ...args], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }
 
 function registryKey(subpath) {

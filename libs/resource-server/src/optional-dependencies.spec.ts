@@ -5,7 +5,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const SRC = join(process.cwd(), 'libs/resource-server/src');
-const OPTIONAL = /^(graphql|graphql-ws|@nestjs\/(graphql|apollo|mercurius|platform-\w+)|@apollo\/.*|@as-integrations\/.*|mercurius|fastify|express)(\/.*)?$/;
+const OPTIONAL =
+  /^(graphql|graphql-ws|@nestjs\/(graphql|apollo|mercurius|platform-\w+)|@apollo\/.*|@as-integrations\/.*|mercurius|fastify|express)(\/.*)?$/;
 
 function sources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -18,7 +19,11 @@ function sources(dir: string): string[] {
 describe('optional dependencies', () => {
   it('no library source imports GraphQL, a GraphQL driver, or an HTTP platform package at run time', () => {
     const offending = sources(SRC).flatMap((file) =>
-      [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)]
+      [
+        ...readFileSync(file, 'utf8').matchAll(
+          /^\s*(?:import|export)\s+(?!type\b)[^'"]*?from\s+['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+        ),
+      ]
         .map((m) => m[1] ?? m[2]!)
         .filter((specifier) => OPTIONAL.test(specifier))
         .map((specifier) => `${file.slice(SRC.length + 1)}: ${specifier}`),

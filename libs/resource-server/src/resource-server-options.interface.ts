@@ -191,7 +191,6 @@ export interface MicroserviceOptions {
   readToken?: (data: unknown, context: unknown) => string | undefined;
 }
 
-
 /**
  * Options of `ResourceServerModule.forRoot()` / `forRootAsync()`: one issuer inline, or several in
  * `issuers` (top-level token rules then apply to each unless it sets its own).

@@ -84,7 +84,12 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
         new Revocations(
           config.revocation,
           runtime,
-          redis.client && new RedisRevocationBackend(redis.client, `${config.redis!.keyPrefix}:revocations`, (config.revocation.maxTokenLifetime + 60) * 1000),
+          redis.client &&
+            new RedisRevocationBackend(
+              redis.client,
+              `${config.redis!.keyPrefix}:revocations`,
+              (config.revocation.maxTokenLifetime + 60) * 1000,
+            ),
         ),
       inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
     },
@@ -92,13 +97,21 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     {
       provide: REPLAY_STORE,
       useFactory: (config: ResolvedConfig, runtime: Runtime, redis: OwnedRedis): ReplayStore =>
-        redis.client ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`, runtime.now) : new MemoryReplayStore(100_000, runtime.now),
+        redis.client
+          ? new RedisReplayStore(redis.client, `${config.redis!.keyPrefix}:replay:`, runtime.now)
+          : new MemoryReplayStore(100_000, runtime.now),
       inject: [RESOLVED_CONFIG, RUNTIME, REDIS_CLIENT],
     },
     RevocationEventsService,
     {
       provide: AccessTokenVerifier,
-      useFactory: (config: ResolvedConfig, runtime: Runtime, revocations: Revocations, redis: OwnedRedis, cacheManager?: CacheManagerLike) =>
+      useFactory: (
+        config: ResolvedConfig,
+        runtime: Runtime,
+        revocations: Revocations,
+        redis: OwnedRedis,
+        cacheManager?: CacheManagerLike,
+      ) =>
         new AccessTokenVerifier(config, runtime, {
           revocations,
           introspection: introspectionStore(config, runtime, redis, cacheManager),
@@ -107,8 +120,18 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
     },
     {
       provide: TRANSPORTS,
-      useFactory: async (config: ResolvedConfig, adapterHost: HttpAdapterHost, options: ResourceServerModuleOptions): Promise<TransportAdapter[]> => [
-        new HttpTransport(config.realm, config.tokenLocations, adapterHost, httpTransportSettings(config), options.problemDetails === true),
+      useFactory: async (
+        config: ResolvedConfig,
+        adapterHost: HttpAdapterHost,
+        options: ResourceServerModuleOptions,
+      ): Promise<TransportAdapter[]> => [
+        new HttpTransport(
+          config.realm,
+          config.tokenLocations,
+          adapterHost,
+          httpTransportSettings(config),
+          options.problemDetails === true,
+        ),
         new GraphqlTransport(config.realm, config.tokenLocations, httpTransportSettings(config)),
         ...(await messageTransports(options, config)),
       ],

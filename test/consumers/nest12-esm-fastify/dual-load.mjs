@@ -14,7 +14,16 @@ const a = await load[first]('nestjs-resource-server');
 const b = await load[second]('nestjs-resource-server');
 const pa = await load[first]('nestjs-resource-server/passport');
 const pb = await load[second]('nestjs-resource-server/passport');
-for (const name of ['AccessTokenGuard', 'AccessTokenVerifier', 'AuthorizationPipeline', 'ResourceServerModule', 'ResourceServerError', 'RequirementsGuard', 'Scopes', 'Public']) {
+for (const name of [
+  'AccessTokenGuard',
+  'AccessTokenVerifier',
+  'AuthorizationPipeline',
+  'ResourceServerModule',
+  'ResourceServerError',
+  'RequirementsGuard',
+  'Scopes',
+  'Public',
+]) {
   assert.ok(a[name], `${name} is exported`);
   assert.equal(a[name], b[name], `${name} differs between import and require`);
 }

@@ -146,13 +146,16 @@ export function createProvider(issuer: string, settings: ProviderSettings): Oidc
         // client gets is decided by getResourceServerInfo below.
         scope: [...OIDC_SCOPES].join(' '),
         // Logging the demo user out at the end-session endpoint tells the API, which revokes their tokens.
-        ...(backchannelLogoutUri ? { backchannel_logout_uri: backchannelLogoutUri, backchannel_logout_session_required: false } : {}),
+        ...(backchannelLogoutUri
+          ? { backchannel_logout_uri: backchannelLogoutUri, backchannel_logout_session_required: false }
+          : {}),
       },
     ],
     // oidc-provider refuses to call special-use addresses (SSRF protection), loopback included. The
     // development issuer delivers logout tokens to the API on this machine, and to nothing else.
     fetch: (url: string, options: RequestInit & { dispatcher?: unknown }) => {
-      if (!backchannelLogoutUri || url !== new URL(backchannelLogoutUri).href) return Promise.reject(new Error(`dev issuer: no outgoing call to ${url}`));
+      if (!backchannelLogoutUri || url !== new URL(backchannelLogoutUri).href)
+        return Promise.reject(new Error(`dev issuer: no outgoing call to ${url}`));
       const { dispatcher: _ssrfGuard, ...rest } = options;
       return globalThis.fetch(url, rest);
     },

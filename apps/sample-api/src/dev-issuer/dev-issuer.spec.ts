@@ -22,10 +22,7 @@ async function post(url: string, body: Record<string, string>, authorization?: s
 }
 
 function decodePart(jwt: string, index: 0 | 1): Record<string, unknown> {
-  return JSON.parse(Buffer.from(jwt.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<
-    string,
-    unknown
-  >;
+  return JSON.parse(Buffer.from(jwt.split('.')[index] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 }
 
 describe('startDevIssuer', () => {
@@ -232,7 +229,12 @@ describe('startDevIssuer for Swagger UI', () => {
   const origin = 'http://localhost:3000';
 
   beforeAll(async () => {
-    issuer = await startDevIssuer({ port: 0, audience: AUDIENCE, corsOrigins: [origin], redirectUris: [`${origin}/docs/oauth2-redirect.html`] });
+    issuer = await startDevIssuer({
+      port: 0,
+      audience: AUDIENCE,
+      corsOrigins: [origin],
+      redirectUris: [`${origin}/docs/oauth2-redirect.html`],
+    });
   });
   afterAll(async () => {
     await issuer?.close();

@@ -32,7 +32,12 @@ export class ApolloGraphqlModule {}
 @Module({
   imports: [
     MessagesModule,
-    GraphQLModule.forRoot<MercuriusDriverConfig>({ driver: MercuriusDriver, path: '/graphql', autoSchemaFile: true, sortSchema: true }),
+    GraphQLModule.forRoot<MercuriusDriverConfig>({
+      driver: MercuriusDriver,
+      path: '/graphql',
+      autoSchemaFile: true,
+      sortSchema: true,
+    }),
   ],
   providers: [MessagesResolver],
 })

@@ -29,7 +29,10 @@ export class MessagesResolver {
 
   @Scopes('write:messages')
   @Mutation(() => MessageModel)
-  postMessage(@Args('text', { type: () => String }) text: string, @Principal() caller: VerifiedPrincipal): MessageModel {
+  postMessage(
+    @Args('text', { type: () => String }) text: string,
+    @Principal() caller: VerifiedPrincipal,
+  ): MessageModel {
     if (text.trim() === '' || text.length > 500) throw new BadRequestException('text must have 1 to 500 characters');
     return this.board.create(text, caller.subject ?? caller.clientId ?? 'unknown');
   }

@@ -29,7 +29,11 @@ export class MessagesGateway implements OnGatewayInit {
   post(@MessageBody() body: unknown, @Principal() caller: VerifiedPrincipal): Message {
     const text = (body as { text?: unknown } | undefined)?.text;
     if (typeof text !== 'string' || text.trim() === '' || text.length > 500) {
-      throw new WsException({ status: 'error', error: 'invalid_message', message: 'Send { text } with 1 to 500 characters' });
+      throw new WsException({
+        status: 'error',
+        error: 'invalid_message',
+        message: 'Send { text } with 1 to 500 characters',
+      });
     }
     return this.messages.create(text, caller.subject ?? caller.clientId ?? 'unknown');
   }

@@ -12,7 +12,9 @@ export interface Message {
 @Injectable()
 export class MessagesService {
   static readonly MAX_MESSAGES = 1000;
-  private readonly messages: Message[] = [{ id: 1, text: 'Hello from the sample API', author: 'system', createdAt: new Date(0).toISOString() }];
+  private readonly messages: Message[] = [
+    { id: 1, text: 'Hello from the sample API', author: 'system', createdAt: new Date(0).toISOString() },
+  ];
   private nextId = 2;
   /** Every message created, for GraphQL subscribers. */
   readonly posted = new MessageFeed<Message>();

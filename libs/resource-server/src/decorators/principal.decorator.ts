@@ -18,7 +18,9 @@ export function requireCaller(context: ExecutionContext): Caller {
   if (caller) return caller;
   if (!warned) {
     warned = true;
-    logger.warn(`A handler of ${context.getClass().name} asked for the verified caller, but no AccessTokenGuard admitted one: apply the guard (and do not mark the handler @Public)`);
+    logger.warn(
+      `A handler of ${context.getClass().name} asked for the verified caller, but no AccessTokenGuard admitted one: apply the guard (and do not mark the handler @Public)`,
+    );
   }
   throw missingCaller(context.getType());
 }
@@ -57,10 +59,12 @@ export type ParamDecoratorFactory<Data> = (data?: Data, ...pipes: ParamPipe[]) =
  * }
  * ```
  */
-export const Principal: ParamDecoratorFactory<keyof VerifiedPrincipal> = createParamDecorator((field: keyof VerifiedPrincipal | undefined, context: ExecutionContext) => {
-  const principal = requireCaller(context).principal;
-  return field === undefined ? principal : principal[field];
-});
+export const Principal: ParamDecoratorFactory<keyof VerifiedPrincipal> = createParamDecorator(
+  (field: keyof VerifiedPrincipal | undefined, context: ExecutionContext) => {
+    const principal = requireCaller(context).principal;
+    return field === undefined ? principal : principal[field];
+  },
+);
 
 /**
  * Injects the raw, verified access token (e.g. to call a downstream API on the caller's behalf).
@@ -72,4 +76,6 @@ export const Principal: ParamDecoratorFactory<keyof VerifiedPrincipal> = createP
  * }
  * ```
  */
-export const AccessToken: (...pipes: ParamPipe[]) => ParameterDecorator = createParamDecorator((_: unknown, context: ExecutionContext) => requireCaller(context).principal.token);
+export const AccessToken: (...pipes: ParamPipe[]) => ParameterDecorator = createParamDecorator(
+  (_: unknown, context: ExecutionContext) => requireCaller(context).principal.token,
+);

@@ -14,8 +14,10 @@ import { requireCaller, type ParamDecoratorFactory } from './principal.decorator
  * }
  * ```
  */
-export const UserInfo: ParamDecoratorFactory<string> = createParamDecorator(async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
-  const caller = requireCaller(context);
-  const info: UserInfoClaims = await caller.userInfo.get(caller.principal);
-  return claim === undefined ? info : info[claim];
-});
+export const UserInfo: ParamDecoratorFactory<string> = createParamDecorator(
+  async (claim: string | undefined, context: ExecutionContext): Promise<unknown> => {
+    const caller = requireCaller(context);
+    const info: UserInfoClaims = await caller.userInfo.get(caller.principal);
+    return claim === undefined ? info : info[claim];
+  },
+);

@@ -21,7 +21,7 @@ describe('buildChallenge', () => {
   it.each<[string, ResourceServerError | undefined, string]>([
     ['no error at all', undefined, 'Bearer realm="api"'],
     ['a missing token (RFC 6750 §3.1: no error code)', new MissingTokenError(), 'Bearer realm="api"'],
-    ['an upstream outage (not the client\'s fault)', new UpstreamError('keys_unavailable'), 'Bearer realm="api"'],
+    ["an upstream outage (not the client's fault)", new UpstreamError('keys_unavailable'), 'Bearer realm="api"'],
     ['an upstream timeout (504)', new UpstreamError('discovery_unavailable', 504), 'Bearer realm="api"'],
     [
       'an invalid token',
@@ -44,10 +44,16 @@ describe('buildChallenge', () => {
   });
 
   it('uses a custom description for invalid_token', () => {
-    const error = new InvalidTokenError('missing_claim', { description: 'The access token lacks the required claim sub' });
+    const error = new InvalidTokenError('missing_claim', {
+      description: 'The access token lacks the required claim sub',
+    });
     expect(parseChallenge(buildChallenge('orders', error))).toEqual({
       scheme: 'Bearer',
-      params: { realm: 'orders', error: 'invalid_token', error_description: 'The access token lacks the required claim sub' },
+      params: {
+        realm: 'orders',
+        error: 'invalid_token',
+        error_description: 'The access token lacks the required claim sub',
+      },
     });
   });
 
@@ -56,7 +62,9 @@ describe('buildChallenge', () => {
       description: 'claim "aud" is \\bad\r\nX-Injected: 1\t\u0000\u007fé!',
     });
     const header = buildChallenge('my "realm"\\\n', error);
-    expect(header).toBe('Bearer realm="my realm", error="invalid_token", error_description="claim aud is badX-Injected: 1!"');
+    expect(header).toBe(
+      'Bearer realm="my realm", error="invalid_token", error_description="claim aud is badX-Injected: 1!"',
+    );
     // eslint-disable-next-line no-control-regex -- the point: no control character reaches the header
     expect(header).not.toMatch(/[\r\n\t\\\u0000\u007f]/);
 
@@ -83,14 +91,54 @@ describe('buildChallenge', () => {
 
 describe('errorBody', () => {
   it.each<[string, ResourceServerError, { statusCode: number; error: string; message: string }]>([
-    ['a missing token', new MissingTokenError(), { statusCode: 401, error: 'unauthorized', message: 'A bearer access token is required' }],
-    ['an invalid token', new InvalidTokenError('expired'), { statusCode: 401, error: 'invalid_token', message: 'The access token expired' }],
-    ['a malformed request', new InvalidRequestError('malformed_authorization'), { statusCode: 400, error: 'invalid_request', message: 'The Authorization header is malformed' }],
-    ['missing scopes', new InsufficientScopeError(['a']), { statusCode: 403, error: 'insufficient_scope', message: 'The access token lacks the scope this resource requires' }],
-    ['an outage (503)', new UpstreamError('keys_unavailable'), { statusCode: 503, error: 'temporarily_unavailable', message: 'The token issuer keys are temporarily unavailable' }],
-    ['a bad gateway (502)', new UpstreamError('discovery_unavailable', 502), { statusCode: 502, error: 'bad_gateway', message: 'The token issuer metadata is temporarily unavailable' }],
-    ['a gateway timeout (504)', new UpstreamError('keys_unavailable', 504), { statusCode: 504, error: 'gateway_timeout', message: 'The token issuer keys are temporarily unavailable' }],
-    ['an unknown status without RFC 6750 code', new TeapotError('expired'), { statusCode: 418, error: 'error', message: 'The access token expired' }],
+    [
+      'a missing token',
+      new MissingTokenError(),
+      { statusCode: 401, error: 'unauthorized', message: 'A bearer access token is required' },
+    ],
+    [
+      'an invalid token',
+      new InvalidTokenError('expired'),
+      { statusCode: 401, error: 'invalid_token', message: 'The access token expired' },
+    ],
+    [
+      'a malformed request',
+      new InvalidRequestError('malformed_authorization'),
+      { statusCode: 400, error: 'invalid_request', message: 'The Authorization header is malformed' },
+    ],
+    [
+      'missing scopes',
+      new InsufficientScopeError(['a']),
+      {
+        statusCode: 403,
+        error: 'insufficient_scope',
+        message: 'The access token lacks the scope this resource requires',
+      },
+    ],
+    [
+      'an outage (503)',
+      new UpstreamError('keys_unavailable'),
+      {
+        statusCode: 503,
+        error: 'temporarily_unavailable',
+        message: 'The token issuer keys are temporarily unavailable',
+      },
+    ],
+    [
+      'a bad gateway (502)',
+      new UpstreamError('discovery_unavailable', 502),
+      { statusCode: 502, error: 'bad_gateway', message: 'The token issuer metadata is temporarily unavailable' },
+    ],
+    [
+      'a gateway timeout (504)',
+      new UpstreamError('keys_unavailable', 504),
+      { statusCode: 504, error: 'gateway_timeout', message: 'The token issuer keys are temporarily unavailable' },
+    ],
+    [
+      'an unknown status without RFC 6750 code',
+      new TeapotError('expired'),
+      { statusCode: 418, error: 'error', message: 'The access token expired' },
+    ],
   ])('%s', (_name, error, expected) => {
     expect(errorBody(error)).toEqual(expected);
   });
@@ -112,7 +160,9 @@ describe('errorHeaders', () => {
   });
 
   it('sends only the challenge otherwise', () => {
-    expect(errorHeaders('api', new UpstreamError('keys_unavailable'))).toEqual([['WWW-Authenticate', 'Bearer realm="api"']]);
+    expect(errorHeaders('api', new UpstreamError('keys_unavailable'))).toEqual([
+      ['WWW-Authenticate', 'Bearer realm="api"'],
+    ]);
     expect(errorHeaders('api', new InvalidTokenError('expired'))).toEqual([
       ['WWW-Authenticate', 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'],
     ]);

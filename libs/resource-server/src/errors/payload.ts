@@ -16,6 +16,7 @@ export interface ErrorPayload {
 /** The payload of a failure. Never contains the token or a stack trace. */
 export function errorPayload(error: ResourceServerError): ErrorPayload {
   const { error: code, message } = errorBody(error);
-  if (error instanceof InsufficientScopeError) return { status: 'error', error: code, message, scope: error.requiredScopes.join(' ') };
+  if (error instanceof InsufficientScopeError)
+    return { status: 'error', error: code, message, scope: error.requiredScopes.join(' ') };
   return { status: 'error', error: code, message };
 }

@@ -1,7 +1,8 @@
 import { MESSAGES, type ErrorCode } from './messages.js';
 
 /** RFC 6750 §3.1 error codes, and RFC 9449 §7.1 / §9 for the DPoP scheme. */
-export type BearerErrorCode = 'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
+export type BearerErrorCode =
+  'invalid_request' | 'invalid_token' | 'insufficient_scope' | 'invalid_dpop_proof' | 'use_dpop_nonce';
 
 /**
  * Base of every error the resource server raises for a request. Framework-free: the guard turns it

@@ -68,13 +68,25 @@ describe('AccessTokenGuard outside HTTP', () => {
 
   it('serves ws and rpc through their adapters, and nothing it does not know', () => {
     const pipeline = moduleRef.get(AuthorizationPipeline);
-    expect(['http', 'ws', 'rpc', 'kafka-streams'].map((type) => pipeline.transport(type)?.type)).toEqual(['http', 'ws', 'rpc', undefined]);
+    expect(['http', 'ws', 'rpc', 'kafka-streams'].map((type) => pipeline.transport(type)?.type)).toEqual([
+      'http',
+      'ws',
+      'rpc',
+      undefined,
+    ]);
   });
 
   it('does not log a served context type as denied', () => {
     warnings.length = 0;
-    const rpc = { ...contextOf('rpc', 'guarded'), switchToRpc: () => ({ getData: () => ({}), getContext: () => ({}) }) } as unknown as ExecutionContext;
-    expect(() => guard.canActivate(rpc)).toThrow(expect.objectContaining({ error: { status: 'error', error: 'unauthorized', message: 'A bearer access token is required' } }));
+    const rpc = {
+      ...contextOf('rpc', 'guarded'),
+      switchToRpc: () => ({ getData: () => ({}), getContext: () => ({}) }),
+    } as unknown as ExecutionContext;
+    expect(() => guard.canActivate(rpc)).toThrow(
+      expect.objectContaining({
+        error: { status: 'error', error: 'unauthorized', message: 'A bearer access token is required' },
+      }),
+    );
     expect(warnings).toEqual([]);
   });
 

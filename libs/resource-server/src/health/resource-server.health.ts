@@ -67,7 +67,9 @@ export class ResourceServerHealthIndicator {
     @Inject(RESOLVED_CONFIG) private readonly config: ResolvedConfig,
   ) {}
 
-  async isHealthy<Key extends string = 'resource_server'>(key: Key = 'resource_server' as Key): Promise<ResourceServerHealth<Key>> {
+  async isHealthy<Key extends string = 'resource_server'>(
+    key: Key = 'resource_server' as Key,
+  ): Promise<ResourceServerHealth<Key>> {
     const issuers: Record<string, IssuerHealth> = {};
     let up = true;
     for (const { issuer } of this.config.issuers) {
@@ -86,6 +88,8 @@ export class ResourceServerHealthIndicator {
     }
     const introspection = this.verifier.introspectionStatus();
     if (introspection?.reachable === false) up = false;
-    return { [key]: { status: up ? 'up' : 'down', issuers, ...(introspection ? { introspection } : {}) } } as ResourceServerHealth<Key>;
+    return {
+      [key]: { status: up ? 'up' : 'down', issuers, ...(introspection ? { introspection } : {}) },
+    } as ResourceServerHealth<Key>;
   }
 }

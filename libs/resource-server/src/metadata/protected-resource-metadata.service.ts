@@ -41,7 +41,8 @@ export class ProtectedResourceMetadataService {
   private collectScopes(): string[] {
     const scopes = new Set<string>();
     const add = (target: object) => {
-      for (const list of [...REQUIRED_SCOPES.read(target), ...ANY_OF_SCOPES.read(target)]) for (const s of list) scopes.add(s);
+      for (const list of [...REQUIRED_SCOPES.read(target), ...ANY_OF_SCOPES.read(target)])
+        for (const s of list) scopes.add(s);
     };
     for (const wrapper of [...this.discovery.getControllers(), ...this.discovery.getProviders()]) {
       const { metatype, instance } = wrapper as { metatype: unknown; instance: unknown };

@@ -20,14 +20,26 @@ function isAccessTokenGuard(guard: unknown): boolean {
 
 /** Whether the app has AccessTokenGuard (or a subclass) as a global guard. Reads the app as @nestjs/swagger does. */
 function hasGlobalGuard(app: INestApplicationContext): boolean {
-  const config = (app as unknown as { config?: { getGlobalGuards?(): unknown[]; getGlobalRequestGuards?(): { instance?: unknown; metatype?: unknown }[] } }).config;
+  const config = (
+    app as unknown as {
+      config?: {
+        getGlobalGuards?(): unknown[];
+        getGlobalRequestGuards?(): { instance?: unknown; metatype?: unknown }[];
+      };
+    }
+  ).config;
   const guards = config?.getGlobalGuards?.() ?? [];
   const requestScoped = config?.getGlobalRequestGuards?.() ?? [];
-  return guards.some(isAccessTokenGuard) || requestScoped.some((w) => isAccessTokenGuard(w.instance) || isAccessTokenGuard(w.metatype));
+  return (
+    guards.some(isAccessTokenGuard) ||
+    requestScoped.some((w) => isAccessTokenGuard(w.instance) || isAccessTokenGuard(w.metatype))
+  );
 }
 
 function hasOwnGuard(...targets: object[]): boolean {
-  return targets.some((t) => ((Reflect.getMetadata(GUARDS_METADATA, t) as unknown[] | undefined) ?? []).some(isAccessTokenGuard));
+  return targets.some((t) =>
+    ((Reflect.getMetadata(GUARDS_METADATA, t) as unknown[] | undefined) ?? []).some(isAccessTokenGuard),
+  );
 }
 
 /** Every route handler of every controller of the app, with its requirements when guarded. */
@@ -47,7 +59,10 @@ export function guardedRoutes(app: INestApplicationContext): GuardedRoute[] {
         if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
         const guarded = global || hasOwnGuard(cls, handler);
         const context = { getHandler: () => handler, getClass: () => cls } as unknown as ExecutionContext;
-        routes.push({ handler: handler as GuardedRoute['handler'], requirements: guarded ? readRouteRequirements(reflector, context) : undefined });
+        routes.push({
+          handler: handler as GuardedRoute['handler'],
+          requirements: guarded ? readRouteRequirements(reflector, context) : undefined,
+        });
       }
     }
   }

@@ -11,7 +11,17 @@ const route = (all: string[], anyOf: string[][] = [], extra: Partial<RouteRequir
 
 describe('OpenAPI security of a route', () => {
   it('multiplies @AnyScope groups into alternatives, without duplicates', () => {
-    expect(scopeAlternatives(route(['a'], [['b', 'c'], ['d', 'a']]))).toEqual([
+    expect(
+      scopeAlternatives(
+        route(
+          ['a'],
+          [
+            ['b', 'c'],
+            ['d', 'a'],
+          ],
+        ),
+      ),
+    ).toEqual([
       ['a', 'b', 'd'],
       ['a', 'b'],
       ['a', 'c', 'd'],

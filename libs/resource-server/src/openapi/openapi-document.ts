@@ -70,7 +70,9 @@ function forbiddenDescription(requirements: RouteRequirements): string {
 }
 
 function failure(description: string, problemJson: boolean): Record<string, unknown> {
-  const [type, schema] = problemJson ? ['application/problem+json', PROBLEM_SCHEMA] : ['application/json', ERROR_SCHEMA];
+  const [type, schema] = problemJson
+    ? ['application/problem+json', PROBLEM_SCHEMA]
+    : ['application/json', ERROR_SCHEMA];
   return {
     description,
     headers: {
@@ -84,7 +86,11 @@ function failure(description: string, problemJson: boolean): Record<string, unkn
 }
 
 /** The 401 (and, for a route with requirements, 403) answers of a guarded operation. */
-export function failureResponses(requirements: RouteRequirements, hasRequirements: boolean, problemJson: boolean): Record<string, unknown> {
+export function failureResponses(
+  requirements: RouteRequirements,
+  hasRequirements: boolean,
+  problemJson: boolean,
+): Record<string, unknown> {
   const responses: Record<string, unknown> = {
     401: failure('No access token, or one that is invalid, expired or not for this API', problemJson),
   };
@@ -93,16 +99,29 @@ export function failureResponses(requirements: RouteRequirements, hasRequirement
 }
 
 /** The schemes, for the scopes seen on routes; the OAuth 2.0 one only when an endpoint is known. */
-export function securitySchemes(endpoints: OAuthEndpoints, scopes: Iterable<string>, descriptions: Record<string, string> = {}): Record<string, unknown> {
+export function securitySchemes(
+  endpoints: OAuthEndpoints,
+  scopes: Iterable<string>,
+  descriptions: Record<string, string> = {},
+): Record<string, unknown> {
   const scopeMap = Object.fromEntries([...new Set(scopes)].sort().map((s) => [s, descriptions[s] ?? s]));
   const flows: Record<string, unknown> = {};
   if (endpoints.tokenUrl) flows.clientCredentials = { tokenUrl: endpoints.tokenUrl, scopes: scopeMap };
   if (endpoints.tokenUrl && endpoints.authorizationUrl) {
     // Swagger UI runs this flow with PKCE when told to (initOAuth.usePkceWithAuthorizationCodeGrant).
-    flows.authorizationCode = { authorizationUrl: endpoints.authorizationUrl, tokenUrl: endpoints.tokenUrl, scopes: scopeMap };
+    flows.authorizationCode = {
+      authorizationUrl: endpoints.authorizationUrl,
+      tokenUrl: endpoints.tokenUrl,
+      scopes: scopeMap,
+    };
   }
   const schemes: Record<string, unknown> = {
-    [SCHEME.bearer]: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An OAuth 2.0 access token (RFC 6750)' },
+    [SCHEME.bearer]: {
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'An OAuth 2.0 access token (RFC 6750)',
+    },
   };
   if (Object.keys(flows).length > 0) {
     schemes[SCHEME.oauth2] = { type: 'oauth2', description: 'OAuth 2.0 access token from the issuer', flows };
@@ -122,7 +141,13 @@ export function errorSchemas(): Record<string, unknown> {
     [PROBLEM_SCHEMA]: {
       type: 'object',
       required: ['type', 'title', 'status'],
-      properties: { type: text, title: text, status: { type: 'integer' }, detail: text, error: { ...text, example: 'invalid_token' } },
+      properties: {
+        type: text,
+        title: text,
+        status: { type: 'integer' },
+        detail: text,
+        error: { ...text, example: 'invalid_token' },
+      },
     },
   };
 }

@@ -39,7 +39,11 @@ export interface ResourceServerOpenApiOptions {
 const EXTENSION_METADATA = 'swagger/apiExtension';
 const MARK = 'x-nestjs-resource-server-route';
 
-async function endpointsOf(app: INestApplicationContext, config: ResolvedConfig, options: ResourceServerOpenApiOptions): Promise<OAuthEndpoints> {
+async function endpointsOf(
+  app: INestApplicationContext,
+  config: ResolvedConfig,
+  options: ResourceServerOpenApiOptions,
+): Promise<OAuthEndpoints> {
   const wanted = { tokenUrl: options.tokenUrl, authorizationUrl: options.authorizationUrl };
   if (wanted.tokenUrl && wanted.authorizationUrl) return wanted;
   const iss = options.issuer ?? config.issuers[0]?.issuer;
@@ -47,15 +51,22 @@ async function endpointsOf(app: INestApplicationContext, config: ResolvedConfig,
   try {
     const metadata = await issuer?.discovery.metadata();
     const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
-    return { tokenUrl: wanted.tokenUrl ?? str(metadata?.token_endpoint), authorizationUrl: wanted.authorizationUrl ?? str(metadata?.authorization_endpoint) };
+    return {
+      tokenUrl: wanted.tokenUrl ?? str(metadata?.token_endpoint),
+      authorizationUrl: wanted.authorizationUrl ?? str(metadata?.authorization_endpoint),
+    };
   } catch (error) {
-    new Logger('ResourceServer').warn(`OpenAPI: no OAuth 2.0 endpoints from ${iss}'s discovery (${error instanceof Error ? error.message : String(error)}); documenting a bearer scheme only`);
+    new Logger('ResourceServer').warn(
+      `OpenAPI: no OAuth 2.0 endpoints from ${iss}'s discovery (${error instanceof Error ? error.message : String(error)}); documenting a bearer scheme only`,
+    );
     return wanted;
   }
 }
 
 function scan<T extends OpenApiDocument>(routes: readonly GuardedRoute[], createDocument: () => T): T {
-  const saved = routes.map((r) => Reflect.getOwnMetadata(EXTENSION_METADATA, r.handler) as Record<string, unknown> | undefined);
+  const saved = routes.map(
+    (r) => Reflect.getOwnMetadata(EXTENSION_METADATA, r.handler) as Record<string, unknown> | undefined,
+  );
   routes.forEach((r, i) => Reflect.defineMetadata(EXTENSION_METADATA, { ...saved[i], [MARK]: i }, r.handler));
   try {
     return createDocument();
@@ -111,7 +122,10 @@ export async function applyResourceServerSecurity<T extends OpenApiDocument>(
     }
   }
   const components = (document.components ??= {});
-  components.securitySchemes = { ...securitySchemes(endpoints, scopes, options.scopeDescriptions), ...components.securitySchemes };
+  components.securitySchemes = {
+    ...securitySchemes(endpoints, scopes, options.scopeDescriptions),
+    ...components.securitySchemes,
+  };
   components.schemas = { ...errorSchemas(), ...components.schemas };
   return document;
 }

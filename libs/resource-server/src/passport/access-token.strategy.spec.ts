@@ -9,7 +9,10 @@ import { AccessTokenStrategy, type PrincipalVerifyCallback } from './access-toke
 const principal = { subject: 'alice' } as VerifiedPrincipal;
 
 /** Runs `authenticate` the way Passport does (on a copy with success/error) and reports the outcome. */
-function outcome(result: Promise<VerifiedPrincipal>, verify?: PrincipalVerifyCallback): Promise<{ user?: unknown; info?: unknown; error?: unknown }> {
+function outcome(
+  result: Promise<VerifiedPrincipal>,
+  verify?: PrincipalVerifyCallback,
+): Promise<{ user?: unknown; info?: unknown; error?: unknown }> {
   const pipeline = { authenticateRequest: () => result } as unknown as AuthorizationPipeline;
   const strategy = Object.create(new AccessTokenStrategy(pipeline, verify)) as AccessTokenStrategy;
   return new Promise((resolve) => {
@@ -29,7 +32,10 @@ describe('AccessTokenStrategy', () => {
   });
 
   it('hands over what verify maps the principal to, with its info', async () => {
-    expect(await outcome(Promise.resolve(principal), (p, done) => done(null, { id: p.subject }, 'info'))).toEqual({ user: { id: 'alice' }, info: 'info' });
+    expect(await outcome(Promise.resolve(principal), (p, done) => done(null, { id: p.subject }, 'info'))).toEqual({
+      user: { id: 'alice' },
+      info: 'info',
+    });
   });
 
   it('hands the pipeline failure over as an error (answered by the exception filter)', async () => {

@@ -17,7 +17,11 @@ import { InvalidTokenError } from '../errors/resource-server.error.js';
  * `@types/passport-jwt` still declares `string | Buffer` there, and the provider must fit it.
  */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type SecretOrKeyProvider = (request: unknown, rawJwtToken: unknown, done: (error: unknown, secretOrKey?: any) => void) => void;
+export type SecretOrKeyProvider = (
+  request: unknown,
+  rawJwtToken: unknown,
+  done: (error: unknown, secretOrKey?: any) => void,
+) => void;
 
 /** The algorithms jsonwebtoken (under passport-jwt) can verify: not EdDSA / Ed25519. */
 export type JsonWebTokenAlgorithm = Exclude<JwsAlgorithm, 'EdDSA' | 'Ed25519'>;
@@ -33,7 +37,11 @@ export interface PassportJwtVerifyOptions {
 
 function configFor(options: ResourceServerModuleOptions): ResolvedConfig {
   // passport-jwt hands over JWTs only; introspection has no place here.
-  return resolveConfig({ ...options, tokenType: 'jwt', verifiedTokenCache: options.verifiedTokenCache ?? { maxEntries: 10_000 } });
+  return resolveConfig({
+    ...options,
+    tokenType: 'jwt',
+    verifiedTokenCache: options.verifiedTokenCache ?? { maxEntries: 10_000 },
+  });
 }
 
 /**

@@ -5,7 +5,10 @@ import { AccessTokenStrategy } from './access-token.strategy.js';
 
 // The mixin's own type names differ between @nestjs/passport 11 and 12: the base is typed here so
 // the published declarations mention neither.
-const JwtBase: new (pipeline: AuthorizationPipeline) => AccessTokenStrategy = PassportStrategy(AccessTokenStrategy, 'jwt');
+const JwtBase: new (pipeline: AuthorizationPipeline) => AccessTokenStrategy = PassportStrategy(
+  AccessTokenStrategy,
+  'jwt',
+);
 
 /**
  * The library's verification as Passport's `'jwt'` strategy: replace the `JwtStrategy` provider

@@ -57,7 +57,11 @@ export class AuthorizationPipeline {
       const cached = this.verifier.verifyCached(credential.token);
       if (cached) {
         const admitted = this.bind(context, cached, credential, requirements, transport);
-        if (admitted !== true) return admitted.then(() => this.accepted(cached), (error: unknown) => fail(error));
+        if (admitted !== true)
+          return admitted.then(
+            () => this.accepted(cached),
+            (error: unknown) => fail(error),
+          );
         return this.accepted(cached);
       }
     } catch (error) {
@@ -91,7 +95,8 @@ export class AuthorizationPipeline {
     if (!transport) throw this.normalize(new Error('no HTTP transport adapter is registered'));
     try {
       const credential = transport.credential(httpContextOf(request));
-      const principal = this.verifier.verifyCached(credential.token) ?? (await this.verifier.verifyUncached(credential.token));
+      const principal =
+        this.verifier.verifyCached(credential.token) ?? (await this.verifier.verifyUncached(credential.token));
       await this.constraints.check(principal, credential);
       attachCaller(request, { principal, userInfo: this.userInfo });
       return principal;
@@ -104,13 +109,17 @@ export class AuthorizationPipeline {
   deniedContext(type: string): void {
     if (this.deniedTypes.has(type)) return;
     this.deniedTypes.add(type);
-    this.logger.warn(`Denied a call of context type "${type}": no transport adapter serves it (this is logged once per type)`);
+    this.logger.warn(
+      `Denied a call of context type "${type}": no transport adapter serves it (this is logged once per type)`,
+    );
   }
 
   /** Any failure becomes a ResourceServerError; one we did not plan for (a bug) is a 503 that reveals nothing. */
   normalize(error: unknown): ResourceServerError {
     if (error instanceof ResourceServerError) return error;
-    this.logger.error(`Unexpected error while checking an access token: ${error instanceof Error ? error.message : String(error)}`);
+    this.logger.error(
+      `Unexpected error while checking an access token: ${error instanceof Error ? error.message : String(error)}`,
+    );
     return new UpstreamError('verification_failed', 503, { cause: error });
   }
 
@@ -169,7 +178,13 @@ export class AuthorizationPipeline {
   }
 
   /** Reports a refusal (telemetry, the `onRefusal` hook) and returns what the transport throws for it. */
-  private refuse(error: unknown, token: string | undefined, context: ExecutionContext, transport: TransportAdapter, startedAt?: number): unknown {
+  private refuse(
+    error: unknown,
+    token: string | undefined,
+    context: ExecutionContext,
+    transport: TransportAdapter,
+    startedAt?: number,
+  ): unknown {
     const failure = this.normalize(error);
     this.observer.refused(failure, error, token, context, transport.type, startedAt);
     return transport.reject(failure, context);

@@ -6,14 +6,19 @@ import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { PipelineObserver } from './pipeline-observer.js';
 import type { Refusal } from './refusal.js';
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+const b64 = (value: unknown) =>
+  Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const jwt = (payload: unknown) => `${b64({ alg: 'RS256' })}.${b64(payload)}.sig`;
 
 function rpcContext(): ExecutionContext {
   class Jobs {
     handle() {}
   }
-  return { getType: () => 'rpc', getClass: () => Jobs, getHandler: () => Jobs.prototype.handle } as unknown as ExecutionContext;
+  return {
+    getType: () => 'rpc',
+    getClass: () => Jobs,
+    getHandler: () => Jobs.prototype.handle,
+  } as unknown as ExecutionContext;
 }
 
 function recorder() {
@@ -35,11 +40,32 @@ describe('PipelineObserver', () => {
     const refusals: Refusal[] = [];
     const observer = new PipelineObserver(undefined, (r) => void refusals.push(r), configured);
     const error = new InvalidTokenError('bad_signature');
-    for (const token of [jwt({ iss: 'https://id.example.com' }), jwt({ iss: 'https://evil.example' }), `a.${b64('not json')}.c`, 'opaque', `a.${'x'.repeat(20_000)}.c`, `a..c`]) {
+    for (const token of [
+      jwt({ iss: 'https://id.example.com' }),
+      jwt({ iss: 'https://evil.example' }),
+      `a.${b64('not json')}.c`,
+      'opaque',
+      `a.${'x'.repeat(20_000)}.c`,
+      `a..c`,
+    ]) {
       observer.refused(error, error, token, rpcContext(), 'rpc');
     }
-    expect(refusals.map((r) => r.issuer)).toEqual(['https://id.example.com', undefined, undefined, undefined, undefined, undefined]);
-    expect(refusals[0]).toEqual({ code: 'bad_signature', status: 401, bearerError: 'invalid_token', issuer: 'https://id.example.com', transport: 'rpc', route: 'Jobs.handle' });
+    expect(refusals.map((r) => r.issuer)).toEqual([
+      'https://id.example.com',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(refusals[0]).toEqual({
+      code: 'bad_signature',
+      status: 401,
+      bearerError: 'invalid_token',
+      issuer: 'https://id.example.com',
+      transport: 'rpc',
+      route: 'Jobs.handle',
+    });
   });
 
   it('records accepted and refused calls with their format, cache use and duration', () => {

@@ -62,7 +62,14 @@ export class PipelineObserver {
   }
 
   /** A refused call; `startedAt` when it failed in a full verification, undefined when it failed before one. */
-  refused(error: ResourceServerError, cause: unknown, token: string | undefined, context: ExecutionContext, transport: string, startedAt?: number): void {
+  refused(
+    error: ResourceServerError,
+    cause: unknown,
+    token: string | undefined,
+    context: ExecutionContext,
+    transport: string,
+    startedAt?: number,
+  ): void {
     if (!this.timed && !this.onRefusal) return;
     const caller = typeof cause === 'object' && cause !== null ? refusedCaller.get(cause) : undefined;
     const issuer = caller?.issuer ?? namedIssuer(token, this.isConfiguredIssuer);
@@ -70,7 +77,14 @@ export class PipelineObserver {
     if (this.timed) {
       if (tokenFormat === 'jwt' && !caller) this.telemetry.cacheLookup('verified_token', false);
       const durationMs = startedAt === undefined ? undefined : performance.now() - startedAt;
-      this.telemetry.verification({ outcome: 'refused', errorCode: error.code, issuer, tokenFormat, cached: false, durationMs });
+      this.telemetry.verification({
+        outcome: 'refused',
+        errorCode: error.code,
+        issuer,
+        tokenFormat,
+        cached: false,
+        durationMs,
+      });
     }
     if (!this.onRefusal) return;
     const route = `${context.getClass()?.name ?? '?'}.${context.getHandler()?.name ?? '?'}`;

@@ -39,5 +39,13 @@ export function refusalOf(
   route: string,
   request: Refusal['request'],
 ): Refusal {
-  return { code: error.code, status: error.status, bearerError: error.bearerError, issuer, transport, route, ...(request ? { request } : {}) };
+  return {
+    code: error.code,
+    status: error.status,
+    bearerError: error.bearerError,
+    issuer,
+    transport,
+    route,
+    ...(request ? { request } : {}),
+  };
 }

@@ -17,7 +17,10 @@ export class RequirementsInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    enforceRequirements(context, this.requirementsCache.get(context, (c) => readRouteRequirements(this.reflector, c)));
+    enforceRequirements(
+      context,
+      this.requirementsCache.get(context, (c) => readRouteRequirements(this.reflector, c)),
+    );
     return next.handle();
   }
 }

@@ -1,4 +1,14 @@
-import { BadRequestException, Body, Controller, Header, HttpCode, Post, Req, type OnModuleInit, type Type } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Header,
+  HttpCode,
+  Post,
+  Req,
+  type OnModuleInit,
+  type Type,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Public } from '../decorators/public.decorator.js';
 import { EventTokenError } from '../core/revocation/event-token.js';
@@ -37,7 +47,9 @@ function acceptSecurityEventBodies(instance: unknown): void {
   const fastify = instance as Partial<FastifyParsers> | undefined;
   if (typeof fastify?.addContentTypeParser !== 'function' || typeof fastify.hasContentTypeParser !== 'function') return;
   if (fastify.hasContentTypeParser(SECEVENT_JWT)) return;
-  fastify.addContentTypeParser(SECEVENT_JWT, { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) => done(null, body));
+  fastify.addContentTypeParser(SECEVENT_JWT, { parseAs: 'string', bodyLimit: MAX_BODY }, (_request, body, done) =>
+    done(null, body),
+  );
 }
 
 /**
@@ -63,7 +75,8 @@ export function backChannelLogoutController(path = 'oidc/backchannel-logout'): T
       try {
         await this.events.backChannelLogout(body?.logout_token);
       } catch (error) {
-        if (error instanceof EventTokenError) throw new BadRequestException({ error: 'invalid_request', error_description: error.message });
+        if (error instanceof EventTokenError)
+          throw new BadRequestException({ error: 'invalid_request', error_description: error.message });
         throw error;
       }
     }
@@ -101,7 +114,8 @@ export function securityEventsController(path = 'security-events'): Type {
       try {
         await this.events.securityEvent(await rawBody(request));
       } catch (error) {
-        if (error instanceof EventTokenError) throw new BadRequestException({ err: error.code, description: error.message });
+        if (error instanceof EventTokenError)
+          throw new BadRequestException({ err: error.code, description: error.message });
         throw error;
       }
     }

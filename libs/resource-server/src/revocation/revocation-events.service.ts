@@ -45,7 +45,10 @@ export class RevocationEventsService {
     this.settings = config.revocation;
     this.localReplay = new MemoryReplayStore(10_000, runtime.now);
     for (const t of this.settings.securityEvents?.transmitters ?? []) {
-      this.transmitters.set(t.issuer, new JwksKeyStore(t.issuer, () => Promise.resolve(t.jwksUri), config.keySet, runtime));
+      this.transmitters.set(
+        t.issuer,
+        new JwksKeyStore(t.issuer, () => Promise.resolve(t.jwksUri), config.keySet, runtime),
+      );
     }
   }
 
@@ -56,7 +59,14 @@ export class RevocationEventsService {
     const token = this.compact(logoutToken);
     const issuer = this.verifier.issuer(String(unverifiedClaim(token, 'iss')));
     if (!issuer) throw new EventTokenError('invalid_issuer', 'the logout token issuer is not trusted');
-    const rules = this.rules(issuer.config.issuer, bcl.clientId, bcl.maxAge, LOGOUT_TYPES, false, issuer.config.algorithms);
+    const rules = this.rules(
+      issuer.config.issuer,
+      bcl.clientId,
+      bcl.maxAge,
+      LOGOUT_TYPES,
+      false,
+      issuer.config.algorithms,
+    );
     const payload = await verifyEventToken(token, issuer.keys, rules, this.nowSeconds());
     await this.once(`logout:${issuer.config.issuer}:${String(payload.jti)}`, bcl.maxAge);
     await this.revokeAll(logoutRevocations(payload), 'back-channel logout');
@@ -77,13 +87,21 @@ export class RevocationEventsService {
     await this.revokeAll(securityEventRevocations(payload), 'security event');
   }
 
-  private rules(issuer: string, audience: string, maxAge: number, types: ReadonlySet<string>, typeRequired: boolean, algorithms: EventTokenRules['algorithms']): EventTokenRules {
+  private rules(
+    issuer: string,
+    audience: string,
+    maxAge: number,
+    types: ReadonlySet<string>,
+    typeRequired: boolean,
+    algorithms: EventTokenRules['algorithms'],
+  ): EventTokenRules {
     const clockTolerance = this.config.issuers[0]?.clockTolerance ?? 5;
     return { types, typeRequired, issuer, audience, algorithms, clockTolerance, maxAge };
   }
 
   private compact(value: unknown): string {
-    if (typeof value !== 'string' || value === '') throw new EventTokenError('invalid_request', 'the request carries no token');
+    if (typeof value !== 'string' || value === '')
+      throw new EventTokenError('invalid_request', 'the request carries no token');
     return value.trim();
   }
 
@@ -98,7 +116,9 @@ export class RevocationEventsService {
 
   private async revokeAll(requests: RevocationRequest[], source: string): Promise<void> {
     for (const request of requests) await this.revocations.revoke(request);
-    this.logger.log(`Revoked by ${source}: ${requests.map((r) => (r.jti ? 'jti' : r.sid ? 'sid' : 'sub')).join(', ') || 'nothing'}`);
+    this.logger.log(
+      `Revoked by ${source}: ${requests.map((r) => (r.jti ? 'jti' : r.sid ? 'sid' : 'sub')).join(', ') || 'nothing'}`,
+    );
   }
 
   private nowSeconds(): number {

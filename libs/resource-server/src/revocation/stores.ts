@@ -1,6 +1,12 @@
 import type { ResolvedConfig } from '../core/config/config.js';
 import type { IntrospectionResult } from '../core/introspection/introspection.js';
-import { createResultStore, MemoryResultStore, type CacheManagerLike, type ResultStore, type ResultStoreSettings } from '../core/cache/result-store.js';
+import {
+  createResultStore,
+  MemoryResultStore,
+  type CacheManagerLike,
+  type ResultStore,
+  type ResultStoreSettings,
+} from '../core/cache/result-store.js';
 import type { Runtime } from '../core/runtime.js';
 import { RedisResultStore } from '../core/shared/redis-result-store.js';
 import type { OwnedRedis } from './redis-client.provider.js';
@@ -31,5 +37,7 @@ export function introspectionStore(
   redis: OwnedRedis,
   cacheManager: CacheManagerLike | undefined,
 ): ResultStore<IntrospectionResult> | undefined {
-  return config.introspection && resultStore('introspection', config.introspection, config, runtime, redis, cacheManager);
+  return (
+    config.introspection && resultStore('introspection', config.introspection, config, runtime, redis, cacheManager)
+  );
 }

@@ -12,9 +12,18 @@ describe('loadTelemetry', () => {
     expect(telemetry.enabled).toBe(true);
     // Without a registered SDK every instrument is a no-op, and calls still go through.
     await expect(telemetry.outbound('jwks', 'https://id.example.com', async () => 42)).resolves.toBe(42);
-    await expect(telemetry.outbound('jwks', 'https://id.example.com', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    await expect(
+      telemetry.outbound('jwks', 'https://id.example.com', async () => Promise.reject(new Error('down'))),
+    ).rejects.toThrow('down');
     telemetry.cacheLookup('userinfo', true);
-    telemetry.verification({ outcome: 'accepted', errorCode: undefined, issuer: undefined, tokenFormat: 'jwt', cached: true, durationMs: undefined });
+    telemetry.verification({
+      outcome: 'accepted',
+      errorCode: undefined,
+      issuer: undefined,
+      tokenFormat: 'jwt',
+      cached: true,
+      durationMs: undefined,
+    });
   });
 });
 

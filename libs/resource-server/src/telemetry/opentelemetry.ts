@@ -3,7 +3,13 @@
 // time, so a cached verification costs a map lookup, not an SDK call. Attributes are codes and names.
 import type { Attributes, Histogram, Meter, Tracer } from '@opentelemetry/api';
 import type * as OtelApiModule from '@opentelemetry/api';
-import { NO_TELEMETRY, type CacheName, type OutboundKind, type Telemetry, type VerificationRecord } from '../core/telemetry/telemetry.js';
+import {
+  NO_TELEMETRY,
+  type CacheName,
+  type OutboundKind,
+  type Telemetry,
+  type VerificationRecord,
+} from '../core/telemetry/telemetry.js';
 
 type OtelApi = typeof OtelApiModule;
 
@@ -42,14 +48,29 @@ class OpenTelemetrySink implements Telemetry {
   ) {
     // Summed here, observed at collection: a cached verification must stay a map lookup away.
     meter
-      .createObservableCounter('resource_server.verifications', { description: 'Access token verifications by outcome', unit: '{verification}' })
+      .createObservableCounter('resource_server.verifications', {
+        description: 'Access token verifications by outcome',
+        unit: '{verification}',
+      })
       .addCallback((result) => this.verifications.observe(result));
     meter
-      .createObservableCounter('resource_server.cache.lookups', { description: 'Cache lookups by cache and result (hit ratio = hit / all)', unit: '{lookup}' })
+      .createObservableCounter('resource_server.cache.lookups', {
+        description: 'Cache lookups by cache and result (hit ratio = hit / all)',
+        unit: '{lookup}',
+      })
       .addCallback((result) => this.cacheLookups.observe(result));
-    this.verificationTime = meter.createHistogram('resource_server.verification.duration', { description: 'Time to verify an access token', unit: 's' });
-    this.outboundCalls = meter.createCounter('resource_server.outbound.calls', { description: 'Calls to the issuer by kind and outcome', unit: '{call}' });
-    this.outboundTime = meter.createHistogram('resource_server.outbound.duration', { description: 'Duration of calls to the issuer', unit: 's' });
+    this.verificationTime = meter.createHistogram('resource_server.verification.duration', {
+      description: 'Time to verify an access token',
+      unit: 's',
+    });
+    this.outboundCalls = meter.createCounter('resource_server.outbound.calls', {
+      description: 'Calls to the issuer by kind and outcome',
+      unit: '{call}',
+    });
+    this.outboundTime = meter.createHistogram('resource_server.outbound.duration', {
+      description: 'Duration of calls to the issuer',
+      unit: 's',
+    });
   }
 
   verification(r: VerificationRecord): void {
@@ -65,30 +86,40 @@ class OpenTelemetrySink implements Telemetry {
   }
 
   cacheLookup(cache: CacheName, hit: boolean): void {
-    this.cacheLookups.add(`${cache}|${hit ? 1 : 0}`, () => ({ 'resource_server.cache': cache, 'resource_server.cache.result': hit ? 'hit' : 'miss' }));
+    this.cacheLookups.add(`${cache}|${hit ? 1 : 0}`, () => ({
+      'resource_server.cache': cache,
+      'resource_server.cache.result': hit ? 'hit' : 'miss',
+    }));
   }
 
   outbound<T>(kind: OutboundKind, issuer: string, call: () => Promise<T>): Promise<T> {
     const { SpanKind, SpanStatusCode } = this.api;
     const attributes = { 'resource_server.call': kind, 'resource_server.issuer': issuer };
-    return this.tracer.startActiveSpan(`resource_server ${kind}`, { kind: SpanKind.CLIENT, attributes }, async (span) => {
-      const startedAt = performance.now();
-      let outcome = 'ok';
-      try {
-        return await call();
-      } catch (error) {
-        outcome = 'error';
-        // The error's name and message name a URL and a reason, never a token or a secret.
-        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
-        throw error;
-      } finally {
-        const measured = { ...attributes, 'resource_server.outcome': outcome };
-        this.outboundCalls.add(1, measured);
-        this.outboundTime.record((performance.now() - startedAt) / 1000, measured);
-        span.setAttribute('resource_server.outcome', outcome);
-        span.end();
-      }
-    });
+    return this.tracer.startActiveSpan(
+      `resource_server ${kind}`,
+      { kind: SpanKind.CLIENT, attributes },
+      async (span) => {
+        const startedAt = performance.now();
+        let outcome = 'ok';
+        try {
+          return await call();
+        } catch (error) {
+          outcome = 'error';
+          // The error's name and message name a URL and a reason, never a token or a secret.
+          span.setStatus({
+            code: SpanStatusCode.ERROR,
+            message: error instanceof Error ? error.message : String(error),
+          });
+          throw error;
+        } finally {
+          const measured = { ...attributes, 'resource_server.outcome': outcome };
+          this.outboundCalls.add(1, measured);
+          this.outboundTime.record((performance.now() - startedAt) / 1000, measured);
+          span.setAttribute('resource_server.outcome', outcome);
+          span.end();
+        }
+      },
+    );
   }
 }
 
@@ -104,5 +135,9 @@ export async function loadTelemetry(enabled: boolean): Promise<Telemetry> {
   } catch {
     return NO_TELEMETRY;
   }
-  return new OpenTelemetrySink(api, api.metrics.getMeter(INSTRUMENTATION_SCOPE), api.trace.getTracer(INSTRUMENTATION_SCOPE));
+  return new OpenTelemetrySink(
+    api,
+    api.metrics.getMeter(INSTRUMENTATION_SCOPE),
+    api.trace.getTracer(INSTRUMENTATION_SCOPE),
+  );
 }

@@ -8,7 +8,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestKey } from './keys.js';
 import { sendJson, type FaultMode } from './faults.js';
-import { FAULT_MODES, IssuerRoutes, normalizeIssuerPath, type LocalIssuerCounts, type LocalIssuerOptions, type RouteHandler } from './issuer-routes.js';
+import {
+  FAULT_MODES,
+  IssuerRoutes,
+  normalizeIssuerPath,
+  type LocalIssuerCounts,
+  type LocalIssuerOptions,
+  type RouteHandler,
+} from './issuer-routes.js';
 
 export type { LocalIssuerOptions, LocalIssuerCounts, RouteHandler } from './issuer-routes.js';
 

@@ -16,17 +16,7 @@ import { createHash, generateKeyPairSync, type JsonWebKey, type KeyObject } from
  * const key = generateTestKey('ES256' satisfies TestAlg);
  * ```
  */
-export type TestAlg =
-  | 'RS256'
-  | 'RS384'
-  | 'RS512'
-  | 'PS256'
-  | 'PS384'
-  | 'PS512'
-  | 'ES256'
-  | 'ES384'
-  | 'ES512'
-  | 'EdDSA';
+export type TestAlg = 'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA';
 
 /**
  * Every {@link TestAlg}, handy for `it.each`.

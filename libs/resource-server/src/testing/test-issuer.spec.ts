@@ -4,7 +4,15 @@ import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AccessTokenGuard, Principal, ResourceServerModule, Roles, Scopes, UserInfo, type VerifiedPrincipal } from '../index.js';
+import {
+  AccessTokenGuard,
+  Principal,
+  ResourceServerModule,
+  Roles,
+  Scopes,
+  UserInfo,
+  type VerifiedPrincipal,
+} from '../index.js';
 import { createTestIssuer, useTestIssuer, type TestIssuer } from './index.js';
 
 @Controller('notes')
@@ -22,7 +30,9 @@ class NotesController {
 
 @Module({
   // Configured for some real provider: the test replaces these options with the test issuer's.
-  imports: [ResourceServerModule.forRoot({ issuer: 'https://login.example.com/', audience: 'https://api.example.com' })],
+  imports: [
+    ResourceServerModule.forRoot({ issuer: 'https://login.example.com/', audience: 'https://api.example.com' }),
+  ],
   controllers: [NotesController],
   providers: [{ provide: APP_GUARD, useExisting: AccessTokenGuard }],
 })
@@ -49,19 +59,32 @@ describe('nestjs-resource-server/testing in Jest ESM', () => {
 
   it('serves discovery naming its own endpoints on a loopback port', async () => {
     expect(issuer.issuer).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
-    const metadata = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as Record<string, unknown>;
-    expect(metadata).toMatchObject({ issuer: issuer.issuer, jwks_uri: `${issuer.issuer}/jwks`, introspection_endpoint: `${issuer.issuer}/introspect` });
+    const metadata = (await (await fetch(`${issuer.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    expect(metadata).toMatchObject({
+      issuer: issuer.issuer,
+      jwks_uri: `${issuer.issuer}/jwks`,
+      introspection_endpoint: `${issuer.issuer}/introspect`,
+    });
   });
 
   it('mints tokens the API accepts, with scopes, roles and claims', async () => {
-    await get('/notes', issuer.token({ sub: 'ada', scopes: ['read:notes'] })).expect(200, { sub: 'ada', format: 'jwt' });
+    await get('/notes', issuer.token({ sub: 'ada', scopes: ['read:notes'] })).expect(200, {
+      sub: 'ada',
+      format: 'jwt',
+    });
     await get('/notes/edit', issuer.token({ roles: ['editor'] })).expect(200);
     await get('/notes/edit', issuer.token({ roles: ['viewer'] })).expect(403);
     await get('/notes', issuer.token({ scopes: ['write:notes'] })).expect(403);
   });
 
   it('mints opaque tokens that its introspection endpoint vouches for', async () => {
-    await get('/notes', issuer.opaqueToken({ sub: 'bob', scopes: ['read:notes'] })).expect(200, { sub: 'bob', format: 'opaque' });
+    await get('/notes', issuer.opaqueToken({ sub: 'bob', scopes: ['read:notes'] })).expect(200, {
+      sub: 'bob',
+      format: 'opaque',
+    });
     await get('/notes', issuer.opaqueToken({ scopes: ['read:notes'], expiresIn: -5 })).expect(401);
   });
 
@@ -93,10 +116,22 @@ describe('nestjs-resource-server/testing in Jest ESM', () => {
 
   it('introspects for its client with form credentials too, and knows nothing of JWTs or strangers', async () => {
     const introspect = async (token: string) => {
-      const body = new URLSearchParams({ token, client_id: issuer.client.clientId, client_secret: issuer.client.clientSecret });
-      return (await (await fetch(`${issuer.issuer}/introspect`, { method: 'POST', body })).json()) as Record<string, unknown>;
+      const body = new URLSearchParams({
+        token,
+        client_id: issuer.client.clientId,
+        client_secret: issuer.client.clientSecret,
+      });
+      return (await (await fetch(`${issuer.issuer}/introspect`, { method: 'POST', body })).json()) as Record<
+        string,
+        unknown
+      >;
     };
-    expect(await introspect(issuer.opaqueToken({ sub: 'ada', scopes: ['a', 'b'] }))).toMatchObject({ active: true, sub: 'ada', scope: 'a b', token_type: 'Bearer' });
+    expect(await introspect(issuer.opaqueToken({ sub: 'ada', scopes: ['a', 'b'] }))).toMatchObject({
+      active: true,
+      sub: 'ada',
+      scope: 'a b',
+      token_type: 'Bearer',
+    });
     expect(await introspect(issuer.token())).toEqual({ active: false });
     expect(await introspect('never-minted')).toEqual({ active: false });
   });
@@ -119,7 +154,10 @@ describe('nestjs-resource-server/testing in Jest ESM', () => {
   });
 
   it('refuses introspection to a client without its credentials', async () => {
-    const res = await fetch(`${issuer.issuer}/introspect`, { method: 'POST', body: new URLSearchParams({ token: issuer.opaqueToken() }) });
+    const res = await fetch(`${issuer.issuer}/introspect`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: issuer.opaqueToken() }),
+    });
     expect(res.status).toBe(401);
   });
 });

@@ -131,7 +131,8 @@ export async function createTestIssuer(options: TestIssuerOptions = {}): Promise
     expiredToken: (o?: TestTokenOptions) => sign({ ...o, expiresIn: -60 }),
     wrongAudienceToken: (o?: TestTokenOptions) => sign({ ...o, audience: 'https://another-api.test' }),
     // Signed by an unpublished key under the current kid: only a signature check can tell.
-    forgedToken: (o?: TestTokenOptions) => signJwt({ ...generateTestKey(alg), kid: keys[0].kid }, claimsOf(o), o?.header),
+    forgedToken: (o?: TestTokenOptions) =>
+      signJwt({ ...generateTestKey(alg), kid: keys[0].kid }, claimsOf(o), o?.header),
     rotateKeys({ keepPrevious = true }: { keepPrevious?: boolean } = {}) {
       keys = keepPrevious ? [generateTestKey(alg), ...keys] : [generateTestKey(alg)];
       local.setKeys(keys);
@@ -172,12 +173,17 @@ function bearerOf(header: string | undefined): string | undefined {
 }
 
 /** RFC 7662 at `{issuer}/introspect`: the issuer's own opaque tokens are active until they expire. */
-function serveIntrospection(local: LocalIssuer, client: TestIssuer['client'], minted: Map<string, Record<string, unknown>>): void {
+function serveIntrospection(
+  local: LocalIssuer,
+  client: TestIssuer['client'],
+  minted: Map<string, Record<string, unknown>>,
+): void {
   const basic = `Basic ${Buffer.from(`${client.clientId}:${client.clientSecret}`).toString('base64')}`;
   local.route('POST', '/introspect', (req, res, body) => {
     const form = new URLSearchParams(body);
     const authenticated =
-      req.headers.authorization === basic || (form.get('client_id') === client.clientId && form.get('client_secret') === client.clientSecret);
+      req.headers.authorization === basic ||
+      (form.get('client_id') === client.clientId && form.get('client_secret') === client.clientSecret);
     if (!authenticated) return sendJson(res, 401, { error: 'invalid_client' });
     const token = form.get('token') ?? '';
     const claims = minted.get(token);
@@ -187,7 +193,11 @@ function serveIntrospection(local: LocalIssuer, client: TestIssuer['client'], mi
 }
 
 /** OIDC userinfo at `{issuer}/userinfo` for any live token the issuer minted. */
-function serveUserInfo(local: LocalIssuer, minted: Map<string, Record<string, unknown>>, extra: Record<string, unknown>): void {
+function serveUserInfo(
+  local: LocalIssuer,
+  minted: Map<string, Record<string, unknown>>,
+  extra: Record<string, unknown>,
+): void {
   local.route('GET', '/userinfo', (req, res) => {
     const token = bearerOf(req.headers.authorization);
     const claims = token === undefined ? undefined : minted.get(token);

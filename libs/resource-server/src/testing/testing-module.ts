@@ -33,6 +33,10 @@ export interface OverridableBuilder<T> {
  * const moduleRef = await useTestIssuer(Test.createTestingModule({ imports: [AppModule] }), issuer).compile();
  * ```
  */
-export function useTestIssuer<T>(builder: OverridableBuilder<T>, issuer: TestIssuer, overrides?: Partial<ResourceServerModuleOptions>): T {
+export function useTestIssuer<T>(
+  builder: OverridableBuilder<T>,
+  issuer: TestIssuer,
+  overrides?: Partial<ResourceServerModuleOptions>,
+): T {
   return builder.overrideProvider(RESOURCE_SERVER_OPTIONS).useValue(issuer.moduleOptions(overrides));
 }

@@ -84,11 +84,7 @@ function signBytes(alg: TestAlg, privateKey: KeyObject, data: Buffer): Buffer {
  * const token = signJwt(generateTestKey('RS256'), { iss: 'https://id.example.com', sub: 'ada' }, { typ: 'at+jwt' });
  * ```
  */
-export function signJwt(
-  key: TestKey,
-  payload: Record<string, unknown>,
-  header?: Record<string, unknown>,
-): string {
+export function signJwt(key: TestKey, payload: Record<string, unknown>, header?: Record<string, unknown>): string {
   const fullHeader = withoutUndefined({ alg: key.alg, kid: key.kid, ...header });
   return signRawJws(key, JSON.stringify(fullHeader), JSON.stringify(withoutUndefined(payload)));
 }
@@ -177,7 +173,9 @@ export function hmacTokenWithPublicKey(
   const secret = key.publicKey.export({ type: 'spki', format: 'pem' });
   const header = { alg, kid: key.kid };
   const signingInput = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(withoutUndefined(payload)))}`;
-  const mac = createHmac(`sha${alg.slice(2)}`, secret).update(signingInput).digest();
+  const mac = createHmac(`sha${alg.slice(2)}`, secret)
+    .update(signingInput)
+    .digest();
   return `${signingInput}.${b64url(mac)}`;
 }
 

@@ -57,7 +57,12 @@ export function markEnforced(carrier: object, handler: object): void {
   let handlers = (carrier as { [ENFORCED]?: WeakSet<object> })[ENFORCED];
   if (!handlers) {
     handlers = new WeakSet();
-    Object.defineProperty(carrier, ENFORCED, { value: handlers, configurable: true, enumerable: false, writable: false });
+    Object.defineProperty(carrier, ENFORCED, {
+      value: handlers,
+      configurable: true,
+      enumerable: false,
+      writable: false,
+    });
   }
   handlers.add(handler);
 }

@@ -18,12 +18,20 @@ function authWith(verify: (token: string) => Promise<VerifiedPrincipal>): Graphq
 function connection(params?: Record<string, unknown>) {
   const closed: [number, string][] = [];
   const listeners: (() => void)[] = [];
-  const socket = { close: (code: number, reason: string) => closed.push([code, reason]), once: (_: 'close', l: () => void) => listeners.push(l) };
-  const context: GraphqlWsConnectContext = { connectionInitReceived: true, connectionParams: params, extra: { socket } };
+  const socket = {
+    close: (code: number, reason: string) => closed.push([code, reason]),
+    once: (_: 'close', l: () => void) => listeners.push(l),
+  };
+  const context: GraphqlWsConnectContext = {
+    connectionInitReceived: true,
+    connectionParams: params,
+    extra: { socket },
+  };
   return { context, closed, listeners };
 }
 
-const principal = (expiresAt: number | undefined) => ({ issuer: 'https://issuer.example', expiresAt }) as unknown as VerifiedPrincipal;
+const principal = (expiresAt: number | undefined) =>
+  ({ issuer: 'https://issuer.example', expiresAt }) as unknown as VerifiedPrincipal;
 
 afterEach(() => {
   jest.useRealTimers();
@@ -33,13 +41,17 @@ afterEach(() => {
 describe('GraphqlWsAuth.onConnect', () => {
   it('closes with 4401 for a bad token and refuses the acknowledgement', async () => {
     const { context, closed } = connection({ authorization: 'Bearer abc' });
-    const accepted = await authWith(async () => Promise.reject(new InvalidTokenError('expired'))).options().onConnect(context);
+    const accepted = await authWith(async () => Promise.reject(new InvalidTokenError('expired')))
+      .options()
+      .onConnect(context);
     expect([accepted, closed]).toEqual([false, [[4401, 'Unauthorized']]]);
   });
 
-  it('closes with 1013 (try again later) when the issuer is unreachable: not the client\'s fault', async () => {
+  it("closes with 1013 (try again later) when the issuer is unreachable: not the client's fault", async () => {
     const { context, closed } = connection({ authorization: 'Bearer abc' });
-    const accepted = await authWith(async () => Promise.reject(new UpstreamError('keys_unavailable'))).options().onConnect(context);
+    const accepted = await authWith(async () => Promise.reject(new UpstreamError('keys_unavailable')))
+      .options()
+      .onConnect(context);
     expect([accepted, closed]).toEqual([false, [[1013, 'Try again later']]]);
   });
 
@@ -47,32 +59,46 @@ describe('GraphqlWsAuth.onConnect', () => {
     const errors: string[] = [];
     jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
     const { context, closed } = connection({ authorization: 'Bearer secret-token' });
-    const accepted = await authWith(async () => Promise.reject(new TypeError('boom'))).options().onConnect(context);
+    const accepted = await authWith(async () => Promise.reject(new TypeError('boom')))
+      .options()
+      .onConnect(context);
     expect([accepted, closed]).toEqual([false, [[1011, 'Internal error']]]);
     expect(errors).toEqual(['Unexpected error while checking a graphql-ws access token: boom']);
     expect(errors.join()).not.toContain('secret-token');
   });
 
   it('refuses without a socket to close, and accepts a token without exp without arming a timer', async () => {
-    const refused = await authWith(async () => Promise.reject(new InvalidTokenError('expired'))).options().onConnect({ connectionInitReceived: true, extra: {} });
+    const refused = await authWith(async () => Promise.reject(new InvalidTokenError('expired')))
+      .options()
+      .onConnect({ connectionInitReceived: true, extra: {} });
     expect(refused).toBe(false);
     const { context, listeners } = connection({ authorization: 'Bearer abc' });
-    expect(await authWith(async () => principal(undefined)).options().onConnect(context)).toBe(true);
+    expect(
+      await authWith(async () => principal(undefined))
+        .options()
+        .onConnect(context),
+    ).toBe(true);
     expect(listeners).toHaveLength(0);
   });
 
-  it('closes with 4401 at exp plus the issuer\'s clock tolerance, re-arming past setTimeout\'s range; a closed socket clears it', async () => {
+  it("closes with 4401 at exp plus the issuer's clock tolerance, re-arming past setTimeout's range; a closed socket clears it", async () => {
     jest.useFakeTimers({ now: 1_000_000_000_000 });
     const far = 1_000_000_000 + 30 * 24 * 3600; // 30 days: beyond setTimeout's 24.8-day limit
     const { context, closed, listeners } = connection({ authorization: 'Bearer abc' });
-    expect(await authWith(async () => principal(far)).options().onConnect(context)).toBe(true);
+    expect(
+      await authWith(async () => principal(far))
+        .options()
+        .onConnect(context),
+    ).toBe(true);
     jest.advanceTimersByTime(30 * 24 * 3600 * 1000 + 4_000);
     expect(closed).toEqual([]);
     jest.advanceTimersByTime(1_500);
     expect(closed).toEqual([[4401, 'Token expired']]);
 
     const second = connection({ authorization: 'Bearer abc' });
-    await authWith(async () => principal(1_000_000_000 + 60 * 24 * 3600 + 10)).options().onConnect(second.context);
+    await authWith(async () => principal(1_000_000_000 + 60 * 24 * 3600 + 10))
+      .options()
+      .onConnect(second.context);
     second.listeners.forEach((l) => l());
     jest.advanceTimersByTime(61 * 24 * 3600 * 1000);
     expect(second.closed).toEqual([]);

@@ -106,7 +106,9 @@ export class GraphqlWsAuth {
 
   private closeCodeOf(error: unknown): [number, string] {
     if (!(error instanceof ResourceServerError)) {
-      this.logger.error(`Unexpected error while checking a graphql-ws access token: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Unexpected error while checking a graphql-ws access token: ${error instanceof Error ? error.message : String(error)}`,
+      );
       return [INTERNAL_ERROR, 'Internal error'];
     }
     return error.status >= 500 ? [TRY_AGAIN_LATER, 'Try again later'] : [UNAUTHORIZED, 'Unauthorized'];
@@ -120,7 +122,10 @@ export class GraphqlWsAuth {
     let timer: NodeJS.Timeout;
     const arm = (): void => {
       const delay = deadline - Date.now();
-      timer = setTimeout(() => (delay > MAX_TIMER_MS ? arm() : socket.close(UNAUTHORIZED, 'Token expired')), Math.max(0, Math.min(delay, MAX_TIMER_MS)));
+      timer = setTimeout(
+        () => (delay > MAX_TIMER_MS ? arm() : socket.close(UNAUTHORIZED, 'Token expired')),
+        Math.max(0, Math.min(delay, MAX_TIMER_MS)),
+      );
       timer.unref();
     };
     arm();

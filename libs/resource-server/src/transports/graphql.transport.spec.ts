@@ -15,7 +15,10 @@ import { GraphqlAccessError, GraphqlTransport, graphqlWsContextOf } from './grap
 const transport = new GraphqlTransport('api', new Set());
 
 function contextOf(graphqlContext: unknown): ExecutionContext {
-  return { getType: () => 'graphql', getArgByIndex: (i: number) => (i === 2 ? graphqlContext : undefined) } as unknown as ExecutionContext;
+  return {
+    getType: () => 'graphql',
+    getArgByIndex: (i: number) => (i === 2 ? graphqlContext : undefined),
+  } as unknown as ExecutionContext;
 }
 
 /** A response that records the headers set on it. */
@@ -26,13 +29,19 @@ function response(extra: Record<string, unknown> = {}) {
 
 describe('GraphqlTransport.credential', () => {
   it('reads the Authorization header of the Express request (Apollo context { req })', () => {
-    expect(transport.credential(contextOf({ req: { headers: { authorization: 'Bearer abc' } } }))).toEqual({ token: 'abc', scheme: 'bearer' });
+    expect(transport.credential(contextOf({ req: { headers: { authorization: 'Bearer abc' } } }))).toEqual({
+      token: 'abc',
+      scheme: 'bearer',
+    });
   });
 
   it('reads the Fastify request behind a Mercurius reply, raw headers included', () => {
     const request = { headers: { authorization: 'Bearer abc' }, raw: { rawHeaders: ['Authorization', 'Bearer abc'] } };
     expect(transport.credential(contextOf({ reply: { request } })).token).toBe('abc');
-    const twice = { headers: { authorization: 'Bearer abc' }, raw: { rawHeaders: ['Authorization', 'Bearer abc', 'authorization', 'Bearer evil'] } };
+    const twice = {
+      headers: { authorization: 'Bearer abc' },
+      raw: { rawHeaders: ['Authorization', 'Bearer abc', 'authorization', 'Bearer evil'] },
+    };
     expect(() => transport.credential(contextOf({ reply: { request: twice } }))).toThrow(InvalidRequestError);
   });
 
@@ -45,13 +54,21 @@ describe('GraphqlTransport.credential', () => {
     const ws = { connectionInitReceived: true, connectionParams: { authorization: 'Bearer abc' } };
     expect(transport.credential(contextOf(ws)).token).toBe('abc');
     expect(transport.credential(contextOf({ req: ws })).token).toBe('abc');
-    expect(transport.credential(contextOf({ connectionInitReceived: true, connectionParams: { Authorization: 'Bearer xyz' } })).token).toBe('xyz');
+    expect(
+      transport.credential(
+        contextOf({ connectionInitReceived: true, connectionParams: { Authorization: 'Bearer xyz' } }),
+      ).token,
+    ).toBe('xyz');
   });
 
   it('refuses a graphql-ws context without a usable token', () => {
     expect(() => transport.credential(contextOf({ connectionInitReceived: true }))).toThrow(MissingTokenError);
-    expect(() => transport.credential(contextOf({ connectionInitReceived: true, connectionParams: { authorization: 42 } }))).toThrow(InvalidRequestError);
-    expect(() => transport.credential(contextOf({ connectionInitReceived: true, connectionParams: { authorization: 'Bearer' } }))).toThrow(InvalidRequestError);
+    expect(() =>
+      transport.credential(contextOf({ connectionInitReceived: true, connectionParams: { authorization: 42 } })),
+    ).toThrow(InvalidRequestError);
+    expect(() =>
+      transport.credential(contextOf({ connectionInitReceived: true, connectionParams: { authorization: 'Bearer' } })),
+    ).toThrow(InvalidRequestError);
   });
 
   it('never takes a context without the graphql-ws marker for one', () => {
@@ -63,8 +80,20 @@ describe('GraphqlTransport.credential', () => {
 describe('GraphqlTransport.reject', () => {
   it.each([
     ['no token', new MissingTokenError(), 'UNAUTHENTICATED', 'unauthorized', 'Bearer realm="api"'],
-    ['a bad token', new InvalidTokenError('expired'), 'UNAUTHENTICATED', 'invalid_token', 'Bearer realm="api", error="invalid_token", error_description="The access token expired"'],
-    ['a malformed header', new InvalidRequestError('malformed_authorization'), 'UNAUTHENTICATED', 'invalid_request', expect.stringContaining('error="invalid_request"')],
+    [
+      'a bad token',
+      new InvalidTokenError('expired'),
+      'UNAUTHENTICATED',
+      'invalid_token',
+      'Bearer realm="api", error="invalid_token", error_description="The access token expired"',
+    ],
+    [
+      'a malformed header',
+      new InvalidRequestError('malformed_authorization'),
+      'UNAUTHENTICATED',
+      'invalid_request',
+      expect.stringContaining('error="invalid_request"'),
+    ],
   ])('%s: %s with the challenge on the Express response (req.res)', (_name, error, code, rfcCode, challenge) => {
     const res = response();
     const result = transport.reject(error, contextOf({ req: { headers: {}, res } }));
@@ -84,15 +113,24 @@ describe('GraphqlTransport.reject', () => {
 
   it('scope and role failures: FORBIDDEN (with the scopes for a scope failure), and no challenge', () => {
     const res = response();
-    const scope = transport.reject(new InsufficientScopeError(['read', 'write']), contextOf({ res, req: { headers: {} } }));
+    const scope = transport.reject(
+      new InsufficientScopeError(['read', 'write']),
+      contextOf({ res, req: { headers: {} } }),
+    );
     expect(scope.extensions).toEqual({ code: 'FORBIDDEN', error: 'insufficient_scope', scope: 'read write' });
-    const role = transport.reject(new ForbiddenError('insufficient_role', ['admin']), contextOf({ res, req: { headers: {} } }));
+    const role = transport.reject(
+      new ForbiddenError('insufficient_role', ['admin']),
+      contextOf({ res, req: { headers: {} } }),
+    );
     expect(role.extensions).toEqual({ code: 'FORBIDDEN', error: 'forbidden' });
     expect(res.headers).toEqual({});
   });
 
   it('an issuer outage: SERVICE_UNAVAILABLE, never INTERNAL_SERVER_ERROR', () => {
-    expect(transport.reject(new UpstreamError('keys_unavailable'), contextOf({})).extensions).toEqual({ code: 'SERVICE_UNAVAILABLE', error: 'temporarily_unavailable' });
+    expect(transport.reject(new UpstreamError('keys_unavailable'), contextOf({})).extensions).toEqual({
+      code: 'SERVICE_UNAVAILABLE',
+      error: 'temporarily_unavailable',
+    });
   });
 
   it('leaves a response alone once it is sent, and copes with no response at all', () => {
@@ -101,7 +139,9 @@ describe('GraphqlTransport.reject', () => {
     const fastifySent = response({ sent: true });
     transport.reject(new MissingTokenError(), contextOf({ reply: fastifySent }));
     expect([sent.headers, fastifySent.headers]).toEqual([{}, {}]);
-    expect(transport.reject(new MissingTokenError(), contextOf({ connectionInitReceived: true })).extensions.code).toBe('UNAUTHENTICATED');
+    expect(transport.reject(new MissingTokenError(), contextOf({ connectionInitReceived: true })).extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('respond() answers an error raised in a resolver the same way', () => {

@@ -93,7 +93,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 /** The graphql-ws connection context behind a GraphQL context (Apollo's default context puts it under `req`). */
 export function graphqlWsContextOf(context: unknown): GraphqlWsContext | undefined {
   for (const candidate of [context, isObject(context) ? context.req : undefined]) {
-    if (isObject(candidate) && typeof candidate.connectionInitReceived === 'boolean') return candidate as unknown as GraphqlWsContext;
+    if (isObject(candidate) && typeof candidate.connectionInitReceived === 'boolean')
+      return candidate as unknown as GraphqlWsContext;
   }
   return undefined;
 }
@@ -102,12 +103,16 @@ export function graphqlWsContextOf(context: unknown): GraphqlWsContext | undefin
 export function connectionTokenSource(ws: GraphqlWsContext): TokenSource {
   const authorization = ws.connectionParams?.authorization ?? ws.connectionParams?.Authorization;
   // Anything but one string (a number, an array, an object) is a malformed credential, not a missing one.
-  return { headers: { authorization: authorization === undefined || typeof authorization === 'string' ? authorization : [] } };
+  return {
+    headers: { authorization: authorization === undefined || typeof authorization === 'string' ? authorization : [] },
+  };
 }
 
 function httpRequestOf(context: GraphqlContext): (TokenSource & { res?: unknown }) | undefined {
   const request = isObject(context.reply) && isObject(context.reply.request) ? context.reply.request : context.req;
-  return isObject(request) && isObject(request.headers) ? (request as unknown as TokenSource & { res?: unknown }) : undefined;
+  return isObject(request) && isObject(request.headers)
+    ? (request as unknown as TokenSource & { res?: unknown })
+    : undefined;
 }
 
 function responseOf(context: GraphqlContext): ResponseLike | undefined {
@@ -133,19 +138,22 @@ export class GraphqlTransport implements TransportAdapter {
   ) {}
 
   credential(context: ExecutionContext): Credential {
-    const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {});
+    const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2) ?? {};
     const ws = graphqlWsContextOf(graphqlContext);
     // Over graphql-ws the token travels in connectionParams only; other locations do not exist there.
     if (ws) return { token: extractToken(connectionTokenSource(ws), new Set()), scheme: 'bearer' };
     const request = httpRequestOf(graphqlContext);
     if (request && this.http) return readHttpCredential(request, this.http.credential);
-    return { token: extractToken(request ? tokenSourceOf(request) : { headers: {} }, this.locations), scheme: 'bearer' };
+    return {
+      token: extractToken(request ? tokenSourceOf(request) : { headers: {} }, this.locations),
+      scheme: 'bearer',
+    };
   }
 
   /** Sets the RFC 6750 challenge (no token or a rejected one) on the HTTP response and returns the GraphQL error. */
   reject(error: ResourceServerError, context: ExecutionContext | ArgumentsHost): GraphqlAccessError {
     if (error.status === 400 || error.status === 401) {
-      const graphqlContext = (context.getArgByIndex<GraphqlContext | undefined>(2) ?? {});
+      const graphqlContext = context.getArgByIndex<GraphqlContext | undefined>(2) ?? {};
       const response = responseOf(graphqlContext);
       if (response && !response.headersSent && !response.sent) {
         for (const [name, value] of this.challenge(error, httpRequestOf(graphqlContext))) response.header(name, value);
@@ -156,7 +164,7 @@ export class GraphqlTransport implements TransportAdapter {
 
   /** Sets a header (a DPoP-Nonce) on the HTTP response behind the operation, while it is unsent. */
   setHeader(context: ExecutionContext, name: string, value: string): void {
-    const response = responseOf((context.getArgByIndex<GraphqlContext | undefined>(2) ?? {}));
+    const response = responseOf(context.getArgByIndex<GraphqlContext | undefined>(2) ?? {});
     if (response && !response.headersSent && !response.sent) response.header(name, value);
   }
 

@@ -18,7 +18,12 @@ describe('httpContextOf', () => {
   it('has no response when the request carries none (Fastify) and says what is not available', () => {
     const context = httpContextOf({ headers: {} });
     expect(context.switchToHttp().getResponse()).toBeUndefined();
-    for (const call of [() => context.getClass(), () => context.getHandler(), () => context.switchToRpc(), () => context.switchToWs()]) {
+    for (const call of [
+      () => context.getClass(),
+      () => context.getHandler(),
+      () => context.switchToRpc(),
+      () => context.switchToWs(),
+    ]) {
       expect(call).toThrow(/is not available outside a Nest execution context/);
     }
   });

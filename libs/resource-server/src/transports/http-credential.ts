@@ -5,7 +5,12 @@ import type { ResolvedConfig } from '../core/config/config.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { certificateThumbprint, thumbprintFromHeader } from '../core/binding/client-certificate.js';
 import { requestUrl, type UrlSource } from '../core/credentials/request-url.js';
-import { extractPresentedToken, type TokenLocation, type TokenScheme, type TokenSource } from '../core/credentials/token-extractor.js';
+import {
+  extractPresentedToken,
+  type TokenLocation,
+  type TokenScheme,
+  type TokenSource,
+} from '../core/credentials/token-extractor.js';
 import type { Credential } from './transport-adapter.js';
 
 /** What reading an HTTP credential depends on, resolved once from the options. */
@@ -73,16 +78,27 @@ export function readHttpCredential(request: HttpRequestLike, settings: HttpCrede
   const source: TokenSource =
     request.rawHeaders !== undefined || request.raw?.rawHeaders === undefined
       ? request
-      : { headers: request.headers, method: request.method, query: request.query, body: request.body, rawHeaders: request.raw.rawHeaders };
+      : {
+          headers: request.headers,
+          method: request.method,
+          query: request.query,
+          body: request.body,
+          rawHeaders: request.raw.rawHeaders,
+        };
   // Every issuer requires DPoP: a Bearer token is refused as such, not as a missing token.
-  if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? ''))) throw new InvalidTokenError('dpop_required');
+  if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? '')))
+    throw new InvalidTokenError('dpop_required');
   const { token, scheme } = extractPresentedToken(source, settings.locations, settings.schemes);
   const certificate = clientCertificate(request, settings.clientCertificateHeader);
   if (scheme === 'bearer') return { token, scheme, clientCertificate: certificate };
   return {
     token,
     scheme,
-    dpop: { proofs: dpopProofs(request), method: String(request.method ?? ''), url: requestUrl(request, settings.trustProxy) },
+    dpop: {
+      proofs: dpopProofs(request),
+      method: String(request.method ?? ''),
+      url: requestUrl(request, settings.trustProxy),
+    },
     clientCertificate: certificate,
   };
 }

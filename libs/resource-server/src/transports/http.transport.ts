@@ -27,7 +27,9 @@ export function tokenSourceOf(request: HttpRequest): TokenSource {
 }
 
 /** The scheme of the request's Authorization header, for the challenge its failure goes into. */
-export function requestScheme(request: { headers: Readonly<Record<string, string | string[] | undefined>> }): 'bearer' | 'dpop' {
+export function requestScheme(request: {
+  headers: Readonly<Record<string, string | string[] | undefined>>;
+}): 'bearer' | 'dpop' {
   const header = request.headers.authorization;
   return typeof header === 'string' && /^\s*dpop(\s|$)/i.test(header) ? 'dpop' : 'bearer';
 }
@@ -84,8 +86,15 @@ export class HttpTransport implements TransportAdapter {
   }
 
   /** The headers and body of a failure: the challenges either way, the body in the configured format. */
-  private answer(error: ResourceServerError, request: HttpRequest | undefined): { headers: [string, string][]; body: object } {
-    const headers = challengeHeaders(this.settings.challenges, error, request?.headers ? requestScheme(request) : 'bearer');
+  private answer(
+    error: ResourceServerError,
+    request: HttpRequest | undefined,
+  ): { headers: [string, string][]; body: object } {
+    const headers = challengeHeaders(
+      this.settings.challenges,
+      error,
+      request?.headers ? requestScheme(request) : 'bearer',
+    );
     if (!this.problemDetails) return { headers, body: errorBody(error) };
     // Set before Nest writes the body: Express and Fastify keep a content type already set.
     return { headers: [...headers, ['Content-Type', PROBLEM_JSON]], body: problemBody(error) };

@@ -14,7 +14,11 @@ function recordingClients() {
   return {
     sent,
     socketIo: { emit: (event: string, data: unknown) => sent.push({ emit: event, data }) },
-    native: (readyState: number) => ({ readyState, send: (frame: string) => sent.push(JSON.parse(frame)), emit: () => sent.push('local emit') }),
+    native: (readyState: number) => ({
+      readyState,
+      send: (frame: string) => sent.push(JSON.parse(frame)),
+      emit: () => sent.push('local emit'),
+    }),
   };
 }
 
@@ -30,13 +34,20 @@ describe('respondRpc / respondWs', () => {
 
 describe('WsTransport.respond', () => {
   it('emits on socket.io, sends a frame on an open native WebSocket, and nothing on a closed one', () => {
-    const transport = new WsTransport(false, class extends Error {
-      constructor(readonly error: string | object) {
-        super('refused');
-      }
-    });
+    const transport = new WsTransport(
+      false,
+      class extends Error {
+        constructor(readonly error: string | object) {
+          super('refused');
+        }
+      },
+    );
     const { sent, socketIo, native } = recordingClients();
-    for (const client of [socketIo, native(1), native(3)]) transport.respond(new InvalidTokenError('expired'), wsHost(client));
-    expect(sent).toEqual([{ emit: 'exception', data: EXPIRED }, { event: 'exception', data: EXPIRED }]);
+    for (const client of [socketIo, native(1), native(3)])
+      transport.respond(new InvalidTokenError('expired'), wsHost(client));
+    expect(sent).toEqual([
+      { emit: 'exception', data: EXPIRED },
+      { event: 'exception', data: EXPIRED },
+    ]);
   });
 });

@@ -13,10 +13,14 @@ describe('without @nestjs/websockets, @nestjs/microservices and @grpc/grpc-js', 
   it('boots with the HTTP adapter only', async () => {
     const { Test } = await import('@nestjs/testing');
     const { AuthorizationPipeline, ResourceServerModule, SocketAuthenticator } = await import('../index.js');
-    const moduleRef = await Test.createTestingModule({ imports: [ResourceServerModule.forRoot({ issuer: 'https://issuer.example', audience: 'api' })] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [ResourceServerModule.forRoot({ issuer: 'https://issuer.example', audience: 'api' })],
+    }).compile();
     const pipeline = moduleRef.get(AuthorizationPipeline);
     expect(['http', 'ws', 'rpc'].map((type) => pipeline.transport(type)?.type)).toEqual(['http', undefined, undefined]);
-    expect(() => moduleRef.get(SocketAuthenticator).protect({ use: () => undefined })).toThrow(/needs @nestjs\/websockets/);
+    expect(() => moduleRef.get(SocketAuthenticator).protect({ use: () => undefined })).toThrow(
+      /needs @nestjs\/websockets/,
+    );
     await moduleRef.close();
   });
 });

@@ -39,6 +39,9 @@ export async function loadOptionalPeers(): Promise<OptionalPeers> {
   // One after the other: Jest's ESM loader fails to link concurrent imports that share a dependency.
   const WsException = await load<ExceptionClass>('@nestjs/websockets', (m) => m.WsException);
   const RpcException = await load<ExceptionClass>('@nestjs/microservices', (m) => m.RpcException);
-  const Metadata = await load<MetadataClass>('@grpc/grpc-js', (m) => m.Metadata ?? (m.default as { Metadata?: unknown } | undefined)?.Metadata);
+  const Metadata = await load<MetadataClass>(
+    '@grpc/grpc-js',
+    (m) => m.Metadata ?? (m.default as { Metadata?: unknown } | undefined)?.Metadata,
+  );
   return (loaded = { WsException, RpcException, Metadata });
 }

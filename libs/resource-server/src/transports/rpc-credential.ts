@@ -33,15 +33,22 @@ interface NatsContextLike {
 /** The value of a transport header (not the payload) named `name`, if the context has headers. */
 export function contextHeader(context: unknown, name: string): string | undefined {
   if (typeof context !== 'object' || context === null) return undefined;
-  const ctx = context as Partial<GrpcMetadataLike & NatsContextLike> & { getMessage?: () => unknown; getPacket?: () => unknown; getMetadata?: () => unknown };
+  const ctx = context as Partial<GrpcMetadataLike & NatsContextLike> & {
+    getMessage?: () => unknown;
+    getPacket?: () => unknown;
+    getMetadata?: () => unknown;
+  };
   if (typeof ctx.get === 'function' && typeof ctx.getMap === 'function') return headerText(ctx.get(name)); // gRPC Metadata
   if (typeof ctx.getHeaders === 'function') return headerText(ctx.getHeaders()?.get(name) || undefined); // NATS
   if (typeof ctx.getMessage === 'function') {
     const message = ctx.getMessage();
     // Kafka records have `headers`; RMQ messages `properties.headers`.
-    return headerText(field(field(message, 'headers'), name) ?? field(field(field(message, 'properties'), 'headers'), name));
+    return headerText(
+      field(field(message, 'headers'), name) ?? field(field(field(message, 'properties'), 'headers'), name),
+    );
   }
-  if (typeof ctx.getPacket === 'function') return headerText(field(field(field(ctx.getPacket(), 'properties'), 'userProperties'), name)); // MQTT 5
+  if (typeof ctx.getPacket === 'function')
+    return headerText(field(field(field(ctx.getPacket(), 'properties'), 'userProperties'), name)); // MQTT 5
   if (typeof ctx.getMetadata === 'function') return headerText(field(ctx.getMetadata(), name)); // TCP, Redis packet metadata
   return undefined;
 }

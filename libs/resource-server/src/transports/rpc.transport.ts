@@ -41,7 +41,10 @@ export class RpcTransport implements TransportAdapter {
     const data: unknown = rpc.getData();
     const ctx: unknown = rpc.getContext();
     if (this.reader) return { token: oneToken([tokenOfValue(this.reader(data, ctx), true)]), scheme: 'bearer' };
-    return { token: oneToken(messageCredentials(data, ctx, this.field).map((v) => tokenOfValue(v, false))), scheme: 'bearer' };
+    return {
+      token: oneToken(messageCredentials(data, ctx, this.field).map((v) => tokenOfValue(v, false))),
+      scheme: 'bearer',
+    };
   }
 
   reject(error: ResourceServerError, context: ExecutionContext): Error {

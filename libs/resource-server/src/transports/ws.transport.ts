@@ -69,7 +69,10 @@ export class WsTransport implements TransportAdapter {
     // `ws`: the token its handshake was admitted with (none if the gateway does not protect its server).
     if (client[HANDSHAKE_TOKEN] !== undefined) return { token: client[HANDSHAKE_TOKEN], scheme: 'bearer' };
     if (!client.handshake) throw new MissingTokenError();
-    return { token: this.handshakeToken({ ...client.handshake, rawHeaders: client.request?.rawHeaders }), scheme: 'bearer' };
+    return {
+      token: this.handshakeToken({ ...client.handshake, rawHeaders: client.request?.rawHeaders }),
+      scheme: 'bearer',
+    };
   }
 
   /** A `WsException` carrying the payload: Nest's WebSocket filter emits it as is (a JSON frame on `ws`). */
@@ -96,7 +99,11 @@ function queryOf(url: string | undefined): Record<string, string | string[]> | u
 
 /** Sends an `exception` event: socket.io `emit`, or a `{ event, data }` JSON frame on a native WebSocket (as Nest's filter does). */
 export function sendException(client: unknown, payload: object): void {
-  const socket = client as { readyState?: unknown; send?: (data: string) => void; emit?: (event: string, data: unknown) => void };
+  const socket = client as {
+    readyState?: unknown;
+    send?: (data: string) => void;
+    emit?: (event: string, data: unknown) => void;
+  };
   if (typeof socket.readyState === 'number' && typeof socket.send === 'function') {
     if (socket.readyState === 1) socket.send(JSON.stringify({ event: 'exception', data: payload }));
   } else socket.emit?.('exception', payload);

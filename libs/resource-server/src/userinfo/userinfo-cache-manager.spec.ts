@@ -38,7 +38,11 @@ function cacheModule(cache: CacheManagerLike): DynamicModule {
   @Global()
   @Module({})
   class ScriptedCacheModule {}
-  return { module: ScriptedCacheModule, providers: [{ provide: CACHE_MANAGER, useValue: cache }], exports: [CACHE_MANAGER] };
+  return {
+    module: ScriptedCacheModule,
+    providers: [{ provide: CACHE_MANAGER, useValue: cache }],
+    exports: [CACHE_MANAGER],
+  };
 }
 
 class WarningLog implements LoggerService {

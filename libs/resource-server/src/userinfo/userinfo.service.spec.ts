@@ -41,7 +41,11 @@ describe('UserInfoService', () => {
   function setup() {
     const clock = { now: NOW * 1000 };
     const runtime: Runtime = { now: () => clock.now, logger: quiet, httpTimeoutMs: 2000, maxResponseBytes: 100_000 };
-    const config = resolveConfig({ issuer: issuer.issuer, audience: 'api', userInfo: { endpoint: `${issuer.issuer}/userinfo` } });
+    const config = resolveConfig({
+      issuer: issuer.issuer,
+      audience: 'api',
+      userInfo: { endpoint: `${issuer.issuer}/userinfo` },
+    });
     const verifier = new AccessTokenVerifier(config, runtime);
     const principal: VerifiedPrincipal = buildPrincipal(
       `opaque-${Math.random()}`,
@@ -77,9 +81,22 @@ describe('UserInfoService', () => {
 
     // Regression: the error and the log line said "The access token signature is invalid".
     it.each<[string, () => string, string]>([
-      ['a signature by another key', () => signJwt(stranger, { ...claims, iss: issuer.issuer }, { kid: key.kid }), 'The userinfo response signature is invalid'],
-      ['an unknown kid', () => signJwt(stranger, { ...claims, iss: issuer.issuer }), 'The userinfo response was signed with an unknown key'],
-      ['alg none', () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.c2ln`, 'The userinfo response algorithm is not allowed'],
+      [
+        'a signature by another key',
+        () => signJwt(stranger, { ...claims, iss: issuer.issuer }, { kid: key.kid }),
+        'The userinfo response signature is invalid',
+      ],
+      [
+        'an unknown kid',
+        () => signJwt(stranger, { ...claims, iss: issuer.issuer }),
+        'The userinfo response was signed with an unknown key',
+      ],
+      [
+        'alg none',
+        () =>
+          `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"alice"}').toString('base64url')}.c2ln`,
+        'The userinfo response algorithm is not allowed',
+      ],
     ])('%s', async (_name, jwt, message) => {
       answer = signed(jwt);
       const { service, principal, warnings } = setup();
@@ -88,7 +105,10 @@ describe('UserInfoService', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ResourceServerError);
-      expect({ status: (error as ResourceServerError).status, code: (error as ResourceServerError).code }).toEqual({ status: 502, code: 'userinfo_invalid' });
+      expect({ status: (error as ResourceServerError).status, code: (error as ResourceServerError).code }).toEqual({
+        status: 502,
+        code: 'userinfo_invalid',
+      });
       expect(((error as Error).cause as Error).message).toBe(message);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(message);
@@ -102,7 +122,9 @@ describe('UserInfoService', () => {
       const context = verifier.issuer(issuer.issuer)!;
       const forged = signJwt(stranger, { sub: 'x' }, { kid: key.kid });
       await expect(verifyIssuerJws(context, forged)).rejects.toThrow('The access token signature is invalid');
-      await expect(verifyIssuerJws(context, forged, 'userinfo response')).rejects.toThrow('The userinfo response signature is invalid');
+      await expect(verifyIssuerJws(context, forged, 'userinfo response')).rejects.toThrow(
+        'The userinfo response signature is invalid',
+      );
     });
   });
 });

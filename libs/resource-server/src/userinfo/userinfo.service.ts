@@ -15,7 +15,24 @@ import { resultStore } from '../revocation/stores.js';
 
 const KEY_PREFIX = 'nestjs-resource-server:userinfo:';
 // Token claims that describe the token, not the user: never merged into a profile.
-const TOKEN_ONLY_CLAIMS = new Set(['iss', 'aud', 'exp', 'nbf', 'iat', 'jti', 'scope', 'scp', 'client_id', 'azp', 'cnf', 'typ', 'auth_time', 'acr', 'amr', 'sid']);
+const TOKEN_ONLY_CLAIMS = new Set([
+  'iss',
+  'aud',
+  'exp',
+  'nbf',
+  'iat',
+  'jti',
+  'scope',
+  'scp',
+  'client_id',
+  'azp',
+  'cnf',
+  'typ',
+  'auth_time',
+  'acr',
+  'amr',
+  'sid',
+]);
 
 /**
  * The caller's OpenID Connect userinfo, fetched from the issuer with the caller's own access token,
@@ -75,29 +92,36 @@ export class UserInfoService {
 
   private async load(principal: VerifiedPrincipal, key: string): Promise<UserInfo> {
     const issuer = this.verifier.issuer(principal.issuer);
-    if (!issuer) throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`unknown issuer ${principal.issuer}`) });
+    if (!issuer)
+      throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`unknown issuer ${principal.issuer}`) });
     const endpoint = await this.endpoint(issuer);
     let info: UserInfo;
     if (endpoint === undefined) {
       if (this.options.tokenClaims === 'ignore') {
-        throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`${principal.issuer} publishes no usable userinfo_endpoint`) });
+        throw new UpstreamError('userinfo_unavailable', 502, {
+          cause: new Error(`${principal.issuer} publishes no usable userinfo_endpoint`),
+        });
       }
       return this.tokenClaims(principal);
     }
     try {
-      info = await this.telemetry.outbound('userinfo', principal.issuer, () => fetchUserInfo(
-        {
-          endpoint,
-          issuer: principal.issuer,
-          timeoutMs: this.options.timeoutMs,
-          maxBytes: 256 * 1024,
-          verifySigned: (compact) => verifyIssuerJws(issuer, compact, 'userinfo response'),
-        },
-        principal,
-      ));
+      info = await this.telemetry.outbound('userinfo', principal.issuer, () =>
+        fetchUserInfo(
+          {
+            endpoint,
+            issuer: principal.issuer,
+            timeoutMs: this.options.timeoutMs,
+            maxBytes: 256 * 1024,
+            verifySigned: (compact) => verifyIssuerJws(issuer, compact, 'userinfo response'),
+          },
+          principal,
+        ),
+      );
     } catch (error) {
       if (error instanceof ResourceServerError && error.status >= 500) {
-        this.logger.warn(`userinfo from ${endpoint} failed (${error.code}): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`);
+        this.logger.warn(
+          `userinfo from ${endpoint} failed (${error.code}): ${error.cause instanceof Error ? error.cause.message : String(error.cause)}`,
+        );
       }
       throw error;
     }
@@ -113,7 +137,11 @@ export class UserInfoService {
   }
 
   private async remember(key: string, info: UserInfo, principal: VerifiedPrincipal): Promise<void> {
-    const ttl = ttlWithinExpiry(this.options.cacheTtlMs, principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000, this.verifier.runtime.now());
+    const ttl = ttlWithinExpiry(
+      this.options.cacheTtlMs,
+      principal.expiresAt === undefined ? undefined : principal.expiresAt * 1000,
+      this.verifier.runtime.now(),
+    );
     if (ttl <= 0) return;
     try {
       await this.store.set(key, info, ttl);
@@ -123,6 +151,8 @@ export class UserInfoService {
   }
 
   private tokenClaims(principal: VerifiedPrincipal): UserInfo {
-    return Object.fromEntries(Object.entries(principal.claims).filter(([name]) => !TOKEN_ONLY_CLAIMS.has(name))) as UserInfo;
+    return Object.fromEntries(
+      Object.entries(principal.claims).filter(([name]) => !TOKEN_ONLY_CLAIMS.has(name)),
+    ) as UserInfo;
   }
 }

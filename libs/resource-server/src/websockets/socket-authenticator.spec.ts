@@ -8,7 +8,9 @@ describe('SocketAuthenticator.protect', () => {
   let sockets: SocketAuthenticator;
 
   beforeAll(async () => {
-    moduleRef = await Test.createTestingModule({ imports: [ResourceServerModule.forRoot({ issuer: 'https://issuer.example', audience: 'api' })] }).compile();
+    moduleRef = await Test.createTestingModule({
+      imports: [ResourceServerModule.forRoot({ issuer: 'https://issuer.example', audience: 'api' })],
+    }).compile();
     sockets = moduleRef.get(SocketAuthenticator);
   });
 
@@ -17,7 +19,9 @@ describe('SocketAuthenticator.protect', () => {
   });
 
   it('says what it takes when handed something else', () => {
-    expect(() => sockets.protect({} as WsServerLike)).toThrow(/takes the socket.io server or namespace, or the ws server/);
+    expect(() => sockets.protect({} as WsServerLike)).toThrow(
+      /takes the socket.io server or namespace, or the ws server/,
+    );
   });
 
   it('installs verifyClient on a ws server', () => {

@@ -74,11 +74,19 @@ export class SocketAuthenticator {
   /** Refuses connections without a valid token on a socket.io server or namespace, or on a `ws` server. */
   protect(server: SocketIoServerLike | WsServerLike): void {
     const transport = this.pipeline.transport('ws');
-    if (!(transport instanceof WsTransport)) throw new Error('SocketAuthenticator needs @nestjs/websockets: install it');
-    if (typeof (server as SocketIoServerLike).use === 'function') this.protectSocketIo(server as SocketIoServerLike, transport);
-    else if (typeof (server as WsServerLike).prependListener === 'function' && typeof (server as WsServerLike).options === 'object') {
+    if (!(transport instanceof WsTransport))
+      throw new Error('SocketAuthenticator needs @nestjs/websockets: install it');
+    if (typeof (server as SocketIoServerLike).use === 'function')
+      this.protectSocketIo(server as SocketIoServerLike, transport);
+    else if (
+      typeof (server as WsServerLike).prependListener === 'function' &&
+      typeof (server as WsServerLike).options === 'object'
+    ) {
       this.protectWs(server as WsServerLike, transport);
-    } else throw new Error('SocketAuthenticator.protect() takes the socket.io server or namespace, or the ws server, of a gateway');
+    } else
+      throw new Error(
+        'SocketAuthenticator.protect() takes the socket.io server or namespace, or the ws server, of a gateway',
+      );
   }
 
   private protectSocketIo(server: SocketIoServerLike, transport: WsTransport): void {
@@ -110,7 +118,10 @@ export class SocketAuthenticator {
         .catch((error: unknown) => {
           const failure = this.pipeline.normalize(error);
           const headers = Object.fromEntries(errorHeaders(this.config.realm, failure));
-          callback(false, failure.status, JSON.stringify(errorBody(failure)), { ...headers, 'Content-Type': 'application/json' });
+          callback(false, failure.status, JSON.stringify(errorBody(failure)), {
+            ...headers,
+            'Content-Type': 'application/json',
+          });
         });
     };
     server.prependListener('connection', (client, request) => {

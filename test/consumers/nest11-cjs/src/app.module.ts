@@ -1,7 +1,14 @@
 import { Controller, Get, Module, Req, UseGuards, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard, PassportModule } from '@nestjs/passport';
-import { AccessTokenGuard, Principal, Public, ResourceServerModule, Scopes, type VerifiedPrincipal } from 'nestjs-resource-server';
+import {
+  AccessTokenGuard,
+  Principal,
+  Public,
+  ResourceServerModule,
+  Scopes,
+  type VerifiedPrincipal,
+} from 'nestjs-resource-server';
 import { ResourceServerJwtStrategy } from 'nestjs-resource-server/passport';
 
 @Controller('messages')

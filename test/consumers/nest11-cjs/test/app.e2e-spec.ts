@@ -13,7 +13,9 @@ describe.each(['/messages', '/passport/messages'])('GET %s', (path) => {
 
   beforeAll(async () => {
     issuer = await startLocalIssuer(AUDIENCE);
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forIssuer(issuer.issuer, AUDIENCE)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forIssuer(issuer.issuer, AUDIENCE)],
+    }).compile();
     app = moduleRef.createNestApplication({ logger: false });
     await app.init();
   });
@@ -29,9 +31,13 @@ describe.each(['/messages', '/passport/messages'])('GET %s', (path) => {
   });
 
   it('answers 403 insufficient_scope with a challenge to a token without it', async () => {
-    const res = await request(app.getHttpServer()).get(path).set('Authorization', `Bearer ${issuer.token({ scope: 'write:messages' })}`);
+    const res = await request(app.getHttpServer())
+      .get(path)
+      .set('Authorization', `Bearer ${issuer.token({ scope: 'write:messages' })}`);
     expect(res.status).toBe(403);
-    expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="api", error="insufficient_scope", .*scope="read:messages"/);
+    expect(res.headers['www-authenticate']).toMatch(
+      /^Bearer realm="api", error="insufficient_scope", .*scope="read:messages"/,
+    );
     expect(res.body).toMatchObject({ statusCode: 403, error: 'insufficient_scope' });
   });
 

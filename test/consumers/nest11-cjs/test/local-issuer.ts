@@ -16,7 +16,11 @@ export async function startLocalIssuer(audience: string): Promise<LocalIssuer> {
   let issuer = '';
   const server: Server = createServer((req, res) => {
     const body =
-      req.url === '/.well-known/openid-configuration' ? { issuer, jwks_uri: `${issuer}/jwks` } : req.url === '/jwks' ? { keys: [jwk] } : undefined;
+      req.url === '/.well-known/openid-configuration'
+        ? { issuer, jwks_uri: `${issuer}/jwks` }
+        : req.url === '/jwks'
+          ? { keys: [jwk] }
+          : undefined;
     res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body ?? {}));
   });
@@ -27,7 +31,16 @@ export async function startLocalIssuer(audience: string): Promise<LocalIssuer> {
     issuer,
     token(claims = {}) {
       const now = Math.floor(Date.now() / 1000);
-      const payload = { iss: issuer, aud: audience, sub: 'alice', iat: now, exp: now + 300, jti: randomUUID(), scope: 'read:messages', ...claims };
+      const payload = {
+        iss: issuer,
+        aud: audience,
+        sub: 'alice',
+        iat: now,
+        exp: now + 300,
+        jti: randomUUID(),
+        scope: 'read:messages',
+        ...claims,
+      };
       const input = `${b64({ alg: 'RS256', typ: 'JWT', kid: 'test-key' })}.${b64(payload)}`;
       return `${input}.${sign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
     },

@@ -11,11 +11,14 @@ describe.each(['/messages', '/passport/messages'])('GET %s', (path) => {
   let issuer: LocalIssuer;
   let app: NestFastifyApplication;
   let url: string;
-  const get = (token?: string) => fetch(`${url}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+  const get = (token?: string) =>
+    fetch(`${url}${path}`, { headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
 
   beforeAll(async () => {
     issuer = await startLocalIssuer(AUDIENCE);
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forIssuer(issuer.issuer, AUDIENCE)] }).compile();
+    const moduleRef = await Test.createTestingModule({
+      imports: [AppModule.forIssuer(issuer.issuer, AUDIENCE)],
+    }).compile();
     app = moduleRef.createNestApplication<NestFastifyApplication>(new FastifyAdapter(), { logger: false });
     await app.listen(0, '127.0.0.1');
     url = await app.getUrl();
@@ -34,7 +37,9 @@ describe.each(['/messages', '/passport/messages'])('GET %s', (path) => {
   it('answers 403 insufficient_scope with a challenge to a token without it', async () => {
     const res = await get(issuer.token({ scope: 'write:messages' }));
     expect(res.status).toBe(403);
-    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="api", error="insufficient_scope", .*scope="read:messages"/);
+    expect(res.headers.get('www-authenticate')).toMatch(
+      /^Bearer realm="api", error="insufficient_scope", .*scope="read:messages"/,
+    );
     expect(await res.json()).toMatchObject({ statusCode: 403, error: 'insufficient_scope' });
   });
 

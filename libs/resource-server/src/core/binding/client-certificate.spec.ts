@@ -4,7 +4,11 @@ import { X509Certificate, createHash } from 'node:crypto';
 import { generate } from 'selfsigned';
 import { certificateThumbprint, thumbprintFromHeader } from './client-certificate.js';
 
-const pems = await generate([{ name: 'commonName', value: 'client' }], { keyType: 'ec', curve: 'P-256', notAfterDate: new Date(Date.now() + 86_400_000) });
+const pems = await generate([{ name: 'commonName', value: 'client' }], {
+  keyType: 'ec',
+  curve: 'P-256',
+  notAfterDate: new Date(Date.now() + 86_400_000),
+});
 const der = new X509Certificate(pems.cert).raw;
 const expected = createHash('sha256').update(der).digest('base64url');
 

@@ -21,12 +21,19 @@ function principal(cnf?: unknown): VerifiedPrincipal {
 }
 
 function constraints(policy: DpopPolicy = 'allowed', withDpop = true): SenderConstraints {
-  const verifier = new DpopProofVerifier({ algorithms: new Set(SUPPORTED_ALGORITHMS), maxAgeMs: 60_000, clockToleranceMs: 5_000 }, new MemoryReplayStore(100), undefined);
+  const verifier = new DpopProofVerifier(
+    { algorithms: new Set(SUPPORTED_ALGORITHMS), maxAgeMs: 60_000, clockToleranceMs: 5_000 },
+    new MemoryReplayStore(100),
+    undefined,
+  );
   return new SenderConstraints(new Map([[ISS, policy]]), withDpop ? verifier : undefined);
 }
 
 const bearer: Presentation = { scheme: 'bearer' };
-const dpop = (proofs = [dpopProof(key, TOKEN, { htm: 'GET', htu: URL_ })]): Presentation => ({ scheme: 'dpop', dpop: { proofs, method: 'GET', url: URL_ } });
+const dpop = (proofs = [dpopProof(key, TOKEN, { htm: 'GET', htu: URL_ })]): Presentation => ({
+  scheme: 'dpop',
+  dpop: { proofs, method: 'GET', url: URL_ },
+});
 
 function code(run: () => unknown): string {
   try {
@@ -53,7 +60,9 @@ describe('SenderConstraints: unbound tokens', () => {
 
   it("the DPoP scheme is refused for an issuer with dpop 'off', and when no proof verifier exists", () => {
     expect(code(() => constraints('off').check(principal({ jkt: jkt(key) }), dpop()))).toBe('dpop_not_allowed');
-    expect(code(() => constraints('allowed', false).check(principal({ jkt: jkt(key) }), dpop()))).toBe('dpop_not_allowed');
+    expect(code(() => constraints('allowed', false).check(principal({ jkt: jkt(key) }), dpop()))).toBe(
+      'dpop_not_allowed',
+    );
   });
 });
 
@@ -63,11 +72,15 @@ describe('SenderConstraints: DPoP-bound tokens (cnf.jkt)', () => {
   });
 
   it.each<DpopPolicy>(['allowed', 'required', 'off'])("are refused as Bearer (no downgrade), policy '%s'", (policy) => {
-    expect(code(() => constraints(policy).check(principal({ jkt: jkt(key) }), bearer))).toBe('dpop_bound_token_as_bearer');
+    expect(code(() => constraints(policy).check(principal({ jkt: jkt(key) }), bearer))).toBe(
+      'dpop_bound_token_as_bearer',
+    );
   });
 
   it('with the DPoP scheme but no proof: invalid_dpop_proof', async () => {
-    await expect(constraints().check(principal({ jkt: jkt(key) }), { scheme: 'dpop' })).rejects.toBeInstanceOf(InvalidDpopProofError);
+    await expect(constraints().check(principal({ jkt: jkt(key) }), { scheme: 'dpop' })).rejects.toBeInstanceOf(
+      InvalidDpopProofError,
+    );
   });
 });
 
@@ -79,8 +92,12 @@ describe('SenderConstraints: certificate-bound tokens (cnf["x5t#S256"])', () => 
 
   it('are refused without a certificate, or with another one', () => {
     expect(code(() => constraints().check(principal(cnf), bearer))).toBe('certificate_required');
-    expect(code(() => constraints().check(principal(cnf), { scheme: 'bearer', clientCertificate: () => undefined }))).toBe('certificate_required');
-    expect(code(() => constraints().check(principal(cnf), { scheme: 'bearer', clientCertificate: () => 'abd' }))).toBe('certificate_mismatch');
+    expect(
+      code(() => constraints().check(principal(cnf), { scheme: 'bearer', clientCertificate: () => undefined })),
+    ).toBe('certificate_required');
+    expect(code(() => constraints().check(principal(cnf), { scheme: 'bearer', clientCertificate: () => 'abd' }))).toBe(
+      'certificate_mismatch',
+    );
   });
 
   it('a token bound both ways needs both the certificate and the proof', async () => {

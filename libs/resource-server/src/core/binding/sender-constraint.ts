@@ -11,7 +11,6 @@ export type { DpopPolicy };
 import type { VerifiedPrincipal } from '../claims/principal.js';
 import type { DpopProofVerifier, DpopRequest, VerifiedProof } from '../dpop/dpop-proof.js';
 
-
 /** How the call presented its token, and the evidence of possession it carries. */
 export interface Presentation {
   /** The authorization scheme: `bearer` (RFC 6750) or `dpop` (RFC 9449). */
@@ -33,7 +32,11 @@ function confirmationOf(claims: Readonly<Record<string, unknown>>): Confirmation
   const bad = () => new InvalidTokenError('unsupported_confirmation');
   if (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)) throw bad();
   const { jkt, 'x5t#S256': x5t } = cnf as Record<string, unknown>;
-  if ((jkt !== undefined && (typeof jkt !== 'string' || jkt === '')) || (x5t !== undefined && (typeof x5t !== 'string' || x5t === ''))) throw bad();
+  if (
+    (jkt !== undefined && (typeof jkt !== 'string' || jkt === '')) ||
+    (x5t !== undefined && (typeof x5t !== 'string' || x5t === ''))
+  )
+    throw bad();
   if (jkt === undefined && x5t === undefined) throw bad();
   return { jkt: jkt, x5t: x5t };
 }

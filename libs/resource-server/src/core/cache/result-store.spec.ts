@@ -1,7 +1,12 @@
 // The one token hash and the one result-store factory shared by introspection and userinfo.
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { CacheManagerResultStore, MemoryResultStore, createResultStore, type CacheManagerLike } from './result-store.js';
+import {
+  CacheManagerResultStore,
+  MemoryResultStore,
+  createResultStore,
+  type CacheManagerLike,
+} from './result-store.js';
 import { hashToken } from './token-hash.js';
 
 describe('hashToken', () => {
@@ -48,7 +53,9 @@ describe('createResultStore', () => {
   });
 
   it("'cache-manager' without a CACHE_MANAGER: throws naming the option and what to import", () => {
-    expect(() => createResultStore({ store: 'cache-manager', cacheMaxEntries: 1 }, () => 0, undefined, 'userInfo.store')).toThrow(
+    expect(() =>
+      createResultStore({ store: 'cache-manager', cacheMaxEntries: 1 }, () => 0, undefined, 'userInfo.store'),
+    ).toThrow(
       "userInfo.store is 'cache-manager' but no CACHE_MANAGER is registered: import CacheModule.register({ isGlobal: true }) from @nestjs/cache-manager",
     );
   });

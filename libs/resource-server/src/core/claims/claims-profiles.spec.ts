@@ -43,7 +43,13 @@ function outcome(profile: ClaimProfile, patch: Record<string, unknown>, rules: P
   }
 }
 
-type Row = [name: string, patch: Record<string, unknown>, rules: Partial<ClaimRules>, jwt: ErrorCode | 'ok', introspection: ErrorCode | 'ok'];
+type Row = [
+  name: string,
+  patch: Record<string, unknown>,
+  rules: Partial<ClaimRules>,
+  jwt: ErrorCode | 'ok',
+  introspection: ErrorCode | 'ok',
+];
 
 describe('validateClaims under the JWT and the introspection profile', () => {
   const rows: Row[] = [
@@ -53,8 +59,20 @@ describe('validateClaims under the JWT and the introspection profile', () => {
     ['no iss', { iss: undefined }, {}, 'untrusted_issuer', 'ok'],
     ['no exp', { exp: undefined }, {}, 'missing_claim', 'ok'],
     ['no aud', { aud: undefined }, {}, 'missing_claim', 'ok'],
-    ['no aud, audience checked on client_id, which is ours', { aud: undefined, client_id: 'api://a' }, { audienceClaim: 'client_id' }, 'ok', 'ok'],
-    ['no client_id when the audience is checked on it', { client_id: undefined }, { audienceClaim: 'client_id' }, 'missing_claim', 'ok'],
+    [
+      'no aud, audience checked on client_id, which is ours',
+      { aud: undefined, client_id: 'api://a' },
+      { audienceClaim: 'client_id' },
+      'ok',
+      'ok',
+    ],
+    [
+      'no client_id when the audience is checked on it',
+      { client_id: undefined },
+      { audienceClaim: 'client_id' },
+      'missing_claim',
+      'ok',
+    ],
 
     // What is present is checked the same way under both.
     ['another iss', { iss: 'https://evil.example' }, {}, 'untrusted_issuer', 'untrusted_issuer'],
@@ -74,7 +92,13 @@ describe('validateClaims under the JWT and the introspection profile', () => {
     ['aud list without ours', { aud: ['x', 'y'] }, {}, 'audience_mismatch', 'audience_mismatch'],
     ['aud malformed', { aud: [1] }, {}, 'invalid_claim', 'invalid_claim'],
     ['aud check disabled, another aud', { aud: 'api://other' }, { audiences: false }, 'ok', 'ok'],
-    ['client_id the audience when checked on it, aud elsewhere', { aud: 'api://other', client_id: 'api://a' }, { audienceClaim: 'client_id' }, 'ok', 'ok'],
+    [
+      'client_id the audience when checked on it, aud elsewhere',
+      { aud: 'api://other', client_id: 'api://a' },
+      { audienceClaim: 'client_id' },
+      'ok',
+      'ok',
+    ],
     ['sub not a string', { sub: 1 }, {}, 'invalid_claim', 'invalid_claim'],
     ['client_id not a string', { client_id: ['web'] }, {}, 'invalid_claim', 'invalid_claim'],
     ['jti not a string', { jti: 7 }, {}, 'invalid_claim', 'invalid_claim'],
@@ -83,15 +107,33 @@ describe('validateClaims under the JWT and the introspection profile', () => {
     ['no tenant', {}, { requiredTenant: 'tenant-1' }, 'untrusted_issuer', 'untrusted_issuer'],
     ['a required claim', { org: 'o' }, { requiredClaims: ['org'] }, 'ok', 'ok'],
     ['a required claim missing', {}, { requiredClaims: ['org'] }, 'missing_claim', 'missing_claim'],
-    ['aud required by requiredClaims', { aud: undefined }, { requiredClaims: ['aud'] }, 'missing_claim', 'missing_claim'],
-    ['requiredClaims naming an Object.prototype member', {}, { requiredClaims: ['constructor'] }, 'missing_claim', 'missing_claim'],
+    [
+      'aud required by requiredClaims',
+      { aud: undefined },
+      { requiredClaims: ['aud'] },
+      'missing_claim',
+      'missing_claim',
+    ],
+    [
+      'requiredClaims naming an Object.prototype member',
+      {},
+      { requiredClaims: ['constructor'] },
+      'missing_claim',
+      'missing_claim',
+    ],
     // cnf is the pipeline's binding check's to decide (core/binding), which sees the request's proof.
     ['a key-bound token (cnf)', { cnf: { jkt: 'thumbprint' } }, {}, 'ok', 'ok'],
 
     // RFC 7662 token_type: an introspection answer only (a JWT says what it is in its header typ).
     ['token_type Bearer', { token_type: 'Bearer' }, {}, 'ok', 'ok'],
     ['token_type access_token', { token_type: 'access_token' }, {}, 'ok', 'ok'],
-    ['token_type the RFC 8693 access token URN', { token_type: 'urn:ietf:params:oauth:token-type:access_token' }, {}, 'ok', 'ok'],
+    [
+      'token_type the RFC 8693 access token URN',
+      { token_type: 'urn:ietf:params:oauth:token-type:access_token' },
+      {},
+      'ok',
+      'ok',
+    ],
     ['token_type refresh_token', { token_type: 'refresh_token' }, {}, 'ok', 'wrong_token_type'],
     ['token_type DPoP without cnf', { token_type: 'DPoP' }, {}, 'ok', 'wrong_token_type'],
     ['token_type DPoP with cnf', { token_type: 'DPoP', cnf: { jkt: 'x' } }, {}, 'ok', 'ok'],
@@ -104,7 +146,10 @@ describe('validateClaims under the JWT and the introspection profile', () => {
   ];
 
   it.each(rows)('%s: %s / %s', (_name, patch, rules, jwt, introspection) => {
-    expect({ jwt: outcome(JWT_PROFILE, patch, rules), introspection: outcome(INTROSPECTION_PROFILE, patch, rules) }).toEqual({
+    expect({
+      jwt: outcome(JWT_PROFILE, patch, rules),
+      introspection: outcome(INTROSPECTION_PROFILE, patch, rules),
+    }).toEqual({
       jwt,
       introspection,
     });

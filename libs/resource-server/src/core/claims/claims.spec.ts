@@ -46,7 +46,13 @@ function outcome(patch: Record<string, unknown>, rules: Partial<ClaimRules> = {}
   }
 }
 
-type Case = [name: string, patch: Record<string, unknown>, rules: Partial<ClaimRules>, now: number, expected: ErrorCode | 'ok'];
+type Case = [
+  name: string,
+  patch: Record<string, unknown>,
+  rules: Partial<ClaimRules>,
+  now: number,
+  expected: ErrorCode | 'ok',
+];
 
 describe('validateClaims', () => {
   const cases: Case[] = [
@@ -90,7 +96,13 @@ describe('validateClaims', () => {
     // maxTokenAge: refused once now - iat > maxTokenAge + tolerance.
     ['age = maxTokenAge + tolerance exactly', { iat: NOW - 605 }, { maxTokenAge: 600 }, NOW, 'ok'],
     ['age = maxTokenAge + tolerance + 1', { iat: NOW - 606 }, { maxTokenAge: 600 }, NOW, 'too_old'],
-    ['age = maxTokenAge + 1, no tolerance', { iat: NOW - 601 }, { maxTokenAge: 600, clockTolerance: 0 }, NOW, 'too_old'],
+    [
+      'age = maxTokenAge + 1, no tolerance',
+      { iat: NOW - 601 },
+      { maxTokenAge: 600, clockTolerance: 0 },
+      NOW,
+      'too_old',
+    ],
     ['maxTokenAge 0 and iat = now', { iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW, 'ok'],
     ['maxTokenAge set and iat missing', { iat: undefined }, { maxTokenAge: 600 }, NOW, 'missing_claim'],
 
@@ -113,7 +125,13 @@ describe('validateClaims', () => {
     ['sub a number', { sub: 42 }, {}, NOW, 'invalid_claim'],
     ['client_id an object', { client_id: { id: 'web' } }, {}, NOW, 'invalid_claim'],
     ['jti a number', { jti: 1 }, {}, NOW, 'invalid_claim'],
-    ['sub, client_id and jti absent (not strict)', { sub: undefined, client_id: undefined, jti: undefined }, {}, NOW, 'ok'],
+    [
+      'sub, client_id and jti absent (not strict)',
+      { sub: undefined, client_id: undefined, jti: undefined },
+      {},
+      NOW,
+      'ok',
+    ],
 
     // requiredClaims.
     ['a required claim present', { tenant: 't1' }, { requiredClaims: ['sub', 'tenant'] }, NOW, 'ok'],
@@ -123,11 +141,27 @@ describe('validateClaims', () => {
 
     // strict: RFC 9068 §2.2 claims are required.
     ['strict with every RFC 9068 claim', {}, { strict: true }, NOW, 'ok'],
-    ['strict, audience check disabled, aud still required', { aud: undefined }, { strict: true, audiences: false }, NOW, 'missing_claim'],
-    ...(['sub', 'client_id', 'iat', 'jti'] as const).map(
-      (name): Case => [`strict without ${name}`, { [name]: undefined }, { strict: true }, NOW, 'missing_claim'],
-    ),
-    ['strict plus requiredClaims', { tenant: undefined }, { strict: true, requiredClaims: ['tenant'] }, NOW, 'missing_claim'],
+    [
+      'strict, audience check disabled, aud still required',
+      { aud: undefined },
+      { strict: true, audiences: false },
+      NOW,
+      'missing_claim',
+    ],
+    ...(['sub', 'client_id', 'iat', 'jti'] as const).map((name): Case => [
+      `strict without ${name}`,
+      { [name]: undefined },
+      { strict: true },
+      NOW,
+      'missing_claim',
+    ]),
+    [
+      'strict plus requiredClaims',
+      { tenant: undefined },
+      { strict: true, requiredClaims: ['tenant'] },
+      NOW,
+      'missing_claim',
+    ],
   ];
 
   it.each(cases)('%s', (_name, patch, rules, now, expected) => {
@@ -198,7 +232,10 @@ describe('validateClaims: audience claim and tenant', () => {
       expect.objectContaining({ code: 'audience_mismatch' }),
     );
     expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(
-      expect.objectContaining({ code: 'missing_claim', message: 'The access token lacks the required claim "client_id"' }),
+      expect.objectContaining({
+        code: 'missing_claim',
+        message: 'The access token lacks the required claim "client_id"',
+      }),
     );
   });
 
@@ -208,7 +245,9 @@ describe('validateClaims: audience claim and tenant', () => {
     expect(() => validateClaims({ ...base, aud: 'api://a', tid: 'tenant-2' }, rules, NOW)).toThrow(
       expect.objectContaining({ code: 'untrusted_issuer' }),
     );
-    expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(expect.objectContaining({ code: 'untrusted_issuer' }));
+    expect(() => validateClaims({ ...base, aud: 'api://a' }, rules, NOW)).toThrow(
+      expect.objectContaining({ code: 'untrusted_issuer' }),
+    );
   });
 });
 
@@ -226,11 +265,17 @@ describe('validateClaims: claims are read as own properties only', () => {
 
   it('a token that carries such a claim itself meets the requirement, __proto__ included', () => {
     const payload = JSON.parse(`{"iss":"${ISSUER}","aud":"api://a","exp":${NOW + 60},"__proto__":"x","constructor":1}`);
-    expect(() => validateClaims(payload, { ...RULES, requiredClaims: ['__proto__', 'constructor'] }, NOW)).not.toThrow();
+    expect(() =>
+      validateClaims(payload, { ...RULES, requiredClaims: ['__proto__', 'constructor'] }, NOW),
+    ).not.toThrow();
   });
 
   it('a tenant claim named like an Object.prototype member is not satisfied by the prototype', () => {
-    const rules: ClaimRules = { ...RULES, requiredTenant: 'function Object() { [native code] }', tenantClaim: 'constructor' };
+    const rules: ClaimRules = {
+      ...RULES,
+      requiredTenant: 'function Object() { [native code] }',
+      tenantClaim: 'constructor',
+    };
     expect(outcome({}, rules)).toBe('untrusted_issuer');
   });
 
@@ -243,9 +288,12 @@ describe('validateClaims: claims are read as own properties only', () => {
 describe('validateClaims: NumericDates compared in whole seconds', () => {
   // Regression: with maxTokenAge 0 and no tolerance, a token minted this second was "too old"
   // because now carried milliseconds.
-  it.each([0.001, 0.5, 0.999])('maxTokenAge 0, tolerance 0: a token with iat = this second passes at now + %p s', (fraction) => {
-    expect(outcome({ iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW + fraction)).toBe('ok');
-  });
+  it.each([0.001, 0.5, 0.999])(
+    'maxTokenAge 0, tolerance 0: a token with iat = this second passes at now + %p s',
+    (fraction) => {
+      expect(outcome({ iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW + fraction)).toBe('ok');
+    },
+  );
 
   it('maxTokenAge 0, tolerance 0: refused the next whole second', () => {
     expect(outcome({ iat: NOW }, { maxTokenAge: 0, clockTolerance: 0 }, NOW + 1)).toBe('too_old');

@@ -66,7 +66,12 @@ const STRICT_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 // RFC 7662 token_type values that mean "an access token": a refresh token is refused. RFC 9449 §6.2:
 // a DPoP-bound token is introspected with token_type DPoP and must carry cnf.jkt; the pipeline's
 // binding check (core/binding/sender-constraint.ts) then demands its proof.
-const ACCESS_TOKEN_TYPE_VALUES = new Set(['bearer', 'dpop', 'access_token', 'urn:ietf:params:oauth:token-type:access_token']);
+const ACCESS_TOKEN_TYPE_VALUES = new Set([
+  'bearer',
+  'dpop',
+  'access_token',
+  'urn:ietf:params:oauth:token-type:access_token',
+]);
 
 /**
  * Checks the protected header's `typ` (RFC 8725 §3.11; RFC 9068 §4 in strict mode).
@@ -91,7 +96,9 @@ function numericDate(claims: Readonly<Record<string, unknown>>, name: string): n
   const value = ownClaim(claims, name);
   if (value === undefined) return undefined;
   if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a NumericDate` });
+    throw new InvalidTokenError('invalid_claim', {
+      description: `The access token claim "${name}" is not a NumericDate`,
+    });
   }
   return Math.floor(value);
 }
@@ -108,10 +115,16 @@ function checkTokenTypeMember(claims: Readonly<Record<string, unknown>>): void {
     throw new InvalidTokenError('wrong_token_type');
   }
   const cnf = ownClaim(claims, 'cnf') as { jkt?: unknown } | undefined;
-  if (typeof type === 'string' && type.toLowerCase() === 'dpop' && typeof cnf?.jkt !== 'string') throw new InvalidTokenError('wrong_token_type');
+  if (typeof type === 'string' && type.toLowerCase() === 'dpop' && typeof cnf?.jkt !== 'string')
+    throw new InvalidTokenError('wrong_token_type');
 }
 
-function checkTimes(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile, nowSeconds: number): void {
+function checkTimes(
+  claims: Readonly<Record<string, unknown>>,
+  rules: ClaimRules,
+  profile: ClaimProfile,
+  nowSeconds: number,
+): void {
   const now = Math.floor(nowSeconds);
   const tolerance = rules.clockTolerance;
   const exp = numericDate(claims, 'exp');
@@ -151,7 +164,8 @@ function checkPresence(claims: Readonly<Record<string, unknown>>, rules: ClaimRu
       throw new InvalidTokenError('invalid_claim', { description: `The access token claim "${name}" is not a string` });
     }
   }
-  if (rules.strict && profile.strictApplies) for (const name of RFC9068_CLAIMS) if (!hasClaim(claims, name)) throw missing(name);
+  if (rules.strict && profile.strictApplies)
+    for (const name of RFC9068_CLAIMS) if (!hasClaim(claims, name)) throw missing(name);
   // Own properties only: `requiredClaims: ['constructor']` must not be met by Object.prototype.
   for (const name of rules.requiredClaims) if (!hasClaim(claims, name)) throw missing(name);
 }

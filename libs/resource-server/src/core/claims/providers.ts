@@ -5,7 +5,16 @@ import { InvalidTokenError } from '../../errors/resource-server.error.js';
 /** Provider presets. */
 export type ProviderPreset = 'generic' | 'auth0' | 'authing' | 'ory' | 'keycloak' | 'okta' | 'entra' | 'cognito';
 
-export const PROVIDER_PRESETS: readonly ProviderPreset[] = ['generic', 'auth0', 'authing', 'ory', 'keycloak', 'okta', 'entra', 'cognito'];
+export const PROVIDER_PRESETS: readonly ProviderPreset[] = [
+  'generic',
+  'auth0',
+  'authing',
+  'ory',
+  'keycloak',
+  'okta',
+  'entra',
+  'cognito',
+];
 
 type Claims = Readonly<Record<string, unknown>>;
 
@@ -43,7 +52,8 @@ const base = {
   audienceClaim: 'aud',
   tenantClaim: undefined,
   checkTokenKind: refuseIdTokenMarkers,
-  isMachine: (claims: Claims, clientId: string | undefined) => claims.sub === undefined || subIsClient(claims, clientId),
+  isMachine: (claims: Claims, clientId: string | undefined) =>
+    claims.sub === undefined || subIsClient(claims, clientId),
 } as const satisfies ProviderProfile;
 
 export const PROVIDER_PROFILES: Readonly<Record<ProviderPreset, ProviderProfile>> = {
@@ -54,10 +64,17 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderPreset, ProviderProfile>
     roleClaims: ['permissions'],
     clientIdClaims: ['azp', 'client_id'],
     tenantClaim: 'org_id',
-    isMachine: (claims) => claims.gty === 'client-credentials' || (typeof claims.sub === 'string' && claims.sub.endsWith('@clients')),
+    isMachine: (claims) =>
+      claims.gty === 'client-credentials' || (typeof claims.sub === 'string' && claims.sub.endsWith('@clients')),
   },
   authing: { ...base, scopeClaims: ['scope'], clientIdClaims: ['azp', 'client_id'] },
-  ory: { ...base, scopeClaims: ['scp', 'scope'], roleClaims: [], clientIdClaims: ['client_id'], isMachine: (c, id) => subIsClient(c, id) },
+  ory: {
+    ...base,
+    scopeClaims: ['scp', 'scope'],
+    roleClaims: [],
+    clientIdClaims: ['client_id'],
+    isMachine: (c, id) => subIsClient(c, id),
+  },
   keycloak: {
     ...base,
     scopeClaims: ['scope'],

@@ -24,7 +24,11 @@ export function checkAccess(principal: VerifiedPrincipal, required: AccessRequir
     }
     if (result instanceof Promise) {
       result.catch(() => undefined);
-      throw new ForbiddenError('claims_rejected', [], 'a @RequireClaims predicate returned a Promise: predicates must be synchronous');
+      throw new ForbiddenError(
+        'claims_rejected',
+        [],
+        'a @RequireClaims predicate returned a Promise: predicates must be synchronous',
+      );
     }
     if (result !== true) throw new ForbiddenError('claims_rejected');
   }

@@ -76,7 +76,17 @@ describe('checkScopes', () => {
     ['nothing required, nothing granted', [], req([])],
     ['every scope of all granted', ['read', 'write', 'x'], req(['read', 'write'])],
     ['one scope of an anyOf group granted', ['write'], req([], [['read', 'write']])],
-    ['all plus one of each group', ['a', 'c', 'e'], req(['a'], [['b', 'c'], ['d', 'e']])],
+    [
+      'all plus one of each group',
+      ['a', 'c', 'e'],
+      req(
+        ['a'],
+        [
+          ['b', 'c'],
+          ['d', 'e'],
+        ],
+      ),
+    ],
   ])('passes: %s', (_name, granted, requirement) => {
     expect(requiredScopesOf(granted, requirement)).toBe('passed');
   });
@@ -106,7 +116,16 @@ describe('checkScopes', () => {
   // RFC 6750 §3: `scope` names the scope required to access the resource. When two anyOf groups
   // fail, a token holding only the first group's scopes is still refused, so both must be named.
   it('names the scopes of every failed anyOf group, not only the first', () => {
-    const named = requiredScopesOf([], req([], [['a', 'b'], ['c', 'd']]));
+    const named = requiredScopesOf(
+      [],
+      req(
+        [],
+        [
+          ['a', 'b'],
+          ['c', 'd'],
+        ],
+      ),
+    );
     expect(named).toEqual(expect.arrayContaining(['a', 'b', 'c', 'd']));
   });
 });

@@ -31,29 +31,50 @@ export function isSecureEnough(url: URL, insecureOk: boolean): boolean {
  * @example
  * checkUrl('jwksUri', options.jwksUri, false, problems);
  */
-export function checkUrl(name: string, value: unknown, insecureOk: boolean, problems: string[], kind: 'issuer' | 'endpoint' = 'endpoint'): void {
+export function checkUrl(
+  name: string,
+  value: unknown,
+  insecureOk: boolean,
+  problems: string[],
+  kind: 'issuer' | 'endpoint' = 'endpoint',
+): void {
   let url: URL;
   const raw = String(value);
   try {
     url = new URL(raw);
   } catch {
-    problems.push(`\`${name}\` must be an absolute URL, e.g. https://login.example.com/ (got ${JSON.stringify(value)})`);
+    problems.push(
+      `\`${name}\` must be an absolute URL, e.g. https://login.example.com/ (got ${JSON.stringify(value)})`,
+    );
     return;
   }
   if (hasUserinfo(url, raw)) {
     // Never echo the value: it holds a password.
-    problems.push(`\`${name}\` must not contain credentials (user:password@): configure client credentials in their own options`);
+    problems.push(
+      `\`${name}\` must not contain credentials (user:password@): configure client credentials in their own options`,
+    );
     return;
   }
   if (kind === 'issuer' && /[?#]/.test(raw)) {
-    problems.push(`\`${name}\` must not have a query or a fragment: set it exactly as in the tokens' "iss" claim (RFC 8414 §2)`);
+    problems.push(
+      `\`${name}\` must not have a query or a fragment: set it exactly as in the tokens' "iss" claim (RFC 8414 §2)`,
+    );
   }
   if (isSecureEnough(url, insecureOk)) return;
-  problems.push(`\`${name}\` must use https (http is accepted only for localhost, or with allowInsecureRequests: true)`);
+  problems.push(
+    `\`${name}\` must use https (http is accepted only for localhost, or with allowInsecureRequests: true)`,
+  );
 }
 
 /** A number in [min, max], `fallback` when absent; records a problem otherwise. */
-export function positive(name: string, value: unknown, fallback: number, problems: string[], max = Number.MAX_SAFE_INTEGER, min = 0): number {
+export function positive(
+  name: string,
+  value: unknown,
+  fallback: number,
+  problems: string[],
+  max = Number.MAX_SAFE_INTEGER,
+  min = 0,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     problems.push(`\`${name}\` must be a number between ${min} and ${max} (got ${JSON.stringify(value)})`);
@@ -63,9 +84,19 @@ export function positive(name: string, value: unknown, fallback: number, problem
 }
 
 /** A list of non-empty strings, `fallback` when absent; records a problem otherwise. */
-export function stringList(name: string, value: unknown, fallback: readonly string[], problems: string[], allowEmpty = true): readonly string[] {
+export function stringList(
+  name: string,
+  value: unknown,
+  fallback: readonly string[],
+  problems: string[],
+  allowEmpty = true,
+): readonly string[] {
   if (value === undefined) return fallback;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string' && v !== '') || (!allowEmpty && value.length === 0)) {
+  if (
+    !Array.isArray(value) ||
+    !value.every((v) => typeof v === 'string' && v !== '') ||
+    (!allowEmpty && value.length === 0)
+  ) {
     problems.push(`\`${name}\` must be a${allowEmpty ? 'n' : ' non-empty'} array of non-empty strings`);
     return fallback;
   }

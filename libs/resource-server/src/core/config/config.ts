@@ -1,11 +1,20 @@
 // Turns the user's options into the resolved configuration the core runs on, and refuses, at startup,
 // anything that would make the resource server insecure or unusable, saying what to set instead.
-import type { IntrospectionOptions, ResourceServerModuleOptions, UserInfoOptions } from '../../resource-server-options.interface.js';
+import type {
+  IntrospectionOptions,
+  ResourceServerModuleOptions,
+  UserInfoOptions,
+} from '../../resource-server-options.interface.js';
 import { checkUrl, positive, stringList } from './config-checks.js';
 import { resolveIssuers, type IssuerConfig } from './issuer-config.js';
 import type { KeyStoreSettings } from '../issuer/key-store.js';
 import type { TokenLocation } from '../credentials/token-extractor.js';
-import { resolveResourceMetadata, resolveSenderConstraintConfig, type ResourceMetadataConfig, type SenderConstraintConfig } from './sender-constraint-config.js';
+import {
+  resolveResourceMetadata,
+  resolveSenderConstraintConfig,
+  type ResourceMetadataConfig,
+  type SenderConstraintConfig,
+} from './sender-constraint-config.js';
 import { resolveRedis, resolveRevocation, type RedisConfig, type RevocationConfig } from './shared-state-config.js';
 
 export type { IssuerConfig } from './issuer-config.js';
@@ -67,16 +76,25 @@ export class ResourceServerConfigError extends Error {
   }
 }
 
-function resolveUserInfo(u: UserInfoOptions, httpTimeoutMs: number, insecureOk: boolean, problems: string[]): UserInfoConfig {
+function resolveUserInfo(
+  u: UserInfoOptions,
+  httpTimeoutMs: number,
+  insecureOk: boolean,
+  problems: string[],
+): UserInfoConfig {
   if (u.endpoint !== undefined) checkUrl('userInfo.endpoint', u.endpoint, insecureOk, problems);
   const store = u.store ?? 'memory';
-  if (store !== 'memory' && store !== 'cache-manager') problems.push("`userInfo.store` must be 'memory' or 'cache-manager'");
+  if (store !== 'memory' && store !== 'cache-manager')
+    problems.push("`userInfo.store` must be 'memory' or 'cache-manager'");
   const tokenClaims = u.tokenClaims ?? 'ignore';
-  if (!['ignore', 'fallback', 'merge'].includes(tokenClaims)) problems.push("`userInfo.tokenClaims` must be 'ignore', 'fallback' or 'merge'");
+  if (!['ignore', 'fallback', 'merge'].includes(tokenClaims))
+    problems.push("`userInfo.tokenClaims` must be 'ignore', 'fallback' or 'merge'");
   return {
     endpoint: u.endpoint,
     cacheTtlMs: positive('userInfo.cacheTtlMs', u.cacheTtlMs, 300_000, problems),
-    cacheMaxEntries: Math.floor(positive('userInfo.cacheMaxEntries', u.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
+    cacheMaxEntries: Math.floor(
+      positive('userInfo.cacheMaxEntries', u.cacheMaxEntries, 10_000, problems, 10_000_000, 1),
+    ),
     store,
     tokenClaims,
     timeoutMs: positive('userInfo.timeoutMs', u.timeoutMs, httpTimeoutMs, problems, 120_000, 1),
@@ -91,7 +109,12 @@ function resolveIntrospection(
   problems: string[],
 ): IntrospectionConfig | undefined {
   if (tokenType === 'jwt' && i === undefined) return undefined;
-  if (typeof i?.clientId !== 'string' || i.clientId === '' || typeof i.clientSecret !== 'string' || i.clientSecret === '') {
+  if (
+    typeof i?.clientId !== 'string' ||
+    i.clientId === '' ||
+    typeof i.clientSecret !== 'string' ||
+    i.clientSecret === ''
+  ) {
     problems.push(
       `\`tokenType: '${tokenType}'\` needs \`introspection: { clientId, clientSecret }\`: the credentials this API uses at the issuer's introspection endpoint`,
     );
@@ -103,7 +126,8 @@ function resolveIntrospection(
     problems.push("`introspection.clientAuthMethod` must be 'client_secret_basic' or 'client_secret_post'");
   }
   const store = i.store ?? 'memory';
-  if (store !== 'memory' && store !== 'cache-manager') problems.push("`introspection.store` must be 'memory' or 'cache-manager'");
+  if (store !== 'memory' && store !== 'cache-manager')
+    problems.push("`introspection.store` must be 'memory' or 'cache-manager'");
   return {
     endpoint: i.endpoint,
     clientId: i.clientId,
@@ -112,22 +136,34 @@ function resolveIntrospection(
     timeoutMs: positive('introspection.timeoutMs', i.timeoutMs, httpTimeoutMs, problems, 120_000, 1),
     cacheTtlMs: positive('introspection.cacheTtlMs', i.cacheTtlMs, 60_000, problems),
     inactiveCacheTtlMs: positive('introspection.inactiveCacheTtlMs', i.inactiveCacheTtlMs, 5_000, problems),
-    cacheMaxEntries: Math.floor(positive('introspection.cacheMaxEntries', i.cacheMaxEntries, 10_000, problems, 10_000_000, 1)),
+    cacheMaxEntries: Math.floor(
+      positive('introspection.cacheMaxEntries', i.cacheMaxEntries, 10_000, problems, 10_000_000, 1),
+    ),
     store,
     maxConcurrent: Math.floor(positive('introspection.maxConcurrent', i.maxConcurrent, 10, problems, 10_000, 1)),
-    maxRequestsPerSecond: positive('introspection.maxRequestsPerSecond', i.maxRequestsPerSecond, 50, problems, 1_000_000, 0.01),
+    maxRequestsPerSecond: positive(
+      'introspection.maxRequestsPerSecond',
+      i.maxRequestsPerSecond,
+      50,
+      problems,
+      1_000_000,
+      0.01,
+    ),
   };
 }
 
 /** Validates and resolves the module options. Throws {@link ResourceServerConfigError} listing every problem. */
 export function resolveConfig(options: ResourceServerModuleOptions): ResolvedConfig {
   const problems: string[] = [];
-  const o = options ?? ({});
+  const o = options ?? {};
   const insecureOk = o.allowInsecureRequests === true;
   const locations = stringList('tokenLocations', o.tokenLocations, [], problems);
-  for (const l of locations) if (l !== 'body' && l !== 'query') problems.push(`\`tokenLocations\` may hold 'body' and 'query', not ${JSON.stringify(l)}`);
+  for (const l of locations)
+    if (l !== 'body' && l !== 'query')
+      problems.push(`\`tokenLocations\` may hold 'body' and 'query', not ${JSON.stringify(l)}`);
   const realm = o.realm ?? 'api';
-  if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/.test(realm)) problems.push('`realm` must be printable ASCII without quotes or backslashes');
+  if (typeof realm !== 'string' || !/^[\x20\x21\x23-\x5b\x5d-\x7e]+$/.test(realm))
+    problems.push('`realm` must be printable ASCII without quotes or backslashes');
   const k = o.keySet ?? {};
   const keySet: KeyStoreSettings = {
     cacheMaxAge: positive('keySet.cacheMaxAgeMs', k.cacheMaxAgeMs, 600_000, problems),
@@ -135,7 +171,10 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     refetchCooldown: positive('keySet.refetchCooldownMs', k.refetchCooldownMs, 30_000, problems),
     retryInterval: positive('keySet.retryIntervalMs', k.retryIntervalMs, 5_000, problems),
     negativeCacheTtl: positive('keySet.negativeCacheTtlMs', k.negativeCacheTtlMs, 60_000, problems),
-    negativeCacheSize: Math.max(1, Math.floor(positive('keySet.negativeCacheSize', k.negativeCacheSize, 1000, problems, 1_000_000))),
+    negativeCacheSize: Math.max(
+      1,
+      Math.floor(positive('keySet.negativeCacheSize', k.negativeCacheSize, 1000, problems, 1_000_000)),
+    ),
     maxKeys: Math.max(1, Math.floor(positive('keySet.maxKeys', k.maxKeys, 100, problems, 10_000))),
   };
   const issuers = resolveIssuers(o, problems);
@@ -151,7 +190,9 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     verifiedTokenCacheSize:
       o.verifiedTokenCache === false
         ? 0
-        : Math.floor(positive('verifiedTokenCache.maxEntries', o.verifiedTokenCache?.maxEntries, 10_000, problems, 10_000_000)),
+        : Math.floor(
+            positive('verifiedTokenCache.maxEntries', o.verifiedTokenCache?.maxEntries, 10_000, problems, 10_000_000),
+          ),
     userInfo: resolveUserInfo(o.userInfo ?? {}, httpTimeoutMs, insecureOk, problems),
     tokenType: o.tokenType ?? 'jwt',
     introspection: resolveIntrospection(o.tokenType ?? 'jwt', o.introspection, httpTimeoutMs, insecureOk, problems),
@@ -160,8 +201,10 @@ export function resolveConfig(options: ResourceServerModuleOptions): ResolvedCon
     redis: resolveRedis(o.redis, problems),
     revocation: resolveRevocation(o.revocation, insecureOk, problems),
   };
-  if (!['jwt', 'opaque', 'auto'].includes(config.tokenType)) problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
-  if (keySet.maxStaleAge < keySet.cacheMaxAge) problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');
+  if (!['jwt', 'opaque', 'auto'].includes(config.tokenType))
+    problems.push("`tokenType` must be 'jwt', 'opaque' or 'auto'");
+  if (keySet.maxStaleAge < keySet.cacheMaxAge)
+    problems.push('`keySet.maxStaleAgeMs` must not be shorter than `keySet.cacheMaxAgeMs`');
   if (problems.length > 0) throw new ResourceServerConfigError(problems);
   return config;
 }

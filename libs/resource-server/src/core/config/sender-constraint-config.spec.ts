@@ -34,13 +34,25 @@ describe('sender-constrained token options', () => {
   });
 
   it('per-issuer dpop policy, overriding the default', () => {
-    const config = resolveConfig({ dpop: 'required', issuers: [{ issuer: 'https://a.example.com', audience: 'x' }, { issuer: 'https://b.example.com', audience: 'x', dpop: 'off' }] });
+    const config = resolveConfig({
+      dpop: 'required',
+      issuers: [
+        { issuer: 'https://a.example.com', audience: 'x' },
+        { issuer: 'https://b.example.com', audience: 'x', dpop: 'off' },
+      ],
+    });
     expect(config.issuers.map((i) => i.dpop)).toEqual(['required', 'off']);
   });
 
   it('nonces: true, or a secret and rotation', () => {
-    expect(resolveConfig({ ...base, dpopProof: { nonce: true } }).senderConstraints.nonce).toEqual({ secret: undefined, rotationMs: 300_000 });
-    expect(resolveConfig({ ...base, dpopProof: { nonce: { secret: 'x'.repeat(16), rotationSeconds: 30 } } }).senderConstraints.nonce).toEqual({ secret: 'x'.repeat(16), rotationMs: 30_000 });
+    expect(resolveConfig({ ...base, dpopProof: { nonce: true } }).senderConstraints.nonce).toEqual({
+      secret: undefined,
+      rotationMs: 300_000,
+    });
+    expect(
+      resolveConfig({ ...base, dpopProof: { nonce: { secret: 'x'.repeat(16), rotationSeconds: 30 } } })
+        .senderConstraints.nonce,
+    ).toEqual({ secret: 'x'.repeat(16), rotationMs: 30_000 });
   });
 
   it.each<[string, Partial<ResourceServerModuleOptions>, RegExp]>([
@@ -52,22 +64,52 @@ describe('sender-constrained token options', () => {
     ['a short nonce secret', { dpopProof: { nonce: { secret: 'short' } } }, /nonce.secret/],
     ['a nonce that is not an object', { dpopProof: { nonce: 'yes' as never } }, /dpopProof.nonce` must be/],
     ['a header name with a space', { clientCertificateHeader: 'x ssl' }, /clientCertificateHeader/],
-    ['a metadata resource that is not a URL', { resourceMetadata: { resource: 'orders-api' } }, /resourceMetadata.resource/],
-    ['a metadata resource with a query', { resourceMetadata: { resource: 'https://api.example.com/?v=1' } }, /no query or fragment/],
-    ['a metadata signing key that is public', { resourceMetadata: { resource: 'https://api.example.com', signing: { key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, alg: 'ES256' } } }, /signing.key/],
-    ['a metadata signing alg HS256', { resourceMetadata: { resource: 'https://api.example.com', signing: { key: 'x', alg: 'HS256' as never } } }, /signing.alg/],
+    [
+      'a metadata resource that is not a URL',
+      { resourceMetadata: { resource: 'orders-api' } },
+      /resourceMetadata.resource/,
+    ],
+    [
+      'a metadata resource with a query',
+      { resourceMetadata: { resource: 'https://api.example.com/?v=1' } },
+      /no query or fragment/,
+    ],
+    [
+      'a metadata signing key that is public',
+      {
+        resourceMetadata: {
+          resource: 'https://api.example.com',
+          signing: { key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey, alg: 'ES256' },
+        },
+      },
+      /signing.key/,
+    ],
+    [
+      'a metadata signing alg HS256',
+      { resourceMetadata: { resource: 'https://api.example.com', signing: { key: 'x', alg: 'HS256' as never } } },
+      /signing.alg/,
+    ],
   ])('refuses %s', (_name, options, message) => {
     expect(problems(options)).toMatch(message);
   });
 
   it('resource metadata: the configured issuers are the authorization servers by default', () => {
     const config = resolveConfig({ ...base, resourceMetadata: { resource: 'https://api.example.com' } });
-    expect(config.resourceMetadata).toMatchObject({ resource: 'https://api.example.com', authorizationServers: ['https://id.example.com/'], scopesSupported: undefined });
+    expect(config.resourceMetadata).toMatchObject({
+      resource: 'https://api.example.com',
+      authorizationServers: ['https://id.example.com/'],
+      scopesSupported: undefined,
+    });
   });
 
   it('a PEM signing key is imported', () => {
-    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-    const config = resolveConfig({ ...base, resourceMetadata: { resource: 'https://api.example.com', signing: { key: pem, alg: 'ES256', kid: 'k1' } } });
+    const pem = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+    const config = resolveConfig({
+      ...base,
+      resourceMetadata: { resource: 'https://api.example.com', signing: { key: pem, alg: 'ES256', kid: 'k1' } },
+    });
     expect(config.resourceMetadata?.signing?.key.type).toBe('private');
   });
 });

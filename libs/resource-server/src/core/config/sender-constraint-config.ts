@@ -25,7 +25,9 @@ export interface ResourceMetadataConfig {
   readonly scopesSupported: readonly string[] | undefined;
   readonly resourceName: string | undefined;
   readonly resourceDocumentation: string | undefined;
-  readonly signing: { readonly key: KeyObject; readonly alg: JwsAlgorithm; readonly kid?: string; readonly issuer?: string } | undefined;
+  readonly signing:
+    | { readonly key: KeyObject; readonly alg: JwsAlgorithm; readonly kid?: string; readonly issuer?: string }
+    | undefined;
 }
 
 /** Whether an issuer's tokens may, or must, be DPoP-bound. */
@@ -55,22 +57,32 @@ function resolveNonce(value: unknown, problems: string[]): SenderConstraintConfi
   return { secret: typeof o.secret === 'string' ? o.secret : undefined, rotationMs: rotation * 1000 };
 }
 
-export function resolveSenderConstraintConfig(o: ResourceServerModuleOptions, problems: string[]): SenderConstraintConfig {
+export function resolveSenderConstraintConfig(
+  o: ResourceServerModuleOptions,
+  problems: string[],
+): SenderConstraintConfig {
   const d = o.dpopProof ?? {};
   const algorithms = stringList('dpopProof.algorithms', d.algorithms, SUPPORTED_ALGORITHMS, problems, false);
   for (const alg of algorithms) {
-    if (!isSupportedAlgorithm(alg)) problems.push(`\`dpopProof.algorithms\` contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')}`);
+    if (!isSupportedAlgorithm(alg))
+      problems.push(
+        `\`dpopProof.algorithms\` contains ${JSON.stringify(alg)}; supported: ${SUPPORTED_ALGORITHMS.join(', ')}`,
+      );
   }
   const store = d.replayStore;
-  if (store !== undefined && typeof store?.setIfAbsent !== 'function') problems.push('`dpopProof.replayStore` must have a setIfAbsent(key, expiresAt) method');
+  if (store !== undefined && typeof store?.setIfAbsent !== 'function')
+    problems.push('`dpopProof.replayStore` must have a setIfAbsent(key, expiresAt) method');
   const header = o.clientCertificateHeader;
-  if (header !== undefined && (typeof header !== 'string' || !HEADER_NAME.test(header))) problems.push('`clientCertificateHeader` must be an HTTP header name');
+  if (header !== undefined && (typeof header !== 'string' || !HEADER_NAME.test(header)))
+    problems.push('`clientCertificateHeader` must be an HTTP header name');
   return {
     dpopAlgorithms: new Set(algorithms.filter(isSupportedAlgorithm)),
     dpopMaxAgeMs: positive('dpopProof.maxAgeSeconds', d.maxAgeSeconds, 60, problems, 3600, 1) * 1000,
     dpopClockToleranceMs: positive('dpopProof.clockToleranceSeconds', d.clockToleranceSeconds, 5, problems, 300) * 1000,
     replayStore: store,
-    replayCacheMaxEntries: Math.floor(positive('dpopProof.replayCacheMaxEntries', d.replayCacheMaxEntries, 100_000, problems, 10_000_000, 1)),
+    replayCacheMaxEntries: Math.floor(
+      positive('dpopProof.replayCacheMaxEntries', d.replayCacheMaxEntries, 100_000, problems, 10_000_000, 1),
+    ),
     nonce: resolveNonce(d.nonce, problems),
     trustProxy: o.trustProxy === true,
     clientCertificateHeader: typeof header === 'string' ? header.toLowerCase() : undefined,
@@ -87,25 +99,44 @@ function resolveSigningKey(signing: unknown, problems: string[]): ResourceMetada
   try {
     const key = typeof s.key === 'string' ? createPrivateKey(s.key) : (s.key as KeyObject);
     if (key?.type !== 'private') throw new Error('not a private key');
-    return { key, alg: s.alg, kid: typeof s.kid === 'string' ? s.kid : undefined, issuer: typeof s.issuer === 'string' ? s.issuer : undefined };
+    return {
+      key,
+      alg: s.alg,
+      kid: typeof s.kid === 'string' ? s.kid : undefined,
+      issuer: typeof s.issuer === 'string' ? s.issuer : undefined,
+    };
   } catch {
     problems.push('`resourceMetadata.signing.key` must be a private KeyObject or a PEM private key');
     return undefined;
   }
 }
 
-export function resolveResourceMetadata(o: ResourceServerModuleOptions, issuers: readonly { readonly issuer: string }[], problems: string[]): ResourceMetadataConfig | undefined {
+export function resolveResourceMetadata(
+  o: ResourceServerModuleOptions,
+  issuers: readonly { readonly issuer: string }[],
+  problems: string[],
+): ResourceMetadataConfig | undefined {
   const m = o.resourceMetadata;
   if (m === undefined) return undefined;
   const insecureOk = o.allowInsecureRequests === true;
   checkUrl('resourceMetadata.resource', m.resource, insecureOk, problems);
-  if (typeof m.resource === 'string' && /[?#]/.test(m.resource)) problems.push('`resourceMetadata.resource` must have no query or fragment (RFC 9728 §2)');
-  const servers = stringList('resourceMetadata.authorizationServers', m.authorizationServers, [...new Set(issuers.map((i) => i.issuer))], problems);
-  if (m.resourceDocumentation !== undefined) checkUrl('resourceMetadata.resourceDocumentation', m.resourceDocumentation, true, problems);
+  if (typeof m.resource === 'string' && /[?#]/.test(m.resource))
+    problems.push('`resourceMetadata.resource` must have no query or fragment (RFC 9728 §2)');
+  const servers = stringList(
+    'resourceMetadata.authorizationServers',
+    m.authorizationServers,
+    [...new Set(issuers.map((i) => i.issuer))],
+    problems,
+  );
+  if (m.resourceDocumentation !== undefined)
+    checkUrl('resourceMetadata.resourceDocumentation', m.resourceDocumentation, true, problems);
   return {
     resource: m.resource,
     authorizationServers: servers,
-    scopesSupported: m.scopesSupported === undefined ? undefined : stringList('resourceMetadata.scopesSupported', m.scopesSupported, [], problems),
+    scopesSupported:
+      m.scopesSupported === undefined
+        ? undefined
+        : stringList('resourceMetadata.scopesSupported', m.scopesSupported, [], problems),
     resourceName: typeof m.resourceName === 'string' ? m.resourceName : undefined,
     resourceDocumentation: m.resourceDocumentation,
     signing: resolveSigningKey(m.signing, problems),

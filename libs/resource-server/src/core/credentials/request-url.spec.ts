@@ -4,23 +4,45 @@ import { requestUrl } from './request-url.js';
 
 describe('requestUrl', () => {
   it('is http(s)://Host + original path from the connection', () => {
-    expect(requestUrl({ headers: { host: 'api.example.com' }, url: '/a?b=1' }, false)).toBe('http://api.example.com/a?b=1');
-    expect(requestUrl({ headers: { host: 'api.example.com:8443' }, url: '/a', socket: { encrypted: true } }, false)).toBe('https://api.example.com:8443/a');
-    expect(requestUrl({ headers: { host: 'h' }, originalUrl: '/mounted/a', url: '/a' }, false)).toBe('http://h/mounted/a');
+    expect(requestUrl({ headers: { host: 'api.example.com' }, url: '/a?b=1' }, false)).toBe(
+      'http://api.example.com/a?b=1',
+    );
+    expect(
+      requestUrl({ headers: { host: 'api.example.com:8443' }, url: '/a', socket: { encrypted: true } }, false),
+    ).toBe('https://api.example.com:8443/a');
+    expect(requestUrl({ headers: { host: 'h' }, originalUrl: '/mounted/a', url: '/a' }, false)).toBe(
+      'http://h/mounted/a',
+    );
   });
 
   it('ignores forwarding headers unless the proxy is trusted', () => {
-    const source = { headers: { host: 'internal:3000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'api.example.com', forwarded: 'proto=https;host=evil' }, url: '/a' };
+    const source = {
+      headers: {
+        host: 'internal:3000',
+        'x-forwarded-proto': 'https',
+        'x-forwarded-host': 'api.example.com',
+        forwarded: 'proto=https;host=evil',
+      },
+      url: '/a',
+    };
     expect(requestUrl(source, false)).toBe('http://internal:3000/a');
   });
 
   it('behind a trusted proxy: Forwarded (first element) wins over X-Forwarded-*', () => {
-    const headers = { host: 'internal:3000', forwarded: 'for=1.2.3.4;proto=https;host="api.example.com", for=5.6.7.8;proto=http;host=x', 'x-forwarded-host': 'other' };
+    const headers = {
+      host: 'internal:3000',
+      forwarded: 'for=1.2.3.4;proto=https;host="api.example.com", for=5.6.7.8;proto=http;host=x',
+      'x-forwarded-host': 'other',
+    };
     expect(requestUrl({ headers, url: '/a' }, true)).toBe('https://api.example.com/a');
   });
 
   it('behind a trusted proxy: X-Forwarded-Proto and X-Forwarded-Host (first values)', () => {
-    const headers = { host: 'internal:3000', 'x-forwarded-proto': 'HTTPS, http', 'x-forwarded-host': 'api.example.com, proxy2' };
+    const headers = {
+      host: 'internal:3000',
+      'x-forwarded-proto': 'HTTPS, http',
+      'x-forwarded-host': 'api.example.com, proxy2',
+    };
     expect(requestUrl({ headers, url: '/a' }, true)).toBe('https://api.example.com/a');
     expect(requestUrl({ headers: { host: 'internal:3000' }, url: '/a' }, true)).toBe('http://internal:3000/a');
   });

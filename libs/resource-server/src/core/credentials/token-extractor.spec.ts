@@ -10,7 +10,10 @@ const NONE: ReadonlySet<TokenLocation> = new Set();
 const BOTH: ReadonlySet<TokenLocation> = new Set(['body', 'query']);
 const FORM = 'application/x-www-form-urlencoded';
 
-function failure(source: TokenSource, locations: ReadonlySet<TokenLocation>): { type: string; code: ErrorCode } | string {
+function failure(
+  source: TokenSource,
+  locations: ReadonlySet<TokenLocation>,
+): { type: string; code: ErrorCode } | string {
   try {
     return extractToken(source, locations);
   } catch (error) {
@@ -64,7 +67,10 @@ describe('extractToken: Authorization header', () => {
       type: 'invalid_request',
       code: 'malformed_authorization',
     });
-    expect(failure(header([`Bearer ${TOKEN}`]), NONE)).toEqual({ type: 'invalid_request', code: 'malformed_authorization' });
+    expect(failure(header([`Bearer ${TOKEN}`]), NONE)).toEqual({
+      type: 'invalid_request',
+      code: 'malformed_authorization',
+    });
   });
 
   it('answers a malformed header with 400 invalid_request, no token with a bare 401', () => {
@@ -95,8 +101,12 @@ describe('extractToken: form body (RFC 6750 §2.2)', () => {
 
   it('reads access_token from a form POST when body is enabled', () => {
     expect(extractToken(form(), new Set(['body']))).toBe(TOKEN);
-    expect(extractToken(form({ headers: { 'content-type': `${FORM}; charset=UTF-8` } }), new Set(['body']))).toBe(TOKEN);
-    expect(extractToken(form({ headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded' } }), new Set(['body']))).toBe(TOKEN);
+    expect(extractToken(form({ headers: { 'content-type': `${FORM}; charset=UTF-8` } }), new Set(['body']))).toBe(
+      TOKEN,
+    );
+    expect(
+      extractToken(form({ headers: { 'content-type': 'Application/X-WWW-Form-Urlencoded' } }), new Set(['body'])),
+    ).toBe(TOKEN);
     expect(extractToken(form({ method: 'PUT' }), new Set(['body']))).toBe(TOKEN);
   });
 
@@ -131,12 +141,20 @@ describe('extractToken: form body (RFC 6750 §2.2)', () => {
 });
 
 describe('extractToken: query (RFC 6750 §2.3)', () => {
-  const query = (q: unknown, extra: Partial<TokenSource> = {}): TokenSource => ({ headers: {}, method: 'GET', query: q, ...extra });
+  const query = (q: unknown, extra: Partial<TokenSource> = {}): TokenSource => ({
+    headers: {},
+    method: 'GET',
+    query: q,
+    ...extra,
+  });
 
   it('reads access_token from the query only when enabled', () => {
     expect(extractToken(query({ access_token: TOKEN }), new Set(['query']))).toBe(TOKEN);
     expect(failure(query({ access_token: TOKEN }), NONE)).toEqual({ type: 'missing', code: 'missing_token' });
-    expect(failure(query({ access_token: TOKEN }), new Set(['body']))).toEqual({ type: 'missing', code: 'missing_token' });
+    expect(failure(query({ access_token: TOKEN }), new Set(['body']))).toEqual({
+      type: 'missing',
+      code: 'missing_token',
+    });
   });
 
   it('treats a query without access_token, or no query, as no token', () => {

@@ -37,7 +37,10 @@ function schemeOf(header: string, schemes: ReadonlySet<TokenScheme>): TokenSchem
   return (name === 'bearer' || name === 'dpop') && schemes.has(name) ? name : undefined;
 }
 
-function fromHeader(value: string | string[] | undefined, schemes: ReadonlySet<TokenScheme>): PresentedToken | undefined {
+function fromHeader(
+  value: string | string[] | undefined,
+  schemes: ReadonlySet<TokenScheme>,
+): PresentedToken | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) throw new InvalidRequestError('malformed_authorization');
   const header = value.trim();
@@ -67,7 +70,11 @@ function fromParameters(params: unknown): string | undefined {
 
 function isFormRequest(source: TokenSource): boolean {
   const type = source.headers['content-type'];
-  return source.method !== 'GET' && typeof type === 'string' && type.toLowerCase().startsWith('application/x-www-form-urlencoded');
+  return (
+    source.method !== 'GET' &&
+    typeof type === 'string' &&
+    type.toLowerCase().startsWith('application/x-www-form-urlencoded')
+  );
 }
 
 /**

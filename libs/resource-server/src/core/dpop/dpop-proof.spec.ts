@@ -18,7 +18,12 @@ const URL_ = 'https://api.example.com/orders';
 const settings = { algorithms: new Set(SUPPORTED_ALGORITHMS), maxAgeMs: 60_000, clockToleranceMs: 5_000 };
 
 function verifier(options: { store?: DpopReplayStore; nonces?: DpopNonces; now?: () => number } = {}) {
-  return new DpopProofVerifier(settings, options.store ?? new MemoryReplayStore(100), options.nonces, options.now ?? Date.now);
+  return new DpopProofVerifier(
+    settings,
+    options.store ?? new MemoryReplayStore(100),
+    options.nonces,
+    options.now ?? Date.now,
+  );
 }
 
 function request(proofs: string[], overrides: Partial<DpopRequest> = {}): DpopRequest {
@@ -32,21 +37,27 @@ async function refusal(promise: Promise<unknown>): Promise<string> {
     () => undefined,
     (e: unknown) => e,
   );
-  if (!(error instanceof InvalidDpopProofError)) throw new Error(`expected InvalidDpopProofError, got ${String(error)}`);
+  if (!(error instanceof InvalidDpopProofError))
+    throw new Error(`expected InvalidDpopProofError, got ${String(error)}`);
   expect(error.status).toBe(401);
   expect(error.bearerError).toBe('invalid_dpop_proof');
   return error.code;
 }
 
 describe('DpopProofVerifier: a valid proof', () => {
-  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const)('%s proof for the token and key passes', async (alg) => {
-    const k = generateTestKey(alg);
-    const proof = dpopProof(k, TOKEN, { htm: 'GET', htu: URL_ });
-    await expect(verifier().verify(request([proof]), TOKEN, jkt(k))).resolves.toEqual({ nextNonce: undefined });
-  });
+  it.each(['ES256', 'ES384', 'ES512', 'RS256', 'PS256', 'EdDSA'] as const)(
+    '%s proof for the token and key passes',
+    async (alg) => {
+      const k = generateTestKey(alg);
+      const proof = dpopProof(k, TOKEN, { htm: 'GET', htu: URL_ });
+      await expect(verifier().verify(request([proof]), TOKEN, jkt(k))).resolves.toEqual({ nextNonce: undefined });
+    },
+  );
 
   it('ignores query and fragment of the request URI and normalizes host case and default port', async () => {
-    await expect(verifier().verify(request([good({ htu: 'https://API.example.com:443/orders#x' })]), TOKEN, jkt(key))).resolves.toBeDefined();
+    await expect(
+      verifier().verify(request([good({ htu: 'https://API.example.com:443/orders#x' })]), TOKEN, jkt(key)),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -58,28 +69,54 @@ describe('DpopProofVerifier: each rule refuses', () => {
     ['an oversized proof', () => request([`${'a'.repeat(9000)}.b.c`]), 'dpop_proof_malformed'],
     ['typ JWT', () => request([good({}, { typ: 'JWT' })]), 'dpop_proof_type'],
     ['no typ', () => request([good({}, { typ: undefined })]), 'dpop_proof_type'],
-    ['alg none', () => request([`${Buffer.from('{"alg":"none","typ":"dpop+jwt"}').toString('base64url')}.e30.sig`]), 'dpop_proof_algorithm'],
+    [
+      'alg none',
+      () => request([`${Buffer.from('{"alg":"none","typ":"dpop+jwt"}').toString('base64url')}.e30.sig`]),
+      'dpop_proof_algorithm',
+    ],
     ['alg HS256', () => request([good({}, { alg: 'HS256' })]), 'dpop_proof_algorithm'],
     ['no jwk', () => request([good({}, { jwk: undefined })]), 'dpop_proof_key'],
-    ['a jwk with private members', () => request([good({}, { jwk: key.privateKey.export({ format: 'jwk' }) })]), 'dpop_proof_key'],
+    [
+      'a jwk with private members',
+      () => request([good({}, { jwk: key.privateKey.export({ format: 'jwk' }) })]),
+      'dpop_proof_key',
+    ],
     ['a symmetric jwk', () => request([good({}, { jwk: { kty: 'oct', k: 'c2VjcmV0' } })]), 'dpop_proof_key'],
-    ['an RSA key below 2048 bits', () => {
-      const weak = generateTestKey('RS256', { modulusLength: 1024 });
-      return request([dpopProof(weak, TOKEN, { htm: 'GET', htu: URL_ })]);
-    }, 'dpop_proof_key'],
-    ['an X25519 jwk', () => request([good({}, { jwk: generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) })]), 'dpop_proof_key'],
+    [
+      'an RSA key below 2048 bits',
+      () => {
+        const weak = generateTestKey('RS256', { modulusLength: 1024 });
+        return request([dpopProof(weak, TOKEN, { htm: 'GET', htu: URL_ })]);
+      },
+      'dpop_proof_key',
+    ],
+    [
+      'an X25519 jwk',
+      () => request([good({}, { jwk: generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }) })]),
+      'dpop_proof_key',
+    ],
     ['a jwk that is not the signing key', () => request([good({}, { jwk: proofJwk(other) })]), 'dpop_proof_signature'],
-    ['a tampered payload', () => {
-      const [h, , s] = good().split('.');
-      return request([`${h}.${Buffer.from(JSON.stringify({ htm: 'GET', htu: URL_, iat: 1, jti: 'x' })).toString('base64url')}.${s}`]);
-    }, 'dpop_proof_signature'],
+    [
+      'a tampered payload',
+      () => {
+        const [h, , s] = good().split('.');
+        return request([
+          `${h}.${Buffer.from(JSON.stringify({ htm: 'GET', htu: URL_, iat: 1, jti: 'x' })).toString('base64url')}.${s}`,
+        ]);
+      },
+      'dpop_proof_signature',
+    ],
     ['no jti', () => request([good({ jti: undefined })]), 'dpop_proof_malformed'],
     ['an oversized jti', () => request([good({ jti: 'j'.repeat(300) })]), 'dpop_proof_malformed'],
     ['htm POST for a GET', () => request([good({ htm: 'POST' })]), 'dpop_proof_method'],
     ['htm in lower case', () => request([good({ htm: 'get' })]), 'dpop_proof_method'],
     ['htu of another path', () => request([good({ htu: 'https://api.example.com/orders/1' })]), 'dpop_proof_url'],
     ['htu of another host', () => request([good({ htu: 'https://evil.example.com/orders' })]), 'dpop_proof_url'],
-    ['htu over http for an https request', () => request([good({ htu: 'http://api.example.com/orders' })]), 'dpop_proof_url'],
+    [
+      'htu over http for an https request',
+      () => request([good({ htu: 'http://api.example.com/orders' })]),
+      'dpop_proof_url',
+    ],
     ['htu that is not a URL', () => request([good({ htu: 'orders' })]), 'dpop_proof_url'],
     ['a request URL that is unknown', () => request([good()], { url: undefined }), 'dpop_proof_url'],
     ['iat 2 minutes old', () => request([good({ iat: Math.floor(Date.now() / 1000) - 120 })]), 'dpop_proof_iat'],
@@ -112,7 +149,9 @@ describe('DpopProofVerifier: each rule refuses', () => {
 
   it('a replay store that fails answers 503, never lets the proof through', async () => {
     const store: DpopReplayStore = { setIfAbsent: () => Promise.reject(new Error('ECONNREFUSED')) };
-    const error = await verifier({ store }).verify(request([good()]), TOKEN, jkt(key)).catch((e: unknown) => e);
+    const error = await verifier({ store })
+      .verify(request([good()]), TOKEN, jkt(key))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UpstreamError);
     expect((error as UpstreamError).status).toBe(503);
     expect((error as UpstreamError).code).toBe('dpop_replay_unavailable');
@@ -130,11 +169,14 @@ describe('DpopProofVerifier: each rule refuses', () => {
 describe('DpopProofVerifier: server nonces (§9)', () => {
   let clock = 1_000_000_000_000;
   const now = () => clock;
-  const proofAt = (nonce?: string) => dpopProof(key, TOKEN, { htm: 'GET', htu: URL_, iat: Math.floor(clock / 1000), nonce });
+  const proofAt = (nonce?: string) =>
+    dpopProof(key, TOKEN, { htm: 'GET', htu: URL_, iat: Math.floor(clock / 1000), nonce });
 
   it('a proof without a nonce gets use_dpop_nonce with the current nonce', async () => {
     const nonces = new DpopNonces(300_000, 'a-secret-of-16+chars', now);
-    const error = await verifier({ nonces, now }).verify(request([proofAt()]), TOKEN, jkt(key)).catch((e: unknown) => e);
+    const error = await verifier({ nonces, now })
+      .verify(request([proofAt()]), TOKEN, jkt(key))
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UseDpopNonceError);
     expect((error as UseDpopNonceError).bearerError).toBe('use_dpop_nonce');
     expect((error as UseDpopNonceError).nonce).toBe(nonces.current());
@@ -146,7 +188,9 @@ describe('DpopProofVerifier: server nonces (§9)', () => {
     const first = nonces.current();
     await expect(v.verify(request([proofAt(first)]), TOKEN, jkt(key))).resolves.toEqual({ nextNonce: undefined });
     clock += 300_000;
-    await expect(v.verify(request([proofAt(first)]), TOKEN, jkt(key))).resolves.toEqual({ nextNonce: nonces.current() });
+    await expect(v.verify(request([proofAt(first)]), TOKEN, jkt(key))).resolves.toEqual({
+      nextNonce: nonces.current(),
+    });
     expect(nonces.current()).not.toBe(first);
     clock += 300_000;
     await expect(v.verify(request([proofAt(first)]), TOKEN, jkt(key))).rejects.toBeInstanceOf(UseDpopNonceError);
@@ -158,7 +202,8 @@ describe('DpopProofVerifier: server nonces (§9)', () => {
     const a = new DpopNonces(300_000, 'shared-secret-16chars', now);
     const b = new DpopNonces(300_000, 'shared-secret-16chars', now);
     expect(b.check(a.current())).toBe('current');
-    for (const junk of [undefined, 42, '', 'x'.repeat(65), 'not base64!', `${a.current()}A`]) expect(b.check(junk)).toBe('invalid');
+    for (const junk of [undefined, 42, '', 'x'.repeat(65), 'not base64!', `${a.current()}A`])
+      expect(b.check(junk)).toBe('invalid');
   });
 });
 
@@ -178,7 +223,9 @@ describe('DpopProofVerifier: a header seen before is not checked again, the rest
   it('matches htu by string first, by normalized URL otherwise', async () => {
     const v = verifier();
     await expect(v.verify(request([good({ htu: URL_ })], { url: URL_ }), TOKEN, jkt(key))).resolves.toBeDefined();
-    await expect(v.verify(request([good({ htu: 'https://api.example.com:443/orders' })], { url: `${URL_}#f` }), TOKEN, jkt(key))).resolves.toBeDefined();
+    await expect(
+      v.verify(request([good({ htu: 'https://api.example.com:443/orders' })], { url: `${URL_}#f` }), TOKEN, jkt(key)),
+    ).resolves.toBeDefined();
   });
 });
 
@@ -197,7 +244,9 @@ describe('htuOf', () => {
 
 describe('a proof is a JWS: header checks of core/jose apply', () => {
   it('refuses crit', async () => {
-    expect(await refusal(verifier().verify(request([good({}, { crit: ['x'] })]), TOKEN, jkt(key)))).toBe('dpop_proof_malformed');
+    expect(await refusal(verifier().verify(request([good({}, { crit: ['x'] })]), TOKEN, jkt(key)))).toBe(
+      'dpop_proof_malformed',
+    );
   });
 
   it('refuses a proof whose payload is not an object', async () => {

@@ -3,7 +3,12 @@
 // each proof is accepted once. The cheap, stateless checks run first; the replay store is last, so
 // a proof that fails anything else never takes a place in it.
 import { createHash } from 'node:crypto';
-import { InvalidDpopProofError, InvalidTokenError, UpstreamError, UseDpopNonceError } from '../../errors/resource-server.error.js';
+import {
+  InvalidDpopProofError,
+  InvalidTokenError,
+  UpstreamError,
+  UseDpopNonceError,
+} from '../../errors/resource-server.error.js';
 import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
 import { decodeJws } from '../jose/jws.js';
 import { LruCache } from '../cache/lru-cache.js';
@@ -104,7 +109,10 @@ export class DpopProofVerifier {
     const { jti, expiresAt, nextNonce, thumbprint } = this.check(request, accessToken, jkt);
     let first: boolean;
     try {
-      first = await this.replay.setIfAbsent(createHash('sha256').update(`${thumbprint} ${jti}`).digest('base64url'), expiresAt);
+      first = await this.replay.setIfAbsent(
+        createHash('sha256').update(`${thumbprint} ${jti}`).digest('base64url'),
+        expiresAt,
+      );
     } catch (cause) {
       throw new UpstreamError('dpop_replay_unavailable', 503, { cause, retryAfterSeconds: 1 });
     }
@@ -118,13 +126,16 @@ export class DpopProofVerifier {
     if (request.proofs.length > 1) throw new InvalidDpopProofError('dpop_proof_multiple');
     const jws = this.decode(request.proofs[0]);
     const key = jws.header.key;
-    if (!verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidDpopProofError('dpop_proof_signature');
+    if (!verifySignature(jws.header.alg, key.key, jws.signingInput, jws.signature))
+      throw new InvalidDpopProofError('dpop_proof_signature');
     const { htm, htu, iat, jti, ath } = jws.payload;
-    if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH) throw new InvalidDpopProofError('dpop_proof_malformed');
+    if (typeof jti !== 'string' || jti === '' || jti.length > MAX_JTI_LENGTH)
+      throw new InvalidDpopProofError('dpop_proof_malformed');
     if (htm !== request.method) throw new InvalidDpopProofError('dpop_proof_method');
     if (!sameTarget(htu, request.url)) throw new InvalidDpopProofError('dpop_proof_url');
     const expiresAt = this.checkIat(iat);
-    if (typeof ath !== 'string' || ath !== accessTokenHash(accessToken)) throw new InvalidDpopProofError('dpop_proof_ath');
+    if (typeof ath !== 'string' || ath !== accessTokenHash(accessToken))
+      throw new InvalidDpopProofError('dpop_proof_ath');
     if (key.thumbprint !== jkt) throw new InvalidDpopProofError('dpop_key_mismatch');
     return { jti, expiresAt, nextNonce: this.checkNonce(jws.payload.nonce), thumbprint: key.thumbprint };
   }
@@ -146,8 +157,14 @@ export class DpopProofVerifier {
     } catch (cause) {
       throw new InvalidDpopProofError('dpop_proof_malformed', { cause });
     }
-    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new InvalidDpopProofError('dpop_proof_malformed');
-    return { header: known, payload: payload as Record<string, unknown>, signingInput: Buffer.from(`${h}.${p}`, 'ascii'), signature: Buffer.from(s, 'base64url') };
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+      throw new InvalidDpopProofError('dpop_proof_malformed');
+    return {
+      header: known,
+      payload: payload as Record<string, unknown>,
+      signingInput: Buffer.from(`${h}.${p}`, 'ascii'),
+      signature: Buffer.from(s, 'base64url'),
+    };
   }
 
   private decodeFully(proof: string, h: string): DecodedProof {
@@ -155,7 +172,10 @@ export class DpopProofVerifier {
     try {
       jws = decodeJws(proof, this.settings.algorithms);
     } catch (cause) {
-      const code = cause instanceof InvalidTokenError && cause.code === 'unsupported_algorithm' ? 'dpop_proof_algorithm' : 'dpop_proof_malformed';
+      const code =
+        cause instanceof InvalidTokenError && cause.code === 'unsupported_algorithm'
+          ? 'dpop_proof_algorithm'
+          : 'dpop_proof_malformed';
       throw new InvalidDpopProofError(code, { cause });
     }
     if (jws.header.typ !== 'dpop+jwt') throw new InvalidDpopProofError('dpop_proof_type');
@@ -170,7 +190,8 @@ export class DpopProofVerifier {
     const { maxAgeMs, clockToleranceMs } = this.settings;
     const issuedAt = iat * 1000;
     const now = this.now();
-    if (issuedAt > now + clockToleranceMs || issuedAt < now - maxAgeMs - clockToleranceMs) throw new InvalidDpopProofError('dpop_proof_iat');
+    if (issuedAt > now + clockToleranceMs || issuedAt < now - maxAgeMs - clockToleranceMs)
+      throw new InvalidDpopProofError('dpop_proof_iat');
     return issuedAt + maxAgeMs + clockToleranceMs + 1000;
   }
 

@@ -28,7 +28,8 @@ export interface ProofKey {
  * @example jwkThumbprint({ kty: 'EC', crv: 'P-256', x: '...', y: '...' }) // 'NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs'
  */
 export function jwkThumbprint(jwk: Readonly<Record<string, unknown>>): string | undefined {
-  const members = typeof jwk.kty === 'string' && Object.hasOwn(REQUIRED_MEMBERS, jwk.kty) ? REQUIRED_MEMBERS[jwk.kty] : undefined;
+  const members =
+    typeof jwk.kty === 'string' && Object.hasOwn(REQUIRED_MEMBERS, jwk.kty) ? REQUIRED_MEMBERS[jwk.kty] : undefined;
   if (!members) return undefined;
   const canonical: Record<string, string> = {};
   for (const member of members) {
@@ -48,7 +49,8 @@ export class ProofKeys {
 
   /** The proof key of a `jwk` header. Throws `InvalidDpopProofError('dpop_proof_key')` for anything unusable. */
   read(jwk: unknown): ProofKey {
-    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) throw new InvalidDpopProofError('dpop_proof_key');
+    if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk))
+      throw new InvalidDpopProofError('dpop_proof_key');
     const members = jwk as Record<string, unknown>;
     if (PRIVATE_MEMBERS.some((m) => Object.hasOwn(members, m))) throw new InvalidDpopProofError('dpop_proof_key');
     const thumbprint = jwkThumbprint(members);
@@ -56,7 +58,8 @@ export class ProofKeys {
     const cached = this.keys.get(thumbprint, 0);
     if (cached) return { thumbprint, key: cached };
     const imported = importJwk(members);
-    if ('skipped' in imported) throw new InvalidDpopProofError('dpop_proof_key', { cause: new Error(imported.skipped) });
+    if ('skipped' in imported)
+      throw new InvalidDpopProofError('dpop_proof_key', { cause: new Error(imported.skipped) });
     const bits = imported.key.asymmetricKeyDetails?.modulusLength;
     if (bits !== undefined && bits > MAX_RSA_BITS) throw new InvalidDpopProofError('dpop_proof_key');
     this.keys.set(thumbprint, imported.key, Number.POSITIVE_INFINITY);

@@ -9,7 +9,11 @@ describe('CallLimiter', () => {
 
   it('admits maxConcurrent calls at once and refuses the next with Retry-After 1 s until one is released', () => {
     const { limiter } = clocked(3, 100);
-    expect([limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire()]).toEqual([undefined, undefined, undefined]);
+    expect([limiter.tryAcquire(), limiter.tryAcquire(), limiter.tryAcquire()]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+    ]);
     expect(limiter.active).toBe(3);
     expect(limiter.tryAcquire()).toEqual({ reason: 'concurrency', retryAfterSeconds: 1 });
     expect(limiter.active).toBe(3); // a refusal takes nothing

@@ -52,7 +52,10 @@ export class Introspector {
 
   /** Whether the endpoint answered the last call (undefined before any), and why not, for health checks. */
   status(): { reachable: boolean | undefined; lastError: string | undefined } {
-    return { reachable: this.outage.state === undefined ? undefined : this.outage.state === 'up', lastError: this.outage.lastError };
+    return {
+      reachable: this.outage.state === undefined ? undefined : this.outage.state === 'up',
+      lastError: this.outage.lastError,
+    };
   }
 
   /** Returns the caller for an active token; throws `InvalidTokenError` or `UpstreamError` otherwise. */
@@ -117,9 +120,18 @@ export class Introspector {
     }
     let json: Record<string, unknown>;
     try {
-      const request = { method: 'POST' as const, headers, body: form.toString(), timeoutMs: this.config.timeoutMs, maxBytes: this.runtime.maxResponseBytes };
-      ({ json } = await traced(this.runtime, 'introspection', this.issuer.issuer, () => fetchJsonObject(endpoint, request)));
-      if (typeof json.active !== 'boolean') throw new HttpClientError('invalid_body', endpoint, 'no boolean "active" member');
+      const request = {
+        method: 'POST' as const,
+        headers,
+        body: form.toString(),
+        timeoutMs: this.config.timeoutMs,
+        maxBytes: this.runtime.maxResponseBytes,
+      };
+      ({ json } = await traced(this.runtime, 'introspection', this.issuer.issuer, () =>
+        fetchJsonObject(endpoint, request),
+      ));
+      if (typeof json.active !== 'boolean')
+        throw new HttpClientError('invalid_body', endpoint, 'no boolean "active" member');
     } catch (cause) {
       // Down, slow, 401 (our credentials) or garbage: the caller's token is not known to be bad.
       this.outage.failed(cause);

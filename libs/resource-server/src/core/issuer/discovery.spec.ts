@@ -2,11 +2,14 @@
 // asked for, what is refused, and how outages are handled (single flight, retry interval, stale data).
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { testRuntime, type TestRuntime } from '../../../../../test/helpers/test-runtime.js';
-import { startLocalIssuer, type LocalIssuer, type LocalIssuerOptions } from '../../../../../test/helpers/issuer-server.js';
+import {
+  startLocalIssuer,
+  type LocalIssuer,
+  type LocalIssuerOptions,
+} from '../../../../../test/helpers/issuer-server.js';
 import { UpstreamError } from '../../errors/resource-server.error.js';
 import { DiscoveryClient, discoveryUrls, isAcceptableEndpoint, type DiscoverySettings } from './discovery.js';
 import { HttpClientError } from './http-client.js';
-
 
 const messages = (runtime: TestRuntime, level: 'log' | 'error'): string[] =>
   runtime.lines.filter((l) => l.level === level).map((l) => l.message);
@@ -43,11 +46,31 @@ afterAll(async () => {
 
 describe('discoveryUrls', () => {
   it.each([
-    ['https://login.example.com', 'https://login.example.com/.well-known/openid-configuration', 'https://login.example.com/.well-known/oauth-authorization-server'],
-    ['https://login.example.com/', 'https://login.example.com/.well-known/openid-configuration', 'https://login.example.com/.well-known/oauth-authorization-server'],
-    ['https://login.example.com/tenant-a', 'https://login.example.com/tenant-a/.well-known/openid-configuration', 'https://login.example.com/.well-known/oauth-authorization-server/tenant-a'],
-    ['https://login.example.com/tenant-a/', 'https://login.example.com/tenant-a/.well-known/openid-configuration', 'https://login.example.com/.well-known/oauth-authorization-server/tenant-a'],
-    ['https://idp.example.com:8443/realms/dev', 'https://idp.example.com:8443/realms/dev/.well-known/openid-configuration', 'https://idp.example.com:8443/.well-known/oauth-authorization-server/realms/dev'],
+    [
+      'https://login.example.com',
+      'https://login.example.com/.well-known/openid-configuration',
+      'https://login.example.com/.well-known/oauth-authorization-server',
+    ],
+    [
+      'https://login.example.com/',
+      'https://login.example.com/.well-known/openid-configuration',
+      'https://login.example.com/.well-known/oauth-authorization-server',
+    ],
+    [
+      'https://login.example.com/tenant-a',
+      'https://login.example.com/tenant-a/.well-known/openid-configuration',
+      'https://login.example.com/.well-known/oauth-authorization-server/tenant-a',
+    ],
+    [
+      'https://login.example.com/tenant-a/',
+      'https://login.example.com/tenant-a/.well-known/openid-configuration',
+      'https://login.example.com/.well-known/oauth-authorization-server/tenant-a',
+    ],
+    [
+      'https://idp.example.com:8443/realms/dev',
+      'https://idp.example.com:8443/realms/dev/.well-known/openid-configuration',
+      'https://idp.example.com:8443/.well-known/oauth-authorization-server/realms/dev',
+    ],
   ])('%s → OIDC appended, RFC 8414 §3.1 inserted', (iss, oidc, oauth) => {
     expect(discoveryUrls(iss)).toEqual([oidc, oauth]);
   });
@@ -63,12 +86,19 @@ describe('isAcceptableEndpoint', () => {
     expect(isAcceptableEndpoint('http://idp.example.com/jwks', true)).toBe(true);
   });
 
-  it.each([undefined, null, 42, '', 'not a url', '/jwks', 'javascript:alert(1)', 'file:///etc/passwd', 'ftp://idp.example.com/jwks'])(
-    'refuses %p',
-    (endpoint) => {
-      expect(isAcceptableEndpoint(endpoint, false)).toBe(false);
-    },
-  );
+  it.each([
+    undefined,
+    null,
+    42,
+    '',
+    'not a url',
+    '/jwks',
+    'javascript:alert(1)',
+    'file:///etc/passwd',
+    'ftp://idp.example.com/jwks',
+  ])('refuses %p', (endpoint) => {
+    expect(isAcceptableEndpoint(endpoint, false)).toBe(false);
+  });
 });
 
 describe('DiscoveryClient: documents', () => {
@@ -82,12 +112,15 @@ describe('DiscoveryClient: documents', () => {
     expect(iss.counts.discovery).toBe(1);
   });
 
-  it.each([undefined, '/tenant-a'])('falls back to RFC 8414 when the OIDC document is 404 (issuer path %p)', async (path) => {
-    const iss = await issuer({ discovery: 'oauth', path });
-    const client = new DiscoveryClient(iss.issuer, SETTINGS, testRuntime());
-    expect((await client.metadata()).jwks_uri).toBe(iss.jwksUri);
-    expect(iss.counts.discovery).toBe(2);
-  });
+  it.each([undefined, '/tenant-a'])(
+    'falls back to RFC 8414 when the OIDC document is 404 (issuer path %p)',
+    async (path) => {
+      const iss = await issuer({ discovery: 'oauth', path });
+      const client = new DiscoveryClient(iss.issuer, SETTINGS, testRuntime());
+      expect((await client.metadata()).jwks_uri).toBe(iss.jwksUri);
+      expect(iss.counts.discovery).toBe(2);
+    },
+  );
 
   it('answers 503 when neither document exists', async () => {
     const iss = await issuer({ discovery: 'none' });
@@ -107,7 +140,9 @@ describe('DiscoveryClient: documents', () => {
     const runtime = testRuntime();
     const error = await rejection(new DiscoveryClient(iss.issuer, SETTINGS, runtime).metadata());
     expect(error).toBeInstanceOf(UpstreamError);
-    expect((error as UpstreamError).cause).toEqual(expect.objectContaining({ message: expect.stringContaining('metadata names issuer') }));
+    expect((error as UpstreamError).cause).toEqual(
+      expect.objectContaining({ message: expect.stringContaining('metadata names issuer') }),
+    );
     expect(messages(runtime, 'error')).toEqual([expect.stringContaining('metadata names issuer')]);
   });
 });
@@ -123,7 +158,12 @@ describe('DiscoveryClient: outages', () => {
     iss.setFault('discovery', fault);
     const error = await rejection(new DiscoveryClient(iss.issuer, SETTINGS, testRuntime()).metadata());
     expect(error).toBeInstanceOf(UpstreamError);
-    expect(error).toMatchObject({ status: 503, code: 'discovery_unavailable', retryAfterSeconds: 5, bearerError: undefined });
+    expect(error).toMatchObject({
+      status: 503,
+      code: 'discovery_unavailable',
+      retryAfterSeconds: 5,
+      bearerError: undefined,
+    });
     expect((error as UpstreamError).cause).toBeInstanceOf(HttpClientError);
     expect((error as UpstreamError).cause).toMatchObject({ failure });
     expect(iss.counts.discovery).toBe(1);
@@ -171,7 +211,9 @@ describe('DiscoveryClient: outages', () => {
     runtime.clock += 5;
     await expect(client.metadata()).rejects.toBeInstanceOf(UpstreamError);
     expect(iss.counts.discovery).toBe(2);
-    expect(messages(runtime, 'error')).toEqual([expect.stringMatching(/^OpenID discovery for http:\/\/127\.0\.0\.1:\d+ unavailable: HTTP 500/)]);
+    expect(messages(runtime, 'error')).toEqual([
+      expect.stringMatching(/^OpenID discovery for http:\/\/127\.0\.0\.1:\d+ unavailable: HTTP 500/),
+    ]);
 
     iss.setFault('discovery', 'ok');
     runtime.clock += 5_000;
@@ -229,7 +271,9 @@ describe('DiscoveryClient: outages', () => {
     await backgroundWork(client);
     expect(iss.counts.discovery).toBe(4);
     expect((await client.metadata()).userinfo_endpoint).toBe(`${iss.issuer}/v2/userinfo`);
-    expect(messages(runtime, 'log')).toEqual([expect.stringMatching(/^OpenID discovery for .* available again after 10 s$/)]);
+    expect(messages(runtime, 'log')).toEqual([
+      expect.stringMatching(/^OpenID discovery for .* available again after 10 s$/),
+    ]);
     expect(messages(runtime, 'error')).toHaveLength(1);
   });
 });

@@ -75,7 +75,10 @@ export class DiscoveryClient {
       return cached.metadata;
     }
     if (!this.inflight && !this.mayAttempt(now)) {
-      throw new UpstreamError('discovery_unavailable', 503, { cause: this.lastError, retryAfterSeconds: this.retryAfter() });
+      throw new UpstreamError('discovery_unavailable', 503, {
+        cause: this.lastError,
+        retryAfterSeconds: this.retryAfter(),
+      });
     }
     try {
       return await this.refresh();
@@ -127,7 +130,8 @@ export class DiscoveryClient {
       ({ json } = await fetchJsonObject(oidc, limits));
     } catch (error) {
       // Only "there is no such document" moves on to RFC 8414; an outage is an outage.
-      const absent = error instanceof HttpClientError && error.status !== undefined && error.status >= 400 && error.status < 500;
+      const absent =
+        error instanceof HttpClientError && error.status !== undefined && error.status >= 400 && error.status < 500;
       if (!absent) throw error;
       ({ json } = await fetchJsonObject(oauth, limits));
     }

@@ -12,12 +12,19 @@ let base: string;
 
 function routes(req: IncomingMessage, res: ServerResponse, body: string): void {
   const send = (status: number, text: string, headers: Record<string, string> = {}) => {
-    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
+    res.writeHead(status, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+      ...headers,
+    });
     res.end(text);
   };
   switch (req.url) {
     case '/echo':
-      return send(200, JSON.stringify({ method: req.method, accept: req.headers.accept, extra: req.headers['x-extra'], body }));
+      return send(
+        200,
+        JSON.stringify({ method: req.method, accept: req.headers.accept, extra: req.headers['x-extra'], body }),
+      );
     case '/exactly-max':
       return send(200, 'x'.repeat(LIMITS.maxBytes));
     case '/declared-large':
@@ -140,7 +147,10 @@ describe('fetchJsonObject', () => {
       status: 200,
       json: { method: 'GET', accept: 'application/json', body: '' },
     });
-    const custom = await fetchJsonObject(`${base}/echo`, { ...LIMITS, headers: { accept: 'application/jwk-set+json' } });
+    const custom = await fetchJsonObject(`${base}/echo`, {
+      ...LIMITS,
+      headers: { accept: 'application/jwk-set+json' },
+    });
     expect(custom.json.accept).toBe('application/jwk-set+json');
   });
 
@@ -159,7 +169,12 @@ describe('fetchJsonObject', () => {
     expect(notJson.status).toBe(200);
 
     for (const path of ['/array', '/null']) {
-      expectFailure(await failure(fetchJsonObject(`${base}${path}`, LIMITS)), 'invalid_body', `${base}${path}`, /^response is not a JSON object/);
+      expectFailure(
+        await failure(fetchJsonObject(`${base}${path}`, LIMITS)),
+        'invalid_body',
+        `${base}${path}`,
+        /^response is not a JSON object/,
+      );
     }
   });
 });

@@ -61,10 +61,15 @@ export async function httpRequest(url: string, request: HttpRequest): Promise<Ht
       // neither the configuration nor the issuer's metadata named, past every endpoint check.
       redirect: 'manual',
     });
-    return { status: response.status, headers: response.headers, body: await readCapped(response, url, request.maxBytes) };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: await readCapped(response, url, request.maxBytes),
+    };
   } catch (cause) {
     if (cause instanceof HttpClientError) throw cause;
-    if (signal.aborted) throw new HttpClientError('timeout', url, `no answer within ${request.timeoutMs} ms`, undefined, { cause });
+    if (signal.aborted)
+      throw new HttpClientError('timeout', url, `no answer within ${request.timeoutMs} ms`, undefined, { cause });
     throw new HttpClientError('network', url, 'request failed', undefined, { cause });
   }
 }

@@ -41,7 +41,11 @@ interface Fixture {
   infos(): string[];
 }
 
-async function setup(keys: TestKey[], settings: Partial<KeyStoreSettings> = {}, httpTimeoutMs?: number): Promise<Fixture> {
+async function setup(
+  keys: TestKey[],
+  settings: Partial<KeyStoreSettings> = {},
+  httpTimeoutMs?: number,
+): Promise<Fixture> {
   const iss = await startLocalIssuer({ keys });
   servers.push(iss);
   const runtime = testRuntime(httpTimeoutMs);
@@ -69,7 +73,10 @@ async function failure(promise: Promise<unknown>): Promise<InvalidTokenError | U
   throw new Error('expected getKey to fail');
 }
 
-async function expectUnknownKey(promise: Promise<unknown>, code: 'unknown_key' | 'key_mismatch' = 'unknown_key'): Promise<void> {
+async function expectUnknownKey(
+  promise: Promise<unknown>,
+  code: 'unknown_key' | 'key_mismatch' = 'unknown_key',
+): Promise<void> {
   const error = await failure(promise);
   expect(error).toBeInstanceOf(InvalidTokenError);
   expect(error.code).toBe(code);
@@ -98,7 +105,9 @@ function verifies(key: VerificationKey, testKey: TestKey): boolean {
 describe('JwksKeyStore: lookup', () => {
   it('cold start: 50 concurrent lookups share one JWKS request', async () => {
     const f = await setup([rsa, ec1]);
-    const keys = await Promise.all(Array.from({ length: 50 }, (_, i) => f.store.getKey(i % 2 ? 'ec-1' : 'rsa-1', i % 2 ? 'ES256' : 'RS256')));
+    const keys = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => f.store.getKey(i % 2 ? 'ec-1' : 'rsa-1', i % 2 ? 'ES256' : 'RS256')),
+    );
     expect(f.requests()).toBe(1);
     expect(new Set(keys).size).toBe(2);
     const ec = keys[1]!;
@@ -106,7 +115,9 @@ describe('JwksKeyStore: lookup', () => {
     expect([...ec.algorithms]).toEqual(['ES256']);
     expect(verifies(ec, ec1)).toBe(true);
     expect(verifies(keys[0]!, rsa)).toBe(true);
-    expect(f.infos()).toEqual([expect.stringMatching(/^JWKS of http:\/\/127\.0\.0\.1:\d+: 2 signing key\(s\) \[rsa-1, ec-1\]$/)]);
+    expect(f.infos()).toEqual([
+      expect.stringMatching(/^JWKS of http:\/\/127\.0\.0\.1:\d+: 2 signing key\(s\) \[rsa-1, ec-1\]$/),
+    ]);
   });
 
   it('key_mismatch when the kid exists but its key may not verify the alg', async () => {
@@ -129,7 +140,12 @@ describe('JwksKeyStore: lookup', () => {
 
   it('a kid shared by two keys resolves to the one that fits the alg', async () => {
     const f = await setup([]);
-    f.iss.setJwks({ keys: [{ ...rsa.publicJwk, kid: 'same' }, { ...ec1.publicJwk, kid: 'same' }] });
+    f.iss.setJwks({
+      keys: [
+        { ...rsa.publicJwk, kid: 'same' },
+        { ...ec1.publicJwk, kid: 'same' },
+      ],
+    });
     expect(verifies(await f.store.getKey('same', 'ES256'), ec1)).toBe(true);
     expect(verifies(await f.store.getKey('same', 'RS256'), rsa)).toBe(true);
   });
@@ -169,10 +185,14 @@ describe('JwksKeyStore: lookup', () => {
 
   it('skips unusable keys and names them in the log', async () => {
     const f = await setup([]);
-    f.iss.setJwks({ keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }, { ...ec2.publicJwk, use: 'enc' }, ec1.publicJwk] });
+    f.iss.setJwks({
+      keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'hmac' }, { ...ec2.publicJwk, use: 'enc' }, ec1.publicJwk],
+    });
     expect((await f.store.getKey('ec-1', 'ES256')).kid).toBe('ec-1');
     await expectUnknownKey(f.store.getKey('hmac', 'ES256'));
-    expect(f.infos()[0]).toMatch(/1 signing key\(s\) \[ec-1\]; ignored 2 \(kty oct is not a signature key type; use is not sig\)/);
+    expect(f.infos()[0]).toMatch(
+      /1 signing key\(s\) \[ec-1\]; ignored 2 \(kty oct is not a signature key type; use is not sig\)/,
+    );
   });
 });
 
@@ -283,7 +303,11 @@ describe('JwksKeyStore: rotation and unknown kids', () => {
         ...Array.from({ length: 10 }, () => f.store.getKey('rsa-1', 'RS256')),
       ]);
       const rejected = results.slice(0, 500);
-      expect(rejected.every((r) => r.status === 'rejected' && r.reason instanceof InvalidTokenError && r.reason.code === 'unknown_key')).toBe(true);
+      expect(
+        rejected.every(
+          (r) => r.status === 'rejected' && r.reason instanceof InvalidTokenError && r.reason.code === 'unknown_key',
+        ),
+      ).toBe(true);
       expect(results.slice(500).every((r) => r.status === 'fulfilled' && r.value.kid === 'rsa-1')).toBe(true);
     };
 
@@ -351,10 +375,15 @@ describe('JwksKeyStore: outages', () => {
     const runtime = testRuntime();
     const discoveryDown = new UpstreamError('discovery_unavailable');
     let calls = 0;
-    const store = new JwksKeyStore('https://idp.example', async () => {
-      calls++;
-      throw discoveryDown;
-    }, SETTINGS, runtime);
+    const store = new JwksKeyStore(
+      'https://idp.example',
+      async () => {
+        calls++;
+        throw discoveryDown;
+      },
+      SETTINGS,
+      runtime,
+    );
     const error = await expectUnavailable(store.getKey('k', 'RS256'));
     expect(error.cause).toBe(discoveryDown);
     await expectUnavailable(store.getKey('k', 'RS256'));
@@ -362,7 +391,16 @@ describe('JwksKeyStore: outages', () => {
   });
 
   it.each([
-    ['only unusable keys', { keys: [{ kty: 'oct', k: 'c2VjcmV0' }, { kty: 'EC', crv: 'secp256k1', x: 'AA', y: 'AA' }] }, /no usable signing key \(kty oct .*; unsupported curve secp256k1\)/],
+    [
+      'only unusable keys',
+      {
+        keys: [
+          { kty: 'oct', k: 'c2VjcmV0' },
+          { kty: 'EC', crv: 'secp256k1', x: 'AA', y: 'AA' },
+        ],
+      },
+      /no usable signing key \(kty oct .*; unsupported curve secp256k1\)/,
+    ],
     ['an empty key list', { keys: [] }, /no usable signing key/],
     ['no keys array', { jwks: [] }, /no "keys" array/],
     ['keys that is not an array', { keys: { 0: ec1.publicJwk } }, /no "keys" array/],

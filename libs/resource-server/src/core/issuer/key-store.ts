@@ -215,7 +215,8 @@ export class JwksKeyStore {
       if ('skipped' in result) skipped.push(result.skipped);
       else all.push(known.get(result.fingerprint) ?? result);
     }
-    if (all.length === 0) throw new Error(`JWKS has no usable signing key${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
+    if (all.length === 0)
+      throw new Error(`JWKS has no usable signing key${skipped.length ? ` (${skipped.join('; ')})` : ''}`);
     const byKid = new Map<string, VerificationKey[]>();
     for (const key of all) {
       if (key.kid !== undefined) byKid.set(key.kid, [...(byKid.get(key.kid) ?? []), key]);
@@ -226,7 +227,9 @@ export class JwksKeyStore {
     if (kids(previous) !== kids(this.keys)) {
       const ignored = skipped.length ? `; ignored ${skipped.length} (${[...new Set(skipped)].join('; ')})` : '';
       const extra = jwks.keys.length > this.settings.maxKeys ? `; read only the first ${this.settings.maxKeys}` : '';
-      this.runtime.logger.log(`JWKS of ${this.issuer}: ${all.length} signing key(s) [${kids(this.keys)}]${ignored}${extra}`);
+      this.runtime.logger.log(
+        `JWKS of ${this.issuer}: ${all.length} signing key(s) [${kids(this.keys)}]${ignored}${extra}`,
+      );
     }
   }
 }

@@ -35,7 +35,10 @@ describe('verifySignature', () => {
     const key = keyFor(alg);
     const { input, signature } = parts(signJwt(key, { sub: 'alice' }));
     expect(verifySignature(alg, key.publicKey, input, signature)).toBe(true);
-    const tampered = Buffer.from(input.toString('ascii').replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 'ascii');
+    const tampered = Buffer.from(
+      input.toString('ascii').replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')),
+      'ascii',
+    );
     expect(verifySignature(alg, key.publicKey, tampered, signature)).toBe(false);
     expect(verifySignature(alg, makeKey(alg, true).publicKey, input, signature)).toBe(false);
   });
@@ -84,7 +87,13 @@ describe('verifySignature', () => {
   it.each(SUPPORTED_ALGORITHMS)('%s: never throws on junk signatures', (alg) => {
     const key = keyFor(alg === 'Ed25519' ? 'EdDSA' : alg);
     const input = Buffer.from('x.y', 'ascii');
-    for (const junk of [Buffer.alloc(0), Buffer.alloc(1), Buffer.alloc(64), Buffer.alloc(96, 0xff), Buffer.alloc(4096, 7)]) {
+    for (const junk of [
+      Buffer.alloc(0),
+      Buffer.alloc(1),
+      Buffer.alloc(64),
+      Buffer.alloc(96, 0xff),
+      Buffer.alloc(4096, 7),
+    ]) {
       expect(verifySignature(alg, key.publicKey, input, junk)).toBe(false);
     }
   });
@@ -92,33 +101,64 @@ describe('verifySignature', () => {
   describe('a key of the wrong type for the alg is refused (RFC 8725 §3.1: one key, one algorithm)', () => {
     const input = Buffer.from('header.payload', 'ascii');
     const cases: [string, JwsAlgorithm, () => { key: KeyObject; signature: Buffer }][] = [
-      ['ES256 alg with an RSA key', 'ES256', () => ({ key: keyFor('RS256').publicKey, signature: Buffer.alloc(64, 1) })],
-      ['RS256 alg with an Ed25519 key', 'RS256', () => {
-        const k = keyFor('EdDSA');
-        return { key: k.publicKey, signature: sign(null, input, k.privateKey) };
-      }],
-      ['PS256 alg with an Ed25519 key', 'PS256', () => {
-        const k = keyFor('EdDSA');
-        return { key: k.publicKey, signature: sign(null, input, k.privateKey) };
-      }],
+      [
+        'ES256 alg with an RSA key',
+        'ES256',
+        () => ({ key: keyFor('RS256').publicKey, signature: Buffer.alloc(64, 1) }),
+      ],
+      [
+        'RS256 alg with an Ed25519 key',
+        'RS256',
+        () => {
+          const k = keyFor('EdDSA');
+          return { key: k.publicKey, signature: sign(null, input, k.privateKey) };
+        },
+      ],
+      [
+        'PS256 alg with an Ed25519 key',
+        'PS256',
+        () => {
+          const k = keyFor('EdDSA');
+          return { key: k.publicKey, signature: sign(null, input, k.privateKey) };
+        },
+      ],
       // The next three hand node:crypto a signature that is valid *for the key* under another
       // algorithm: the alg/key pairing is all that stands between them and `true`.
-      ['RS256 alg with a P-256 key and an ECDSA (DER) signature', 'RS256', () => {
-        const k = keyFor('ES256');
-        return { key: k.publicKey, signature: sign('sha256', input, k.privateKey) };
-      }],
-      ['EdDSA alg with an RSA key and an RS256 signature', 'EdDSA', () => {
-        const k = keyFor('RS256');
-        return { key: k.publicKey, signature: sign('sha256', input, k.privateKey) };
-      }],
-      ['ES256 alg with a P-384 key and a P-384 signature over SHA-256', 'ES256', () => {
-        const k = keyFor('ES384');
-        return { key: k.publicKey, signature: sign('sha256', input, { key: k.privateKey, dsaEncoding: 'ieee-p1363' }) };
-      }],
-      ['Ed25519 alg with an Ed448 key and an Ed448 signature', 'Ed25519', () => {
-        const pair = generateKeyPairSync('ed448');
-        return { key: pair.publicKey, signature: sign(null, input, pair.privateKey) };
-      }],
+      [
+        'RS256 alg with a P-256 key and an ECDSA (DER) signature',
+        'RS256',
+        () => {
+          const k = keyFor('ES256');
+          return { key: k.publicKey, signature: sign('sha256', input, k.privateKey) };
+        },
+      ],
+      [
+        'EdDSA alg with an RSA key and an RS256 signature',
+        'EdDSA',
+        () => {
+          const k = keyFor('RS256');
+          return { key: k.publicKey, signature: sign('sha256', input, k.privateKey) };
+        },
+      ],
+      [
+        'ES256 alg with a P-384 key and a P-384 signature over SHA-256',
+        'ES256',
+        () => {
+          const k = keyFor('ES384');
+          return {
+            key: k.publicKey,
+            signature: sign('sha256', input, { key: k.privateKey, dsaEncoding: 'ieee-p1363' }),
+          };
+        },
+      ],
+      [
+        'Ed25519 alg with an Ed448 key and an Ed448 signature',
+        'Ed25519',
+        () => {
+          const pair = generateKeyPairSync('ed448');
+          return { key: pair.publicKey, signature: sign(null, input, pair.privateKey) };
+        },
+      ],
     ];
     it.each(cases)('%s', (_name, alg, make) => {
       const { key, signature } = make();
@@ -157,9 +197,17 @@ describe('isSupportedAlgorithm and the defaults', () => {
   });
 
   it('defaults to RSA and ECDSA only', () => {
-    expect([...DEFAULT_ALGORITHMS].sort()).toEqual(
-      ['ES256', 'ES384', 'ES512', 'PS256', 'PS384', 'PS512', 'RS256', 'RS384', 'RS512'],
-    );
+    expect([...DEFAULT_ALGORITHMS].sort()).toEqual([
+      'ES256',
+      'ES384',
+      'ES512',
+      'PS256',
+      'PS384',
+      'PS512',
+      'RS256',
+      'RS384',
+      'RS512',
+    ]);
     expect(SUPPORTED_ALGORITHMS).toEqual(expect.arrayContaining([...DEFAULT_ALGORITHMS, 'EdDSA', 'Ed25519']));
     expect(SUPPORTED_ALGORITHMS).toHaveLength(11);
   });

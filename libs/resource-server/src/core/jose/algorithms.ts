@@ -5,10 +5,7 @@ import { constants, verify, type KeyObject } from 'node:crypto';
 
 /** The JWS algorithms this library can verify. */
 export type JwsAlgorithm =
-  | 'RS256' | 'RS384' | 'RS512'
-  | 'PS256' | 'PS384' | 'PS512'
-  | 'ES256' | 'ES384' | 'ES512'
-  | 'EdDSA' | 'Ed25519';
+  'RS256' | 'RS384' | 'RS512' | 'PS256' | 'PS384' | 'PS512' | 'ES256' | 'ES384' | 'ES512' | 'EdDSA' | 'Ed25519';
 
 interface AlgorithmSpec {
   /** Digest for node:crypto; null for EdDSA, which hashes internally. */
@@ -33,9 +30,30 @@ const SPECS: Record<JwsAlgorithm, AlgorithmSpec> = {
   PS256: { hash: 'sha256', kty: 'RSA', keyTypes: RSA, pss: true },
   PS384: { hash: 'sha384', kty: 'RSA', keyTypes: RSA, pss: true },
   PS512: { hash: 'sha512', kty: 'RSA', keyTypes: RSA, pss: true },
-  ES256: { hash: 'sha256', kty: 'EC', keyTypes: ['ec'], namedCurve: 'prime256v1', curves: ['P-256'], signatureLength: 64 },
-  ES384: { hash: 'sha384', kty: 'EC', keyTypes: ['ec'], namedCurve: 'secp384r1', curves: ['P-384'], signatureLength: 96 },
-  ES512: { hash: 'sha512', kty: 'EC', keyTypes: ['ec'], namedCurve: 'secp521r1', curves: ['P-521'], signatureLength: 132 },
+  ES256: {
+    hash: 'sha256',
+    kty: 'EC',
+    keyTypes: ['ec'],
+    namedCurve: 'prime256v1',
+    curves: ['P-256'],
+    signatureLength: 64,
+  },
+  ES384: {
+    hash: 'sha384',
+    kty: 'EC',
+    keyTypes: ['ec'],
+    namedCurve: 'secp384r1',
+    curves: ['P-384'],
+    signatureLength: 96,
+  },
+  ES512: {
+    hash: 'sha512',
+    kty: 'EC',
+    keyTypes: ['ec'],
+    namedCurve: 'secp521r1',
+    curves: ['P-521'],
+    signatureLength: 132,
+  },
   EdDSA: { hash: null, kty: 'OKP', keyTypes: ['ed25519', 'ed448'], curves: ['Ed25519', 'Ed448'] },
   Ed25519: { hash: null, kty: 'OKP', keyTypes: ['ed25519'], curves: ['Ed25519'] },
 };
@@ -45,7 +63,15 @@ export const SUPPORTED_ALGORITHMS = Object.keys(SPECS) as JwsAlgorithm[];
 
 /** The default allow-list: asymmetric RSA and ECDSA, as in RFC 9068 deployments. */
 export const DEFAULT_ALGORITHMS: readonly JwsAlgorithm[] = [
-  'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
 ];
 
 export function isSupportedAlgorithm(alg: unknown): alg is JwsAlgorithm {
@@ -77,11 +103,16 @@ export function verifySignature(alg: JwsAlgorithm, key: KeyObject, signingInput:
   try {
     if (spec.kty === 'EC') return verify(spec.hash, signingInput, { key, dsaEncoding: 'ieee-p1363' }, signature);
     if (spec.pss) {
-      return verify(spec.hash, signingInput, {
-        key,
-        padding: constants.RSA_PKCS1_PSS_PADDING,
-        saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
-      }, signature);
+      return verify(
+        spec.hash,
+        signingInput,
+        {
+          key,
+          padding: constants.RSA_PKCS1_PSS_PADDING,
+          saltLength: constants.RSA_PSS_SALTLEN_DIGEST,
+        },
+        signature,
+      );
     }
     return verify(spec.hash, signingInput, key, signature);
   } catch {

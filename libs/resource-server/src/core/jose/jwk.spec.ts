@@ -97,7 +97,12 @@ describe('importJwk: fingerprint (the identity of a key across key set fetches)'
     const a = imported(p256.publicJwk);
     expect(imported({ ...p256.publicJwk }).fingerprint).toBe(a.fingerprint);
     expect(imported({ ...p256.publicJwk, x5t: 'ignored', ext: true }).fingerprint).toBe(a.fingerprint);
-    const leaked = { ...(p256.privateKey.export({ format: 'jwk' }) as JsonWebKey), kid: 'ec-1', alg: 'ES256', use: 'sig' };
+    const leaked = {
+      ...(p256.privateKey.export({ format: 'jwk' }) as JsonWebKey),
+      kid: 'ec-1',
+      alg: 'ES256',
+      use: 'sig',
+    };
     expect(imported(leaked).fingerprint).toBe(a.fingerprint);
   });
 
@@ -106,7 +111,9 @@ describe('importJwk: fingerprint (the identity of a key across key set fetches)'
     expect(imported({ ...rsa.publicJwk, kid: 'rsa-2' }).fingerprint).not.toBe(base);
     expect(imported({ ...rsa.publicJwk, alg: 'PS256' }).fingerprint).not.toBe(base);
     expect(imported(rsaJwkWithoutAlg).fingerprint).not.toBe(base);
-    expect(imported({ ...generateTestKey('ES256').publicJwk, kid: 'ec-1' }).fingerprint).not.toBe(imported(p256.publicJwk).fingerprint);
+    expect(imported({ ...generateTestKey('ES256').publicJwk, kid: 'ec-1' }).fingerprint).not.toBe(
+      imported(p256.publicJwk).fingerprint,
+    );
   });
 });
 
@@ -123,16 +130,36 @@ describe('importJwk: skipped keys (never throws)', () => {
     ['alg HS256 on an RSA key', () => ({ ...rsa.publicJwk, alg: 'HS256' }), /alg does not fit/],
     ['alg RSA-OAEP on an RSA key', () => ({ ...rsa.publicJwk, alg: 'RSA-OAEP' }), /alg does not fit/],
     ['alg none', () => ({ ...rsa.publicJwk, alg: 'none' }), /alg does not fit/],
-    ['alg Ed25519 on an Ed448 key', () => ({ ...generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' }), alg: 'Ed25519' }), /alg does not fit/],
-    ['an unknown curve (secp256k1)', () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ format: 'jwk' }), /curve secp256k1/],
-    ['an X25519 (key agreement) key', () => generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }), /curve X25519/],
+    [
+      'alg Ed25519 on an Ed448 key',
+      () => ({ ...generateKeyPairSync('ed448').publicKey.export({ format: 'jwk' }), alg: 'Ed25519' }),
+      /alg does not fit/,
+    ],
+    [
+      'an unknown curve (secp256k1)',
+      () => generateKeyPairSync('ec', { namedCurve: 'secp256k1' }).publicKey.export({ format: 'jwk' }),
+      /curve secp256k1/,
+    ],
+    [
+      'an X25519 (key agreement) key',
+      () => generateKeyPairSync('x25519').publicKey.export({ format: 'jwk' }),
+      /curve X25519/,
+    ],
     ['an EC key without crv', () => ({ ...p256.publicJwk, crv: undefined }), /curve/],
     ['RSA 1024 bits', () => generateTestKey('RS256', { modulusLength: 1024 }).publicJwk, /1024 bits is below 2048/],
     ['RSA modulus that is junk', () => ({ kty: 'RSA', n: 'not*base64', e: 'AQAB' }), /does not parse|below 2048/],
     ['RSA without n', () => ({ kty: 'RSA', e: 'AQAB' }), /does not parse/],
-    ['EC point not on the curve', () => ({ ...p256.publicJwk, y: randomBytes(32).toString('base64url') }), /does not parse/],
+    [
+      'EC point not on the curve',
+      () => ({ ...p256.publicJwk, y: randomBytes(32).toString('base64url') }),
+      /does not parse/,
+    ],
     ['EC P-256 label on P-384 coordinates', () => ({ ...p384.publicJwk, crv: 'P-256' }), /does not parse/],
-    ['OKP x of the wrong length', () => ({ ...ed.publicJwk, x: randomBytes(5).toString('base64url') }), /does not parse/],
+    [
+      'OKP x of the wrong length',
+      () => ({ ...ed.publicJwk, x: randomBytes(5).toString('base64url') }),
+      /does not parse/,
+    ],
     ['EC x that is a number', () => ({ ...p256.publicJwk, x: 42 }), /does not parse/],
     ['kty named like an Object.prototype member', () => ({ kty: 'constructor' }), /./],
     ['kty __proto__', () => JSON.parse('{"kty":"__proto__"}'), /./],

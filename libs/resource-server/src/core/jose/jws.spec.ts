@@ -162,7 +162,11 @@ describe('decodeJws: one spelling per token (malformed_token)', () => {
   });
 
   it.each([
-    ['header', (bad: Buffer) => signed(Buffer.concat([Buffer.from('{"alg":"ES256","kid":"ec-1","x":"'), bad, Buffer.from('"}')]), '{}')],
+    [
+      'header',
+      (bad: Buffer) =>
+        signed(Buffer.concat([Buffer.from('{"alg":"ES256","kid":"ec-1","x":"'), bad, Buffer.from('"}')]), '{}'),
+    ],
     ['payload', (bad: Buffer) => signed(HEADER, Buffer.concat([Buffer.from('{"sub":"'), bad, Buffer.from('"}')]))],
   ])('refuses invalid UTF-8 in the %s, which decoded to U+FFFD before', (where, token) => {
     for (const bad of [Buffer.from([0xff]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80])]) {
@@ -181,11 +185,17 @@ describe('decodeJws: one spelling per token (malformed_token)', () => {
         return error;
       }
     })();
-    expect(thrown).toMatchObject({ code: 'malformed_token', cause: { message: 'the claims segment is not a UTF-8 JSON object with unique member names' } });
+    expect(thrown).toMatchObject({
+      code: 'malformed_token',
+      cause: { message: 'the claims segment is not a UTF-8 JSON object with unique member names' },
+    });
   });
 
   it('refuses a header that starts with a byte order mark', () => {
-    expectInvalid(signed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(HEADER)]), '{}'), 'malformed_token');
+    expectInvalid(
+      signed(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(HEADER)]), '{}'),
+      'malformed_token',
+    );
   });
 
   it.each([

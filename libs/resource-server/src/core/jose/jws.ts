@@ -51,13 +51,17 @@ export function decodeJws(token: string, allowed: ReadonlySet<JwsAlgorithm>): De
   // All three segments are checked before anything is used: only the canonical spelling gets further.
   const [headerBytes, payloadBytes, signature] = [decodeSegment(h), decodeSegment(p), decodeSegment(s)];
   const header = parseJson(headerBytes, 'header', 'all-objects');
-  if (!isSupportedAlgorithm(header.alg) || !allowed.has(header.alg)) throw new InvalidTokenError('unsupported_algorithm');
+  if (!isSupportedAlgorithm(header.alg) || !allowed.has(header.alg))
+    throw new InvalidTokenError('unsupported_algorithm');
   // RFC 7515 §4.1.11: this implementation understands no extension, so any `crit` is fatal; `b64: false`
   // (RFC 7797) and `zip` (JWE only) would change what the signature covers.
   if (header.crit !== undefined || header.b64 !== undefined || header.zip !== undefined) {
     throw new InvalidTokenError('unsupported_header');
   }
-  if (header.kid !== undefined && (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)) {
+  if (
+    header.kid !== undefined &&
+    (typeof header.kid !== 'string' || header.kid.length === 0 || header.kid.length > 256)
+  ) {
     throw new InvalidTokenError('malformed_token');
   }
   // Claims: top-level duplicates only (`sub`, `scope`, `aud`: what a first-wins reader acts on); every

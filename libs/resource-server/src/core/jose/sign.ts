@@ -12,7 +12,11 @@ function digestOf(alg: JwsAlgorithm): string | null {
  * r||s form, RSA-PSS with a digest-length salt).
  * @example signCompactJws({ alg: 'ES256', typ: 'JWT' }, { iss: 'https://api.example.com' }, privateKey)
  */
-export function signCompactJws(header: Record<string, unknown> & { alg: JwsAlgorithm }, payload: Record<string, unknown>, key: KeyObject): string {
+export function signCompactJws(
+  header: Record<string, unknown> & { alg: JwsAlgorithm },
+  payload: Record<string, unknown>,
+  key: KeyObject,
+): string {
   const input = `${Buffer.from(JSON.stringify(header)).toString('base64url')}.${Buffer.from(JSON.stringify(payload)).toString('base64url')}`;
   const alg = header.alg;
   const options = alg.startsWith('ES')

@@ -11,9 +11,15 @@ describe('parseJsonObject: accepted', () => {
   it.each([
     ['a flat object', '{"alg":"RS256","kid":"k1"}'],
     ['an empty object', '{}'],
-    ['colons, quotes and backslashes inside strings', '{"iss":"https://a.example:8443/x","q":"a\\":\\"b","p":"c\\\\","r\\\\":":"}'],
+    [
+      'colons, quotes and backslashes inside strings',
+      '{"iss":"https://a.example:8443/x","q":"a\\":\\"b","p":"c\\\\","r\\\\":":"}',
+    ],
     ['whitespace around colons', '{ "a" : 1 ,\n\t"b"\r\n:\n{ "a" : [ { "a" : 2 } ] } }'],
-    ['the same name in different objects', '{"roles":["a"],"realm_access":{"roles":["b"]},"resource_access":{"x":{"roles":["c"]},"y":{"roles":[]}}}'],
+    [
+      'the same name in different objects',
+      '{"roles":["a"],"realm_access":{"roles":["b"]},"resource_access":{"x":{"roles":["c"]},"y":{"roles":[]}}}',
+    ],
     ['names that differ only after an escape', '{"a\\u0063":1,"ab\\n":2,"ab":3}'],
     ['multi-byte UTF-8 names and values', '{"名前":"José","emoji":"😀","名":"x"}'],
     ['objects inside arrays', '{"authorization_details":[{"type":"a","actions":["r"]},{"type":"b"}],"x":[[{}],{}]}'],
@@ -23,7 +29,7 @@ describe('parseJsonObject: accepted', () => {
 
   it('agrees with JSON.parse on 500 random JSON objects', () => {
     let seed = 7;
-    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n);
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % n;
     const value = (depth: number): unknown => {
       const kind = random(depth > 3 ? 4 : 6);
       if (kind === 0) return random(1000) - 500;
@@ -31,7 +37,9 @@ describe('parseJsonObject: accepted', () => {
       if (kind === 2) return [true, false, null][random(3)];
       if (kind === 3) return 1.5;
       if (kind === 4) return Array.from({ length: random(4) }, () => value(depth + 1));
-      return Object.fromEntries(Array.from({ length: random(5) }, (_, i) => [`k${i}${['', ':', '"', '\\'][random(4)]}`, value(depth + 1)]));
+      return Object.fromEntries(
+        Array.from({ length: random(5) }, (_, i) => [`k${i}${['', ':', '"', '\\'][random(4)]}`, value(depth + 1)]),
+      );
     };
     for (let i = 0; i < 500; i++) {
       const object = { root: value(0), other: value(2) };

@@ -13,7 +13,12 @@ const config = {
   resourceDocumentation: 'https://docs.example.com',
   signing: undefined,
 };
-const facts = { scopes: ['a', 'b'], tokenLocations: new Set<'body' | 'query'>(['query']), dpopAlgorithms: ['ES256'], dpopRequired: false };
+const facts = {
+  scopes: ['a', 'b'],
+  tokenLocations: new Set<'body' | 'query'>(['query']),
+  dpopAlgorithms: ['ES256'],
+  dpopRequired: false,
+};
 
 describe('metadataUrl', () => {
   it.each([
@@ -39,18 +44,38 @@ describe('protectedResourceMetadata', () => {
   });
 
   it('configured scopes win; DPoP omitted when off; required flagged', () => {
-    const doc = protectedResourceMetadata({ ...config, scopesSupported: ['x'] }, { ...facts, dpopAlgorithms: undefined, dpopRequired: true }, 0);
+    const doc = protectedResourceMetadata(
+      { ...config, scopesSupported: ['x'] },
+      { ...facts, dpopAlgorithms: undefined, dpopRequired: true },
+      0,
+    );
     expect(doc.scopes_supported).toEqual(['x']);
     expect(doc.dpop_signing_alg_values_supported).toBeUndefined();
     expect(doc.dpop_bound_access_tokens_required).toBe(true);
   });
 
-  it.each(['ES256', 'PS256', 'RS256', 'EdDSA'] as const)('signs the metadata (%s) so it verifies with the public key', (alg) => {
-    const pair = alg === 'EdDSA' ? generateKeyPairSync('ed25519') : alg === 'ES256' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('rsa', { modulusLength: 2048 });
-    const doc = protectedResourceMetadata({ ...config, signing: { key: pair.privateKey, alg, kid: 'k1' } }, facts, 1234);
-    const jws = decodeJws(String(doc.signed_metadata), new Set([alg]));
-    expect(jws.header).toMatchObject({ alg, kid: 'k1', typ: 'JWT' });
-    expect(jws.payload).toMatchObject({ resource: 'https://api.example.com', iss: 'https://api.example.com', iat: 1234 });
-    expect(verifySignature(alg, pair.publicKey, jws.signingInput, jws.signature)).toBe(true);
-  });
+  it.each(['ES256', 'PS256', 'RS256', 'EdDSA'] as const)(
+    'signs the metadata (%s) so it verifies with the public key',
+    (alg) => {
+      const pair =
+        alg === 'EdDSA'
+          ? generateKeyPairSync('ed25519')
+          : alg === 'ES256'
+            ? generateKeyPairSync('ec', { namedCurve: 'P-256' })
+            : generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const doc = protectedResourceMetadata(
+        { ...config, signing: { key: pair.privateKey, alg, kid: 'k1' } },
+        facts,
+        1234,
+      );
+      const jws = decodeJws(String(doc.signed_metadata), new Set([alg]));
+      expect(jws.header).toMatchObject({ alg, kid: 'k1', typ: 'JWT' });
+      expect(jws.payload).toMatchObject({
+        resource: 'https://api.example.com',
+        iss: 'https://api.example.com',
+        iat: 1234,
+      });
+      expect(verifySignature(alg, pair.publicKey, jws.signingInput, jws.signature)).toBe(true);
+    },
+  );
 });

@@ -29,7 +29,11 @@ export interface MetadataFacts {
  * The RFC 9728 §2 document: `resource`, `authorization_servers`, `scopes_supported`,
  * `bearer_methods_supported`, DPoP and mTLS support, and (when a signing key is set) `signed_metadata`.
  */
-export function protectedResourceMetadata(config: ResourceMetadataConfig, facts: MetadataFacts, nowSeconds: number): Record<string, unknown> {
+export function protectedResourceMetadata(
+  config: ResourceMetadataConfig,
+  facts: MetadataFacts,
+  nowSeconds: number,
+): Record<string, unknown> {
   const document: Record<string, unknown> = {
     resource: config.resource,
     authorization_servers: [...config.authorizationServers],
@@ -44,7 +48,11 @@ export function protectedResourceMetadata(config: ResourceMetadataConfig, facts:
   const signing = config.signing;
   if (signing) {
     const header = { alg: signing.alg, typ: 'JWT', ...(signing.kid ? { kid: signing.kid } : {}) };
-    document.signed_metadata = signCompactJws(header, { ...document, iss: signing.issuer ?? config.resource, iat: nowSeconds }, signing.key);
+    document.signed_metadata = signCompactJws(
+      header,
+      { ...document, iss: signing.issuer ?? config.resource, iat: nowSeconds },
+      signing.key,
+    );
   }
   return document;
 }

@@ -13,7 +13,8 @@ export const CREDENTIAL_CHANGE = 'https://schemas.openid.net/secevent/risc/event
 
 type Claims = Readonly<Record<string, unknown>>;
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' && v.length <= 1024 ? v : undefined);
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v !== '' && v.length <= 1024 ? v : undefined;
 
 /**
  * A logout token's revocations: the session (`sid`) and every token the user was issued up to the
@@ -26,7 +27,8 @@ export function logoutRevocations(payload: Claims): RevocationRequest[] {
   if (typeof event !== 'object' || event === null || Array.isArray(event)) {
     throw new EventTokenError('invalid_request', 'the logout token lacks the back-channel logout event');
   }
-  if (payload.nonce !== undefined) throw new EventTokenError('invalid_request', 'a logout token must not contain nonce');
+  if (payload.nonce !== undefined)
+    throw new EventTokenError('invalid_request', 'a logout token must not contain nonce');
   const sub = text(payload.sub);
   const sid = text(payload.sid);
   if (!sub && !sid) throw new EventTokenError('invalid_request', 'the logout token names neither sub nor sid');
@@ -63,7 +65,11 @@ export function securityEventRevocations(payload: Claims): RevocationRequest[] {
     const at = typeof event.event_timestamp === 'number' ? event.event_timestamp : (payload.iat as number);
     if (type === SESSION_REVOKED && sid) requests.push({ sid });
     else if (sub) requests.push({ sub, issuedBefore: at });
-    else throw new EventTokenError('invalid_request', `the ${type.slice(type.lastIndexOf('/') + 1)} event names no subject this receiver understands`);
+    else
+      throw new EventTokenError(
+        'invalid_request',
+        `the ${type.slice(type.lastIndexOf('/') + 1)} event names no subject this receiver understands`,
+      );
   }
   return requests;
 }

@@ -48,15 +48,18 @@ function checkHeader(header: Readonly<Record<string, unknown>>, rules: EventToke
 function checkClaims(payload: Readonly<Record<string, unknown>>, rules: EventTokenRules, now: number): void {
   if (payload.iss !== rules.issuer) fail('invalid_issuer', 'the token issuer is not trusted');
   const aud = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
-  if (!Array.isArray(aud) || !aud.includes(rules.audience)) fail('invalid_audience', 'the token is not intended for this receiver');
+  if (!Array.isArray(aud) || !aud.includes(rules.audience))
+    fail('invalid_audience', 'the token is not intended for this receiver');
   const { iat, exp, jti } = payload;
   if (typeof iat !== 'number' || !Number.isFinite(iat)) return fail('invalid_request', 'the token lacks iat');
   if (iat > now + rules.clockTolerance) fail('invalid_request', 'the token was issued in the future');
   if (now - iat > rules.maxAge + rules.clockTolerance) fail('invalid_request', 'the token is too old');
-  if (exp !== undefined && (typeof exp !== 'number' || now >= exp + rules.clockTolerance)) fail('invalid_request', 'the token expired');
+  if (exp !== undefined && (typeof exp !== 'number' || now >= exp + rules.clockTolerance))
+    fail('invalid_request', 'the token expired');
   if (typeof jti !== 'string' || jti === '' || jti.length > 256) fail('invalid_request', 'the token lacks jti');
   const events = payload.events;
-  if (typeof events !== 'object' || events === null || Array.isArray(events)) fail('invalid_request', 'the token lacks events');
+  if (typeof events !== 'object' || events === null || Array.isArray(events))
+    fail('invalid_request', 'the token lacks events');
 }
 
 /**
@@ -85,7 +88,8 @@ export async function verifyEventToken(
     if (error instanceof UpstreamError) throw error;
     return fail('invalid_key', 'the token was signed with an unknown key');
   }
-  if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) fail('authentication_failed', 'the token signature is invalid');
+  if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature))
+    fail('authentication_failed', 'the token signature is invalid');
   checkClaims(jws.payload, rules, now);
   return jws.payload;
 }

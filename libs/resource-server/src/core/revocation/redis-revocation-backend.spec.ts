@@ -33,14 +33,23 @@ describe('Revocations shared through RedisRevocationBackend', () => {
     await a.revoke({ jti: 'tok' });
     await settle();
     expect(b.revokedBy({ jti: 'tok' })).toBe('jti');
-    expect(Object.fromEntries(server.hashes.get(KEY)!)).toEqual({ 'jti:tok': JSON.stringify({ kind: 'jti', value: 'tok', until: 1_003_601 }) });
+    expect(Object.fromEntries(server.hashes.get(KEY)!)).toEqual({
+      'jti:tok': JSON.stringify({ kind: 'jti', value: 'tok', until: 1_003_601 }),
+    });
     expect(server.ttls.get(KEY)).toBe(3_660_000);
     expect([a.inSync, b.inSync]).toEqual([true, true]);
   });
 
   it('loads the shared list on start and ignores malformed entries and messages', async () => {
     const { server, view } = setup();
-    server.hashes.set(KEY, new Map([['sub:x', JSON.stringify({ kind: 'sub', value: 'x', before: 5, until: 2_000_000 })], ['bad', '{nope'], ['odd', '{"kind":"all"}']]));
+    server.hashes.set(
+      KEY,
+      new Map([
+        ['sub:x', JSON.stringify({ kind: 'sub', value: 'x', before: 5, until: 2_000_000 })],
+        ['bad', '{nope'],
+        ['odd', '{"kind":"all"}'],
+      ]),
+    );
     const a = await view();
     expect([a.size, a.revokedBy({ sub: 'x', iat: 4 })]).toEqual([1, 'sub']);
     await server.client().publish(KEY, 'not json');
@@ -69,11 +78,17 @@ describe('Revocations shared through RedisRevocationBackend', () => {
 
   it('publishes a long list (a re-seed) in chunks of 1000 entries', async () => {
     const { server } = setup();
-    const entries = Array.from({ length: 2500 }, (_, i) => ({ kind: 'jti' as const, value: `t${i}`, until: 2_000_000 }));
+    const entries = Array.from({ length: 2500 }, (_, i) => ({
+      kind: 'jti' as const,
+      value: `t${i}`,
+      until: 2_000_000,
+    }));
     const listener = server.client();
     await listener.subscribe(KEY);
     const messages: number[] = [];
-    listener.on('message', (_channel: string, message: string) => messages.push((JSON.parse(message) as unknown[]).length));
+    listener.on('message', (_channel: string, message: string) =>
+      messages.push((JSON.parse(message) as unknown[]).length),
+    );
     await new RedisRevocationBackend(server.client(), KEY, 1000).publish(entries);
     await settle();
     expect([messages, server.hashes.get(KEY)!.size]).toEqual([[1000, 1000, 500], 2500]);
@@ -92,7 +107,11 @@ describe('Revocations shared through RedisRevocationBackend', () => {
 
   it('removes pruned entries from Redis and does not report its own shutdown as an outage', async () => {
     const { runtime, server } = setup();
-    const revocations = new Revocations({ ...SETTINGS, pruneIntervalMs: 10 }, runtime, new RedisRevocationBackend(server.client(), KEY, 1000));
+    const revocations = new Revocations(
+      { ...SETTINGS, pruneIntervalMs: 10 },
+      runtime,
+      new RedisRevocationBackend(server.client(), KEY, 1000),
+    );
     await revocations.start();
     await revocations.revoke({ jti: 'short', expiresAt: 1_000_010 });
     runtime.clock += 20_000;

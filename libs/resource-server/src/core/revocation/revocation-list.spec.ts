@@ -12,11 +12,11 @@ describe('RevocationList', () => {
     const list = new RevocationList(10);
     list.add({ kind: 'sid', value: 's1', until: 100 });
     list.add({ kind: 'sid', value: 's2', before: 50, until: 100 });
-    expect([list.revokedBy({ sid: 's1', iat: 99 }), list.revokedBy({ sid: 's2', iat: 50 }), list.revokedBy({ sid: 's2', iat: 51 })]).toEqual([
-      'sid',
-      'sid',
-      undefined,
-    ]);
+    expect([
+      list.revokedBy({ sid: 's1', iat: 99 }),
+      list.revokedBy({ sid: 's2', iat: 50 }),
+      list.revokedBy({ sid: 's2', iat: 51 }),
+    ]).toEqual(['sid', 'sid', undefined]);
   });
 
   it('revokes the tokens of a subject issued at or before the cut-off, not later ones', () => {
@@ -72,7 +72,11 @@ describe('RevocationList', () => {
       list.add({ kind: 'jti', value: 'c', until: 100 }),
       list.add({ kind: 'jti', value: 'a', until: 200 }),
     ]).toEqual([true, true, false, true]);
-    expect([list.revokedBy({ jti: 'a' }), list.revokedBy({ jti: 'b' }), list.revokedBy({ jti: 'c' })]).toEqual(['jti', 'jti', undefined]);
+    expect([list.revokedBy({ jti: 'a' }), list.revokedBy({ jti: 'b' }), list.revokedBy({ jti: 'c' })]).toEqual([
+      'jti',
+      'jti',
+      undefined,
+    ]);
   });
 
   it('checks the shape of entries that come from outside', () => {

@@ -48,7 +48,11 @@ export function revocationField(entry: Pick<RevocationEntry, 'kind' | 'value'>):
 
 /** The revoked tokens known to this process. */
 export class RevocationList {
-  private readonly byKind: Record<RevocationKind, Map<string, RevocationEntry>> = { jti: new Map(), sid: new Map(), sub: new Map() };
+  private readonly byKind: Record<RevocationKind, Map<string, RevocationEntry>> = {
+    jti: new Map(),
+    sid: new Map(),
+    sub: new Map(),
+  };
   private count = 0;
 
   constructor(private readonly maxEntries: number) {}
@@ -103,7 +107,12 @@ export class RevocationList {
 function merge(a: RevocationEntry, b: RevocationEntry): RevocationEntry {
   // No cut-off means "every token": it is the widest and always wins.
   const before = a.before === undefined || b.before === undefined ? undefined : Math.max(a.before, b.before);
-  return { kind: a.kind, value: a.value, ...(before === undefined ? {} : { before }), until: Math.max(a.until, b.until) };
+  return {
+    kind: a.kind,
+    value: a.value,
+    ...(before === undefined ? {} : { before }),
+    until: Math.max(a.until, b.until),
+  };
 }
 
 function covers(entry: RevocationEntry | undefined, iat: number | undefined): boolean {

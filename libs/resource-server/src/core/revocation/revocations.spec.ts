@@ -14,14 +14,31 @@ function revocations() {
 describe('Revocations (local, no shared store)', () => {
   it('revokes a subject up to now and keeps the entry for the longest token lifetime', async () => {
     const { revocations: r } = revocations();
-    expect(await r.revoke({ sub: 'alice' })).toEqual({ kind: 'sub', value: 'alice', before: 1_000_000, until: 1_003_601 });
-    expect([r.revokedBy({ sub: 'alice', iat: 1_000_000 }), r.revokedBy({ sub: 'alice', iat: 1_000_001 })]).toEqual(['sub', undefined]);
+    expect(await r.revoke({ sub: 'alice' })).toEqual({
+      kind: 'sub',
+      value: 'alice',
+      before: 1_000_000,
+      until: 1_003_601,
+    });
+    expect([r.revokedBy({ sub: 'alice', iat: 1_000_000 }), r.revokedBy({ sub: 'alice', iat: 1_000_001 })]).toEqual([
+      'sub',
+      undefined,
+    ]);
   });
 
   it('takes a cut-off and a token expiry when given', async () => {
     const { revocations: r } = revocations();
-    expect(await r.revoke({ sub: 'bob', issuedBefore: 999_000 })).toEqual({ kind: 'sub', value: 'bob', before: 999_000, until: 1_002_601 });
-    expect(await r.revoke({ jti: 'tok', expiresAt: 1_000_100 })).toEqual({ kind: 'jti', value: 'tok', until: 1_000_101 });
+    expect(await r.revoke({ sub: 'bob', issuedBefore: 999_000 })).toEqual({
+      kind: 'sub',
+      value: 'bob',
+      before: 999_000,
+      until: 1_002_601,
+    });
+    expect(await r.revoke({ jti: 'tok', expiresAt: 1_000_100 })).toEqual({
+      kind: 'jti',
+      value: 'tok',
+      until: 1_000_101,
+    });
     expect(await r.revoke({ sid: 'session' })).toEqual({ kind: 'sid', value: 'session', until: 1_003_601 });
   });
 

@@ -138,7 +138,8 @@ export class Revocations {
       throw new InvalidRequestError('invalid_revocation');
     }
     const lifetime = this.settings.maxTokenLifetime;
-    if (kind === 'jti') return { kind, value, until: Math.min(request.expiresAt ?? now + lifetime, now + lifetime) + 1 };
+    if (kind === 'jti')
+      return { kind, value, until: Math.min(request.expiresAt ?? now + lifetime, now + lifetime) + 1 };
     const before = request.issuedBefore ?? (kind === 'sub' ? now : undefined);
     return { kind, value, ...(before === undefined ? {} : { before }), until: (before ?? now) + lifetime + 1 };
   }

@@ -10,7 +10,15 @@ function stores() {
   const server = new FakeRedisServer(runtime.now);
   const make = () => {
     const client = server.client();
-    return { client, store: new RedisResultStore<{ n: number }>(client, 'p:userinfo:', new MemoryResultStore(10, runtime.now), runtime) };
+    return {
+      client,
+      store: new RedisResultStore<{ n: number }>(
+        client,
+        'p:userinfo:',
+        new MemoryResultStore(10, runtime.now),
+        runtime,
+      ),
+    };
   };
   return { runtime, server, a: make(), b: make() };
 }

@@ -47,6 +47,11 @@ export const NO_TELEMETRY: Telemetry = Object.freeze({
 });
 
 /** Runs an outbound call through the runtime's telemetry, if any. */
-export function traced<T>(runtime: { telemetry?: Telemetry }, kind: OutboundKind, issuer: string, call: () => Promise<T>): Promise<T> {
+export function traced<T>(
+  runtime: { telemetry?: Telemetry },
+  kind: OutboundKind,
+  issuer: string,
+  call: () => Promise<T>,
+): Promise<T> {
   return runtime.telemetry ? runtime.telemetry.outbound(kind, issuer, call) : call();
 }

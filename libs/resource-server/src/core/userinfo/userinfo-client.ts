@@ -45,7 +45,11 @@ function invalid(reason: string, cause?: unknown): UpstreamError {
   return new UpstreamError('userinfo_invalid', 502, { cause: cause ?? new Error(reason) });
 }
 
-async function signedBody(request: UserInfoRequest, body: string, principal: VerifiedPrincipal): Promise<Record<string, unknown>> {
+async function signedBody(
+  request: UserInfoRequest,
+  body: string,
+  principal: VerifiedPrincipal,
+): Promise<Record<string, unknown>> {
   let claims: Readonly<Record<string, unknown>>;
   try {
     claims = await request.verifySigned(body.trim());
@@ -70,7 +74,8 @@ function jsonBody(body: string): Record<string, unknown> {
   } catch (cause) {
     throw invalid('userinfo is not JSON', cause);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid('userinfo is not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw invalid('userinfo is not a JSON object');
   return value as Record<string, unknown>;
 }
 
@@ -84,12 +89,16 @@ export async function fetchUserInfo(request: UserInfoRequest, principal: Verifie
       maxBytes: request.maxBytes,
     });
   } catch (error) {
-    if (error instanceof HttpClientError && error.failure === 'timeout') throw new UpstreamError('userinfo_timeout', 504, { cause: error });
+    if (error instanceof HttpClientError && error.failure === 'timeout')
+      throw new UpstreamError('userinfo_timeout', 504, { cause: error });
     throw new UpstreamError('userinfo_unavailable', 502, { cause: error });
   }
   // The issuer no longer honours this token (revoked, expired there): the caller's problem.
   if (response.status === 401) throw new InvalidTokenError('userinfo_rejected');
-  if (response.status !== 200) throw new UpstreamError('userinfo_unavailable', 502, { cause: new Error(`userinfo answered HTTP ${response.status}`) });
+  if (response.status !== 200)
+    throw new UpstreamError('userinfo_unavailable', 502, {
+      cause: new Error(`userinfo answered HTTP ${response.status}`),
+    });
   const type = (response.headers.get('content-type') ?? '').toLowerCase();
   let info: Record<string, unknown>;
   if (/^application\/jwt\b/.test(type)) info = await signedBody(request, response.body, principal);

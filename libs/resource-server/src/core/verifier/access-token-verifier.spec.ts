@@ -95,7 +95,9 @@ describe('AccessTokenVerifier', () => {
     issuer.setKeys([other]);
     try {
       // A token with an unknown kid makes the store refetch; the old key is gone afterwards.
-      await expect(verifier.verify(mintAccessToken(other, { iss: issuer.issuer, aud: 'api', iat: NOW, exp: NOW + 60 }))).resolves.toBeDefined();
+      await expect(
+        verifier.verify(mintAccessToken(other, { iss: issuer.issuer, aud: 'api', iat: NOW, exp: NOW + 60 })),
+      ).resolves.toBeDefined();
       await expect(verifier.verify(t)).rejects.toMatchObject({ code: 'unknown_key' });
     } finally {
       issuer.setKeys([key]);
@@ -107,7 +109,9 @@ describe('AccessTokenVerifier', () => {
     const t = token();
     const first = await verifier.verify(t);
     issuer.setKeys([key]);
-    await expect(verifier.verify(mintAccessToken(other, { iss: issuer.issuer, aud: 'api', iat: NOW, exp: NOW + 60 }))).rejects.toMatchObject({
+    await expect(
+      verifier.verify(mintAccessToken(other, { iss: issuer.issuer, aud: 'api', iat: NOW, exp: NOW + 60 })),
+    ).rejects.toMatchObject({
       code: 'unknown_key',
     });
     expect(await verifier.verify(t)).toBe(first);
@@ -116,7 +120,9 @@ describe('AccessTokenVerifier', () => {
   it('refuses an unknown issuer before any network call', async () => {
     const { verifier } = setup();
     issuer.resetCounts();
-    await expect(verifier.verify(mintAccessToken(key, { iss: 'https://evil.example', aud: 'api', exp: NOW + 60 }))).rejects.toMatchObject({
+    await expect(
+      verifier.verify(mintAccessToken(key, { iss: 'https://evil.example', aud: 'api', exp: NOW + 60 })),
+    ).rejects.toMatchObject({
       code: 'untrusted_issuer',
     });
     expect(issuer.counts.discovery + issuer.counts.jwks).toBe(0);

@@ -45,7 +45,8 @@ function createIssuerContext(config: IssuerConfig, resolved: ResolvedConfig, run
   const onJwksFailure = config.jwksUri
     ? undefined
     : (error: unknown) => {
-        if (error instanceof HttpClientError && error.status !== undefined && error.status >= 400 && error.status < 500) discovery.expire();
+        if (error instanceof HttpClientError && error.status !== undefined && error.status >= 400 && error.status < 500)
+          discovery.expire();
       };
   return { config, discovery, keys: new JwksKeyStore(config.issuer, jwksUri, resolved.keySet, runtime, onJwksFailure) };
 }
@@ -73,7 +74,11 @@ export class AccessTokenVerifier {
     private readonly config: ResolvedConfig,
     /** The clock, logger and call limits every component shares (userinfo too). @internal */
     readonly runtime: Runtime,
-    stores: { introspection?: ResultStore<IntrospectionResult>; cacheManager?: CacheManagerLike; revocations?: Revocations } = {},
+    stores: {
+      introspection?: ResultStore<IntrospectionResult>;
+      cacheManager?: CacheManagerLike;
+      revocations?: Revocations;
+    } = {},
   ) {
     this.revocations = stores.revocations;
     for (const issuer of config.issuers) this.issuers.set(issuer.issuer, createIssuerContext(issuer, config, runtime));
@@ -83,7 +88,8 @@ export class AccessTokenVerifier {
     const home = [...this.issuers.values()][0];
     if (config.tokenType !== 'jwt' && introspection && home) {
       const store =
-        stores.introspection ?? createResultStore<IntrospectionResult>(introspection, runtime.now, stores.cacheManager, 'introspection.store');
+        stores.introspection ??
+        createResultStore<IntrospectionResult>(introspection, runtime.now, stores.cacheManager, 'introspection.store');
       this.introspector = new Introspector(home.config, home.discovery, introspection, store, runtime);
     }
   }
@@ -151,7 +157,8 @@ export class AccessTokenVerifier {
     checkTokenType(jws.header, issuer.config.strict);
     if (issuer.config.checkTokenKind) issuer.config.profile.checkTokenKind(jws.payload);
     const key = await issuer.keys.getKey(jws.kid, jws.alg);
-    if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature)) throw new InvalidTokenError('bad_signature');
+    if (!verifySignature(jws.alg, key.key, jws.signingInput, jws.signature))
+      throw new InvalidTokenError('bad_signature');
     validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
     const principal = buildPrincipal(token, jws.payload, issuer.config);
     this.cache?.set(token, { principal, key }, ((jws.payload.exp as number) + issuer.config.clockTolerance) * 1000);
@@ -198,7 +205,8 @@ export async function verifyIssuerJws(
   compact: string,
   subject: JwsSubject = 'access token',
 ): Promise<Readonly<Record<string, unknown>>> {
-  const fail = (code: 'malformed_token' | 'bad_signature') => new InvalidTokenError(code, { description: messageFor(code, subject) });
+  const fail = (code: 'malformed_token' | 'bad_signature') =>
+    new InvalidTokenError(code, { description: messageFor(code, subject) });
   if (!looksLikeJws(compact)) throw fail('malformed_token');
   try {
     const jws = decodeJws(compact, issuer.config.algorithms);
