@@ -46,10 +46,12 @@ class TenantsController {
   }
 }
 
+/* eslint-disable @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON */
 type Doc = {
   paths: Record<string, Record<string, { security?: unknown; responses: Record<string, any>; operationId: string }>>;
   components: any;
-}; // eslint-disable-line @typescript-eslint/no-explicit-any -- an OpenAPI document read as JSON
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 describe('applyResourceServerSecurity', () => {
   let issuer: TestIssuer;

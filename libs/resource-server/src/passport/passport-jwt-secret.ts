@@ -16,10 +16,10 @@ import { InvalidTokenError } from '../errors/resource-server.error.js';
  * `KeyObject` (jsonwebtoken 9 takes them). Its second parameter is typed `any` on purpose:
  * `@types/passport-jwt` still declares `string | Buffer` there, and the provider must fit it.
  */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SecretOrKeyProvider = (
   request: unknown,
   rawJwtToken: unknown,
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the shape @types/passport-jwt declares
   done: (error: unknown, secretOrKey?: any) => void,
 ) => void;
 

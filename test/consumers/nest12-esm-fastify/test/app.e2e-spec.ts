@@ -46,7 +46,8 @@ describe.each(['/messages', '/passport/messages'])('GET %s', (path) => {
   it('answers 401 with a bare challenge to a request without a token', async () => {
     const res = await get();
     expect(res.status).toBe(401);
-    expect(res.headers.get('www-authenticate')).toBe('Bearer realm="api"');
+    // A bare Bearer challenge (no error: RFC 6750 §3.1), then the DPoP one (DPoP is allowed by default).
+    expect(res.headers.get('www-authenticate')).toMatch(/^Bearer realm="api", DPoP realm="api", algs="[^"]+"$/);
     expect(await res.json()).toMatchObject({ statusCode: 401, error: 'unauthorized' });
   });
 });
