@@ -38,6 +38,10 @@ interface SocketIoClient {
 export class WsTransport implements TransportAdapter {
   readonly type = 'ws';
   private readonly locations: ReadonlySet<TokenLocation>;
+  // A socket.io handshake never changes during the connection, so its token is read once, not per
+  // event: reading it builds a token source and, without an Authorization header, throws and catches
+  // a MissingTokenError, which cost more than the whole cached verification.
+  private readonly handshakeTokens = new WeakMap<object, string>();
 
   constructor(
     queryToken: boolean,
@@ -69,10 +73,12 @@ export class WsTransport implements TransportAdapter {
     // `ws`: the token its handshake was admitted with (none if the gateway does not protect its server).
     if (client[HANDSHAKE_TOKEN] !== undefined) return { token: client[HANDSHAKE_TOKEN], scheme: 'bearer' };
     if (!client.handshake) throw new MissingTokenError();
-    return {
-      token: this.handshakeToken({ ...client.handshake, rawHeaders: client.request?.rawHeaders }),
-      scheme: 'bearer',
-    };
+    let token = this.handshakeTokens.get(client);
+    if (token === undefined) {
+      token = this.handshakeToken({ ...client.handshake, rawHeaders: client.request?.rawHeaders });
+      this.handshakeTokens.set(client, token);
+    }
+    return { token, scheme: 'bearer' };
   }
 
   /** A `WsException` carrying the payload: Nest's WebSocket filter emits it as is (a JSON frame on `ws`). */
