@@ -155,7 +155,8 @@ export class AuthorizationPipeline {
   }
 
   private admit(context: ExecutionContext, principal: VerifiedPrincipal, requirements: Requirements): true {
-    if (hasRequirements(requirements)) {
+    const required = hasRequirements(requirements);
+    if (required) {
       try {
         authorize(principal, requirements);
       } catch (error) {
@@ -166,7 +167,9 @@ export class AuthorizationPipeline {
     const carrier = carrierOf(context);
     if (carrier) {
       attachCaller(carrier, { principal, userInfo: this.userInfo });
-      markEnforced(carrier, context.getHandler());
+      // The requirements interceptor looks for this mark only on handlers with requirements: a
+      // handler without any costs no set and no property per call.
+      if (required) markEnforced(carrier, context.getHandler());
     }
     return true;
   }
