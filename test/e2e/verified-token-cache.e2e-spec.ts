@@ -35,6 +35,17 @@ describe('verified-token cache', () => {
     expectChallenge(await s.me(token), { status: 401, error: 'invalid_token' });
   });
 
+  it('refuses a cached token once it is older than maxTokenAge, long before its exp', async () => {
+    const s = await scenarios.start({ clockTolerance: 0, maxTokenAge: 1 });
+    const iat = nowSeconds();
+    const token = s.mint({ iat, exp: iat + 3_600 });
+    expect((await s.me(token)).status).toBe(200);
+    expect((await s.me(token)).status).toBe(200);
+    // Too old once the whole seconds since iat exceed maxTokenAge: from iat + 2 s on.
+    await sleep((iat + 2) * 1000 - Date.now() + 50);
+    expectChallenge(await s.me(token), { status: 401, error: 'invalid_token' });
+  });
+
   it('refuses a cached token once a refresh shows its key has left the key set', async () => {
     const s = await scenarios.start({ keySet: { cacheMaxAgeMs: 100, refetchCooldownMs: 0 } });
     const token = s.mint();

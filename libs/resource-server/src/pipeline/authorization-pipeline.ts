@@ -11,7 +11,7 @@ import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { AccessTokenVerifier } from '../core/verifier/access-token-verifier.js';
 import { ResourceServerError, UpstreamError } from '../errors/resource-server.error.js';
 import { PIPELINE_OBSERVER, TRANSPORTS } from '../resource-server.tokens.js';
-import { attachCaller, carrierOf, markEnforced } from '../transports/caller.js';
+import { attachCaller, carrierOf } from '../transports/caller.js';
 import { httpContextOf } from '../transports/http-context.js';
 import type { Credential, TransportAdapter } from '../transports/transport-adapter.js';
 import { UserInfoService } from '../userinfo/userinfo.service.js';
@@ -48,35 +48,43 @@ export class AuthorizationPipeline {
    * synchronously: no promise on the hot path.
    */
   run(context: ExecutionContext, requirements: Requirements, transport: TransportAdapter): true | Promise<true> {
+    // No closure, no promise on the cached path: it runs for nearly every call.
     let credential: Credential | undefined;
-    const fail = (error: unknown, startedAt?: number): never => {
-      throw this.refuse(error, credential?.token, context, transport, startedAt);
-    };
     try {
       credential = transport.credential(context);
       const cached = this.verifier.verifyCached(credential.token);
       if (cached) {
         const admitted = this.bind(context, cached, credential, requirements, transport);
-        if (admitted !== true)
-          return admitted.then(
-            () => this.accepted(cached),
-            (error: unknown) => fail(error),
-          );
-        return this.accepted(cached);
+        if (admitted === true) return this.accepted(cached);
+        const { token } = credential;
+        return admitted.then(
+          () => this.accepted(cached),
+          (error: unknown) => {
+            throw this.refuse(error, token, context, transport);
+          },
+        );
       }
     } catch (error) {
-      return fail(error);
+      throw this.refuse(error, credential?.token, context, transport);
     }
-    // Only a full verification is timed: the cached path above stays free of clock reads.
+    return this.runUncached(context, requirements, transport, credential);
+  }
+
+  private async runUncached(
+    context: ExecutionContext,
+    requirements: Requirements,
+    transport: TransportAdapter,
+    credential: Credential,
+  ): Promise<true> {
+    // Only a full verification is timed: the cached path stays free of clock reads.
     const startedAt = this.observer.timed ? performance.now() : undefined;
-    const presented = credential;
-    return this.verifier
-      .verifyUncached(presented.token)
-      .then(async (principal) => {
-        await this.bind(context, principal, presented, requirements, transport);
-        return this.accepted(principal, startedAt ?? 0);
-      })
-      .catch((error: unknown) => fail(error, startedAt));
+    try {
+      const principal = await this.verifier.verifyUncached(credential.token);
+      await this.bind(context, principal, credential, requirements, transport);
+      return this.accepted(principal, startedAt ?? 0);
+    } catch (error) {
+      throw this.refuse(error, credential.token, context, transport, startedAt);
+    }
   }
 
   /**
@@ -98,7 +106,7 @@ export class AuthorizationPipeline {
       const principal =
         this.verifier.verifyCached(credential.token) ?? (await this.verifier.verifyUncached(credential.token));
       await this.constraints.check(principal, credential);
-      attachCaller(request, { principal, userInfo: this.userInfo });
+      attachCaller(request, principal, this.userInfo);
       return principal;
     } catch (error) {
       throw this.normalize(error);
@@ -165,12 +173,8 @@ export class AuthorizationPipeline {
       }
     }
     const carrier = carrierOf(context);
-    if (carrier) {
-      attachCaller(carrier, { principal, userInfo: this.userInfo });
-      // The requirements interceptor looks for this mark only on handlers with requirements: a
-      // handler without any costs no set and no property per call.
-      if (required) markEnforced(carrier, context.getHandler());
-    }
+    // The requirements interceptor skips a handler whose requirements were checked here.
+    if (carrier) attachCaller(carrier, principal, this.userInfo, required ? context.getHandler() : undefined);
     return true;
   }
 

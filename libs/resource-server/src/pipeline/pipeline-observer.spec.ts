@@ -29,6 +29,18 @@ function recorder() {
     verification: (r) => void records.push(r),
     outbound: (_k, _i, call) => call(),
     cacheLookup: (cache, hit) => void lookups.push([cache, hit]),
+    // As documented on the interface: a cached JWT's verification and its cache hit, in one call.
+    acceptedFromCache: (issuer) => {
+      lookups.push(['verified_token', true]);
+      records.push({
+        outcome: 'accepted',
+        errorCode: undefined,
+        issuer,
+        tokenFormat: 'jwt',
+        cached: true,
+        durationMs: undefined,
+      });
+    },
   };
   return { telemetry, records, lookups };
 }

@@ -56,6 +56,7 @@ export class PipelineObserver {
     if (!this.timed) return;
     const { issuer, tokenFormat } = principal;
     const cached = startedAt === undefined;
+    if (cached && tokenFormat === 'jwt') return this.telemetry.acceptedFromCache(issuer);
     if (tokenFormat === 'jwt') this.telemetry.cacheLookup('verified_token', cached);
     const durationMs = cached ? undefined : performance.now() - startedAt;
     this.telemetry.verification({ outcome: 'accepted', errorCode: undefined, issuer, tokenFormat, cached, durationMs });

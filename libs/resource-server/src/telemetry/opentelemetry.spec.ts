@@ -34,5 +34,6 @@ describe('NO_TELEMETRY and traced', () => {
     await expect(traced({ telemetry: NO_TELEMETRY }, 'discovery', 'i', async () => 'through')).resolves.toBe('through');
     expect(() => NO_TELEMETRY.cacheLookup('userinfo', false)).not.toThrow();
     expect(() => NO_TELEMETRY.verification({} as never)).not.toThrow();
+    expect(() => NO_TELEMETRY.acceptedFromCache('i')).not.toThrow();
   });
 });

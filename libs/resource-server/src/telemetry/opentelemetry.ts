@@ -16,14 +16,26 @@ type OtelApi = typeof OtelApiModule;
 /** The instrumentation scope name of every meter and tracer of the library. */
 export const INSTRUMENTATION_SCOPE = 'nestjs-resource-server';
 
+/** One attribute set's running sum. */
+interface TallyEntry {
+  readonly attributes: Attributes;
+  value: number;
+}
+
 /** Sums per attribute set, observed at collection time. */
 class Tally {
-  private readonly entries = new Map<string, { attributes: Attributes; value: number }>();
+  private readonly entries = new Map<string, TallyEntry>();
+
+  /** The sum of `key`, building its attributes only the first time. */
+  entry(key: string, attributes: () => Attributes): TallyEntry {
+    let entry = this.entries.get(key);
+    if (!entry) this.entries.set(key, (entry = { attributes: attributes(), value: 0 }));
+    return entry;
+  }
 
   /** Adds one for `key`, building its attributes only the first time. */
   add(key: string, attributes: () => Attributes): Attributes {
-    let entry = this.entries.get(key);
-    if (!entry) this.entries.set(key, (entry = { attributes: attributes(), value: 0 }));
+    const entry = this.entry(key, attributes);
     entry.value++;
     return entry.attributes;
   }
@@ -33,10 +45,22 @@ class Tally {
   }
 }
 
+function verificationAttributes(r: VerificationRecord): Attributes {
+  return {
+    'resource_server.outcome': r.outcome,
+    'resource_server.token_format': r.tokenFormat,
+    'resource_server.cached': r.cached,
+    ...(r.issuer === undefined ? {} : { 'resource_server.issuer': r.issuer }),
+    ...(r.errorCode === undefined ? {} : { 'error.type': r.errorCode }),
+  };
+}
+
 class OpenTelemetrySink implements Telemetry {
   readonly enabled = true;
   private readonly verifications = new Tally();
   private readonly cacheLookups = new Tally();
+  /** Per trusted issuer: its sums for an admission from the verified-token cache (verification, lookup). */
+  private readonly fromCache = new Map<string, readonly [TallyEntry, TallyEntry]>();
   private readonly verificationTime: Histogram;
   private readonly outboundCalls;
   private readonly outboundTime: Histogram;
@@ -74,14 +98,7 @@ class OpenTelemetrySink implements Telemetry {
   }
 
   verification(r: VerificationRecord): void {
-    const key = `${r.outcome}|${r.errorCode ?? ''}|${r.issuer ?? ''}|${r.tokenFormat}|${r.cached ? 1 : 0}`;
-    const attributes = this.verifications.add(key, () => ({
-      'resource_server.outcome': r.outcome,
-      'resource_server.token_format': r.tokenFormat,
-      'resource_server.cached': r.cached,
-      ...(r.issuer === undefined ? {} : { 'resource_server.issuer': r.issuer }),
-      ...(r.errorCode === undefined ? {} : { 'error.type': r.errorCode }),
-    }));
+    const attributes = this.verifications.add(this.verificationKey(r), () => verificationAttributes(r));
     if (r.durationMs !== undefined) this.verificationTime.record(r.durationMs / 1000, attributes);
   }
 
@@ -90,6 +107,32 @@ class OpenTelemetrySink implements Telemetry {
       'resource_server.cache': cache,
       'resource_server.cache.result': hit ? 'hit' : 'miss',
     }));
+  }
+
+  acceptedFromCache(issuer: string): void {
+    let sums = this.fromCache.get(issuer);
+    if (!sums) {
+      const record: VerificationRecord = {
+        outcome: 'accepted',
+        errorCode: undefined,
+        issuer,
+        tokenFormat: 'jwt',
+        cached: true,
+        durationMs: undefined,
+      };
+      const verification = this.verifications.entry(this.verificationKey(record), () => verificationAttributes(record));
+      const lookup = this.cacheLookups.entry('verified_token|1', () => ({
+        'resource_server.cache': 'verified_token',
+        'resource_server.cache.result': 'hit',
+      }));
+      this.fromCache.set(issuer, (sums = [verification, lookup]));
+    }
+    sums[0].value++;
+    sums[1].value++;
+  }
+
+  private verificationKey(r: VerificationRecord): string {
+    return `${r.outcome}|${r.errorCode ?? ''}|${r.issuer ?? ''}|${r.tokenFormat}|${r.cached ? 1 : 0}`;
   }
 
   outbound<T>(kind: OutboundKind, issuer: string, call: () => Promise<T>): Promise<T> {

@@ -2,10 +2,15 @@ import type { ArgumentsHost } from '@nestjs/common';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { UserInfo } from '../core/userinfo/userinfo-client.js';
 
-// A symbol key, not `request.user`: nothing else (another passport strategy, a body parser) can set
-// or overwrite it from request data, so a handler never mistakes someone else's object for a verified
-// caller. `Symbol.for`, so that the ESM and the CommonJS build of the library agree on it.
-const CALLER = Symbol.for('nestjs-resource-server.caller');
+// Callers live in a WeakMap keyed by their carrier, not in a property such as `request.user`: nothing
+// else (another passport strategy, a body parser, request data) can set or overwrite them, so a
+// handler never mistakes someone else's object for a verified caller; and the carrier's shape is left
+// alone (a new property on an Express request, whose prototype Express swaps per request, cost more
+// than the rest of a cached verification). One map per process, under a `Symbol.for` key, so that the
+// ESM and the CommonJS build of the library agree on it.
+const CALLERS: WeakMap<object, Attachment> = ((globalThis as Record<symbol, unknown>)[
+  Symbol.for('nestjs-resource-server.callers')
+] ??= new WeakMap()) as WeakMap<object, Attachment>;
 
 /** What the pipeline leaves on an accepted call. */
 export interface Caller {
@@ -38,36 +43,62 @@ export function carrierOf(host: ArgumentsHost): object | undefined {
   return typeof carrier === 'object' && carrier !== null ? carrier : undefined;
 }
 
-/** Attaches the verified caller to a carrier. Symbol keys stay out of JSON and `Object.keys`. */
-export function attachCaller(carrier: object, caller: Caller): void {
-  Object.defineProperty(carrier, CALLER, { value: caller, configurable: true, enumerable: false, writable: false });
+// What the carrier holds: the caller, and the handlers whose requirements were checked against that
+// caller (one for an HTTP request; a set when one GraphQL context carries several resolvers). A new
+// caller on the same carrier starts with no handler checked.
+class Attachment implements Caller {
+  enforced: object | Set<object> | undefined;
+
+  constructor(
+    readonly principal: VerifiedPrincipal,
+    readonly userInfo: Caller['userInfo'],
+    handler: object | undefined,
+  ) {
+    this.enforced = handler;
+  }
+
+  enforce(handler: object): void {
+    const { enforced } = this;
+    if (enforced === undefined || enforced === handler) this.enforced = handler;
+    else if (enforced instanceof Set) enforced.add(handler);
+    else this.enforced = new Set([enforced, handler]);
+  }
+}
+
+function attachmentOf(carrier: object | undefined): Attachment | undefined {
+  return carrier === undefined ? undefined : CALLERS.get(carrier);
+}
+
+/**
+ * Attaches the verified caller to a carrier, with the handler whose requirements were just checked
+ * against it, if any. The carrier itself is not modified.
+ */
+export function attachCaller(
+  carrier: object,
+  principal: VerifiedPrincipal,
+  userInfo: Caller['userInfo'],
+  enforcedHandler?: object,
+): void {
+  const current = attachmentOf(carrier);
+  if (current !== undefined && current.principal === principal && current.userInfo === userInfo) {
+    if (enforcedHandler !== undefined) current.enforce(enforcedHandler);
+    return;
+  }
+  CALLERS.set(carrier, new Attachment(principal, userInfo, enforcedHandler));
 }
 
 /** The verified caller of a carrier, if the pipeline accepted it. */
 export function callerOf(carrier: object | undefined): Caller | undefined {
-  return carrier === undefined ? undefined : (carrier as { [CALLER]?: Caller })[CALLER];
+  return attachmentOf(carrier);
 }
 
-// The handlers whose requirements were checked against the caller of a carrier. A set, because one
-// GraphQL context carries every resolver of an operation. `Symbol.for` for both builds, as above.
-const ENFORCED = Symbol.for('nestjs-resource-server.enforced');
-
-/** Records that a handler's requirements were checked against the carrier's caller. */
+/** Records that a handler's requirements were checked against the carrier's caller (which must be attached). */
 export function markEnforced(carrier: object, handler: object): void {
-  let handlers = (carrier as { [ENFORCED]?: WeakSet<object> })[ENFORCED];
-  if (!handlers) {
-    handlers = new WeakSet();
-    Object.defineProperty(carrier, ENFORCED, {
-      value: handlers,
-      configurable: true,
-      enumerable: false,
-      writable: false,
-    });
-  }
-  handlers.add(handler);
+  attachmentOf(carrier)?.enforce(handler);
 }
 
-/** Whether a handler's requirements were checked against the carrier's caller. */
+/** Whether a handler's requirements were checked against the carrier's current caller. */
 export function wasEnforced(carrier: object, handler: object): boolean {
-  return (carrier as { [ENFORCED]?: WeakSet<object> })[ENFORCED]?.has(handler) === true;
+  const enforced = attachmentOf(carrier)?.enforced;
+  return enforced === handler || (enforced instanceof Set && enforced.has(handler));
 }

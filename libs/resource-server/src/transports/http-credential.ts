@@ -11,6 +11,7 @@ import {
   type TokenScheme,
   type TokenSource,
 } from '../core/credentials/token-extractor.js';
+import type { DpopRequest } from '../core/dpop/dpop-proof.js';
 import type { Credential } from './transport-adapter.js';
 
 /** What reading an HTTP credential depends on, resolved once from the options. */
@@ -56,18 +57,29 @@ function dpopProofs(request: HttpRequestLike): string[] {
   return (Array.isArray(value) ? value : [value]).flatMap((v) => v.split(',')).map((v) => v.trim());
 }
 
-function clientCertificate(request: HttpRequestLike, header: string | undefined): () => string | undefined {
-  if (header !== undefined) {
-    return () => {
-      const value = request.headers[header];
+/**
+ * An HTTP request's credential. A class, so that a request costs one object; the client certificate
+ * (a TLS socket call, or a header) is only read when a certificate-bound token asks for it.
+ */
+class HttpCredential implements Credential {
+  constructor(
+    readonly token: string,
+    readonly scheme: 'bearer' | 'dpop',
+    readonly dpop: DpopRequest | undefined,
+    private readonly request: HttpRequestLike,
+    private readonly certificateHeader: string | undefined,
+  ) {}
+
+  clientCertificate(): string | undefined {
+    const { request, certificateHeader } = this;
+    if (certificateHeader !== undefined) {
+      const value = request.headers[certificateHeader];
       return Array.isArray(value) ? undefined : thumbprintFromHeader(value);
-    };
-  }
-  return () => {
+    }
     const socket = request.socket ?? request.raw?.socket;
     const raw = socket?.getPeerCertificate?.(false)?.raw;
     return raw && raw.length > 0 ? certificateThumbprint(raw) : undefined;
-  };
+  }
 }
 
 /**
@@ -89,16 +101,13 @@ export function readHttpCredential(request: HttpRequestLike, settings: HttpCrede
   if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? '')))
     throw new InvalidTokenError('dpop_required');
   const { token, scheme } = extractPresentedToken(source, settings.locations, settings.schemes);
-  const certificate = clientCertificate(request, settings.clientCertificateHeader);
-  if (scheme === 'bearer') return { token, scheme, clientCertificate: certificate };
-  return {
-    token,
-    scheme,
-    dpop: {
-      proofs: dpopProofs(request),
-      method: String(request.method ?? ''),
-      url: requestUrl(request, settings.trustProxy),
-    },
-    clientCertificate: certificate,
-  };
+  const dpop =
+    scheme === 'dpop'
+      ? {
+          proofs: dpopProofs(request),
+          method: String(request.method ?? ''),
+          url: requestUrl(request, settings.trustProxy),
+        }
+      : undefined;
+  return new HttpCredential(token, scheme, dpop, request, settings.clientCertificateHeader);
 }

@@ -139,7 +139,7 @@ export class SocketAuthenticator {
 
   /** The connection's caller, for `@Principal()` in `@Public()` events; each guarded event replaces it with its own check's. */
   private admitted(client: object, principal: VerifiedPrincipal): void {
-    attachCaller(client, { principal, userInfo: this.userInfo });
+    attachCaller(client, principal, this.userInfo);
   }
 
   private async admit(token: () => string): Promise<VerifiedPrincipal> {

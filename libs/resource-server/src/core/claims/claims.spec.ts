@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { checkTokenType, validateClaims, type ClaimRules, INTROSPECTION_PROFILE } from './claims.js';
+import { checkTokenType, claimsExpireAt, validateClaims, type ClaimRules, INTROSPECTION_PROFILE } from './claims.js';
 
 const NOW = 1_700_000_000;
 const ISSUER = 'https://issuer.example';
@@ -328,5 +328,34 @@ describe('validateClaims: sender-constrained tokens (cnf)', () => {
     expect(answer({ cnf: { jkt: 'x' } })).not.toThrow();
     expect(answer({})).toThrow(expect.objectContaining({ code: 'wrong_token_type' }));
     expect(answer({ cnf: { 'x5t#S256': 'y' } })).toThrow(expect.objectContaining({ code: 'wrong_token_type' }));
+  });
+});
+
+describe('claimsExpireAt', () => {
+  // The verified-token cache serves a token until this moment without validating it again: it must
+  // be exactly the first millisecond at which validateClaims would refuse claims it accepted before.
+  const cases: [string, Record<string, unknown>, Partial<ClaimRules>][] = [
+    ['exp only', {}, {}],
+    ['exp, no tolerance', {}, { clockTolerance: 0 }],
+    ['a fractional exp', { exp: NOW + 300.7 }, {}],
+    ['maxTokenAge before exp', {}, { maxTokenAge: 60 }],
+    ['maxTokenAge after exp', {}, { maxTokenAge: 3_600 }],
+    ['maxTokenAge with a fractional iat', { iat: NOW - 10.4 }, { maxTokenAge: 60, clockTolerance: 0 }],
+    ['iat equal to the limit of maxTokenAge', { iat: NOW - 65 }, { maxTokenAge: 60 }],
+  ];
+
+  it.each(cases)('is the first millisecond validateClaims refuses (%s)', (_name, patch, rules) => {
+    const claims = payloadWith(patch);
+    const all = { ...RULES, ...rules };
+    expect(outcome(patch, rules)).toBe('ok');
+    const until = claimsExpireAt(claims, all);
+    expect(until).toBeGreaterThan(NOW * 1000);
+    const passes = (ms: number) => outcome(patch, rules, ms / 1000) === 'ok';
+    for (const ms of [NOW * 1000, until - 1_000, until - 1]) expect(passes(ms)).toBe(true);
+    for (const ms of [until, until + 1, until + 3_600_000]) expect(passes(ms)).toBe(false);
+  });
+
+  it('is never for claims without exp and maxTokenAge (an introspection answer)', () => {
+    expect(claimsExpireAt(payloadWith({ exp: undefined }), RULES)).toBe(Number.POSITIVE_INFINITY);
   });
 });

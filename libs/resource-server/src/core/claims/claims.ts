@@ -140,6 +140,25 @@ function checkTimes(
   }
 }
 
+/**
+ * The first moment (epoch milliseconds) at which claims that pass {@link validateClaims} now stop
+ * passing: `exp` or, with `maxTokenAge`, `iat` + the maximum age (each with the clock tolerance, in
+ * the whole seconds {@link validateClaims} compares). The rest of the rules do not depend on time, so
+ * a cache may hand out a validated token until this moment without validating it again.
+ * @example
+ * cache.set(token, principal, claimsExpireAt(jws.payload, issuer));
+ */
+export function claimsExpireAt(claims: Readonly<Record<string, unknown>>, rules: ClaimRules): number {
+  const tolerance = rules.clockTolerance;
+  const exp = numericDate(claims, 'exp');
+  // Expired once floor(now) >= exp + tolerance; too old once floor(now) > iat + maxTokenAge + tolerance.
+  let until = exp === undefined ? Number.POSITIVE_INFINITY : exp + tolerance;
+  const iat = numericDate(claims, 'iat');
+  if (rules.maxTokenAge !== undefined && iat !== undefined)
+    until = Math.min(until, iat + rules.maxTokenAge + tolerance + 1);
+  return until * 1000;
+}
+
 function checkAudience(claims: Readonly<Record<string, unknown>>, rules: ClaimRules, profile: ClaimProfile): void {
   if (rules.audiences === false) return;
   const claim = rules.audienceClaim;

@@ -95,23 +95,22 @@ export function extractPresentedToken(
   locations: ReadonlySet<TokenLocation>,
   schemes: ReadonlySet<TokenScheme>,
 ): PresentedToken {
-  const found: PresentedToken[] = [];
   const authorization = source.headers.authorization;
   if (authorization !== undefined && source.rawHeaders && countAuthorizationHeaders(source.rawHeaders) > 1) {
     throw new InvalidRequestError('multiple_tokens');
   }
-  const header = fromHeader(authorization, schemes);
-  if (header !== undefined) found.push(header);
-  if (locations.has('body') && isFormRequest(source)) {
-    const body = fromParameters(source.body);
-    if (body !== undefined) found.push({ token: body, scheme: 'bearer' });
+  let found = fromHeader(authorization, schemes);
+  if (locations.size === 0) {
+    if (found === undefined) throw new MissingTokenError();
+    return found;
   }
-  if (locations.has('query')) {
-    const query = fromParameters(source.query);
-    if (query !== undefined) found.push({ token: query, scheme: 'bearer' });
-  }
-  if (found.length > 1) throw new InvalidRequestError('multiple_tokens');
-  const [token] = found;
-  if (token === undefined) throw new MissingTokenError();
-  return token;
+  const add = (token: string | undefined): void => {
+    if (token === undefined) return;
+    if (found !== undefined) throw new InvalidRequestError('multiple_tokens');
+    found = { token, scheme: 'bearer' };
+  };
+  if (locations.has('body') && isFormRequest(source)) add(fromParameters(source.body));
+  if (locations.has('query')) add(fromParameters(source.query));
+  if (found === undefined) throw new MissingTokenError();
+  return found;
 }

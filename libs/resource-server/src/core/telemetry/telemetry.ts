@@ -36,6 +36,11 @@ export interface Telemetry {
   outbound<T>(kind: OutboundKind, issuer: string, call: () => Promise<T>): Promise<T>;
   /** Counts a cache lookup. */
   cacheLookup(cache: CacheName, hit: boolean): void;
+  /**
+   * A call admitted from the verified-token cache (the hot path): the same as `verification` of an
+   * accepted, cached JWT plus `cacheLookup('verified_token', true)`, without building either record.
+   */
+  acceptedFromCache(issuer: string): void;
 }
 
 /** Records nothing. */
@@ -44,6 +49,7 @@ export const NO_TELEMETRY: Telemetry = Object.freeze({
   verification: () => undefined,
   outbound: <T>(_kind: OutboundKind, _issuer: string, call: () => Promise<T>) => call(),
   cacheLookup: () => undefined,
+  acceptedFromCache: () => undefined,
 });
 
 /** Runs an outbound call through the runtime's telemetry, if any. */

@@ -4,7 +4,7 @@
 import { InvalidTokenError, UpstreamError } from '../../errors/resource-server.error.js';
 import { messageFor, type JwsSubject } from '../../errors/messages.js';
 import { verifySignature, type JwsAlgorithm } from '../jose/algorithms.js';
-import { checkTokenType, validateClaims } from '../claims/claims.js';
+import { checkTokenType, claimsExpireAt, validateClaims } from '../claims/claims.js';
 import type { IssuerConfig, ResolvedConfig } from '../config/config.js';
 import { DiscoveryClient, isAcceptableEndpoint } from '../issuer/discovery.js';
 import { decodeJws, looksLikeJws } from '../jose/jws.js';
@@ -127,22 +127,18 @@ export class AccessTokenVerifier {
 
   /**
    * The caller for a JWT that already verified, answered synchronously from the verified-token cache
-   * (time-based claims and the signing key re-checked), or undefined when it must be verified in full.
-   * Throws when the cached token is no longer valid (expired, say).
+   * (the signing key and revocations re-checked), or undefined when it must be verified in full (an
+   * entry leaves the cache when its claims expire). Throws when the cached token has been revoked.
    * @internal the pipeline's synchronous fast path
    */
   verifyCached(token: string): VerifiedPrincipal | undefined {
-    // Only JWTs are cached: an opaque token is not even hashed here.
+    // Only verified JWTs are in the cache, each until its claims would stop passing validation
+    // (claimsExpireAt): the rest of the claim rules do not change with time, so a hit is not
+    // validated again. A key can leave the key set, and a token can be revoked, at any time.
     if (!this.cache || token.length > this.config.maxTokenLength) return undefined;
-    if (this.config.tokenType === 'opaque' || !looksLikeJws(token)) return undefined;
     const cached = this.cache.get(token, this.runtime.now());
     if (!cached) return undefined;
-    const issuer = this.issuers.get(cached.principal.issuer);
-    // Time-based claims can turn a once-valid token invalid, and a key can leave the key set.
-    if (issuer?.keys.holds(cached.key)) {
-      validateClaims(cached.principal.claims, issuer.config, this.runtime.now() / 1000);
-      return this.checkRevoked(cached.principal);
-    }
+    if (this.issuers.get(cached.principal.issuer)?.keys.holds(cached.key)) return this.checkRevoked(cached.principal);
     this.cache.delete(token);
     return undefined;
   }
@@ -161,7 +157,7 @@ export class AccessTokenVerifier {
       throw new InvalidTokenError('bad_signature');
     validateClaims(jws.payload, issuer.config, this.runtime.now() / 1000);
     const principal = buildPrincipal(token, jws.payload, issuer.config);
-    this.cache?.set(token, { principal, key }, ((jws.payload.exp as number) + issuer.config.clockTolerance) * 1000);
+    this.cache?.set(token, { principal, key }, claimsExpireAt(jws.payload, issuer.config));
     return principal;
   }
 

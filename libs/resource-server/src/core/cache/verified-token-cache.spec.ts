@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import type { VerifiedPrincipal } from '../claims/principal.js';
+import type { VerificationKey } from '../jose/jwk.js';
+import { VerifiedTokenCache, type VerifiedEntry } from './verified-token-cache.js';
+
+const SIGNATURE = 'Q'.repeat(300) + 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG';
+const token = (payload: string, signature = SIGNATURE) => `eyJhbGciOiJSUzI1NiJ9.${payload}.${signature}`;
+const entry = (t: string): VerifiedEntry => ({
+  principal: { token: t } as VerifiedPrincipal,
+  key: { kid: 'k' } as VerificationKey,
+});
+
+describe('VerifiedTokenCache', () => {
+  it('answers only the identical token string, also for one sharing its signature tail', () => {
+    const cache = new VerifiedTokenCache(10);
+    const real = token('eyJzdWIiOiJhbGljZSJ9');
+    cache.set(real, entry(real), 2_000);
+    expect(cache.get(real, 1_000)?.principal.token).toBe(real);
+    // Same last 43 characters (the cache key), another payload: a miss, and the real entry stays.
+    const forged = token('eyJzdWIiOiJtYWxsb3J5In0');
+    expect(cache.get(forged, 1_000)).toBeUndefined();
+    expect(cache.get(`x${real.slice(1)}`, 1_000)).toBeUndefined();
+    expect(cache.get(real.slice(0, -1), 1_000)).toBeUndefined();
+    expect(cache.get(real, 1_000)?.principal.token).toBe(real);
+  });
+
+  it('forgets an entry at its expiry time and on delete, but not on the delete of a look-alike', () => {
+    const cache = new VerifiedTokenCache(10);
+    const real = token('eyJzdWIiOiJhbGljZSJ9');
+    cache.set(real, entry(real), 2_000);
+    cache.delete(token('eyJzdWIiOiJtYWxsb3J5In0'));
+    expect(cache.get(real, 1_999)).toBeDefined();
+    expect(cache.get(real, 2_000)).toBeUndefined();
+    cache.set(real, entry(real), 5_000);
+    cache.delete(real);
+    expect(cache.get(real, 1_000)).toBeUndefined();
+  });
+
+  it('holds at most maxEntries tokens, forgetting the least recently used', () => {
+    const cache = new VerifiedTokenCache(2);
+    const [a, b, c] = ['A', 'B', 'C'].map((s) => token('e30', s.repeat(43)));
+    for (const t of [a, b]) cache.set(t, entry(t), 9_000);
+    cache.get(a, 1);
+    cache.set(c, entry(c), 9_000);
+    expect([a, b, c].map((t) => cache.get(t, 1) !== undefined)).toEqual([true, false, true]);
+  });
+});
