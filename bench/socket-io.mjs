@@ -96,8 +96,11 @@ if (WARMUP > 0) {
 }
 const rounds = [];
 for (let round = 0; round < ROUNDS; round++) {
-  const open = await slice('open', SLICE);
-  const guarded = await slice('guarded', SLICE);
+  // ABBA: odd rounds measure the guarded event first, so a steady drift favours neither side.
+  const first = round % 2 === 0 ? 'open' : 'guarded';
+  const a = await slice(first, SLICE);
+  const b = await slice(first === 'open' ? 'guarded' : 'open', SLICE);
+  const [open, guarded] = first === 'open' ? [a, b] : [b, a];
   rounds.push({ open, guarded, ratio: guarded / open });
 }
 for (const socket of sockets) socket.close();

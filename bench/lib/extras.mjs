@@ -84,8 +84,10 @@ export async function measureExtras(names, pairs, { rounds, slice: sliceSeconds,
       const measured = [];
       const baseline = [];
       for (let round = 0; round < rounds; round++) {
-        baseline.push(await tools.slice(app, pair.baseline, sliceSeconds));
+        // ABBA: odd rounds measure first, so a steady drift of the machine favours neither side.
+        if (round % 2 === 0) baseline.push(await tools.slice(app, pair.baseline, sliceSeconds));
         measured.push(await tools.slice(app, pair.measured, sliceSeconds));
+        if (round % 2 === 1) baseline.push(await tools.slice(app, pair.baseline, sliceSeconds));
       }
       const s = tools.summarize(measured, baseline);
       log(

@@ -124,18 +124,16 @@ import { ProtectedResourceMetadataService } from './metadata/protected-resource-
         config: ResolvedConfig,
         adapterHost: HttpAdapterHost,
         options: ResourceServerModuleOptions,
-      ): Promise<TransportAdapter[]> => [
-        new HttpTransport(
-          config.realm,
-          config.tokenLocations,
-          adapterHost,
-          httpTransportSettings(config),
-          options.problemDetails === true,
-        ),
-        new GraphqlTransport(config.realm, config.tokenLocations, httpTransportSettings(config)),
-        ...(await messageTransports(options, config)),
-      ],
-      inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS],
+        verifier: AccessTokenVerifier,
+      ): Promise<TransportAdapter[]> => {
+        const http = httpTransportSettings(config, (token) => verifier.isVerified(token));
+        return [
+          new HttpTransport(config.realm, config.tokenLocations, adapterHost, http, options.problemDetails === true),
+          new GraphqlTransport(config.realm, config.tokenLocations, http),
+          ...(await messageTransports(options, config)),
+        ];
+      },
+      inject: [RESOLVED_CONFIG, HttpAdapterHost, RESOURCE_SERVER_OPTIONS, AccessTokenVerifier],
     },
     {
       provide: PIPELINE_OBSERVER,

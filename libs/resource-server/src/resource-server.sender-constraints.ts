@@ -20,9 +20,15 @@ export function createSenderConstraints(config: ResolvedConfig, injectedStore?: 
   return new SenderConstraints(policies, new DpopProofVerifier(settings, store, nonces));
 }
 
-/** How the HTTP transport reads credentials and words its challenges. */
-export function httpTransportSettings(config: ResolvedConfig): HttpTransportSettings {
-  const credential = httpCredentialSettings(config);
+/**
+ * How the HTTP transport reads credentials and words its challenges. `verified` tells a token that
+ * verified before (the verifier's cache), whose syntax need not be checked again.
+ */
+export function httpTransportSettings(
+  config: ResolvedConfig,
+  verified?: (token: string) => boolean,
+): HttpTransportSettings {
+  const credential = httpCredentialSettings(config, verified);
   return {
     credential,
     challenges: {

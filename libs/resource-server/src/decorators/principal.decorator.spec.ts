@@ -13,6 +13,7 @@ const contextOf = (type: string) =>
   ({
     getType: () => type,
     getClass: () => class Handlers {},
+    getArgByIndex: () => ({}),
     switchToHttp: () => ({ getRequest: () => ({}) }),
     switchToWs: () => ({ getClient: () => ({}) }),
     switchToRpc: () => ({ getContext: () => ({}) }),

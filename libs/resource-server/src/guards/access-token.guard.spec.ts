@@ -80,6 +80,7 @@ describe('AccessTokenGuard outside HTTP', () => {
     warnings.length = 0;
     const rpc = {
       ...contextOf('rpc', 'guarded'),
+      getArgByIndex: () => ({}),
       switchToRpc: () => ({ getData: () => ({}), getContext: () => ({}) }),
     } as unknown as ExecutionContext;
     expect(() => guard.canActivate(rpc)).toThrow(

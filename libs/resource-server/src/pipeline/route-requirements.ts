@@ -31,15 +31,25 @@ export function readRouteRequirements(reflector: Reflector, context: ExecutionCo
 
 /** Requirements cached per class and handler: route metadata is read once, not per request. */
 export class RequirementsCache {
+  // Keyed by handler first: one lookup per call. A handler inherited by several controller classes
+  // can have different requirements per class (class-level decorators), hence the per-class maps.
+  private readonly byHandler = new WeakMap<object, { readonly cls: object; readonly rules: RouteRequirements }>();
   private readonly byClass = new WeakMap<object, WeakMap<object, RouteRequirements>>();
 
   get(context: ExecutionContext, read: (context: ExecutionContext) => RouteRequirements): RouteRequirements {
-    const cls = context.getClass();
     const handler = context.getHandler();
-    let perClass = this.byClass.get(cls);
-    if (!perClass) this.byClass.set(cls, (perClass = new WeakMap()));
-    let rules = perClass.get(handler);
-    if (!rules) perClass.set(handler, (rules = read(context)));
+    const cls = context.getClass();
+    const first = this.byHandler.get(handler);
+    if (first?.cls === cls) return first.rules;
+    if (first === undefined) {
+      const rules = read(context);
+      this.byHandler.set(handler, { cls, rules });
+      return rules;
+    }
+    let perClass = this.byClass.get(handler);
+    if (!perClass) this.byClass.set(handler, (perClass = new WeakMap()));
+    let rules = perClass.get(cls);
+    if (!rules) perClass.set(cls, (rules = read(context)));
     return rules;
   }
 }

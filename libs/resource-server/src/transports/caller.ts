@@ -25,17 +25,19 @@ export interface Caller {
  * this library does not know.
  */
 export function carrierOf(host: ArgumentsHost): object | undefined {
+  // By argument index, which is what `switchToHttp().getRequest()` & co. return: those allocate an
+  // object and three closures, and copy them onto the context, on every call.
   const carrier = ((): unknown => {
     switch (host.getType<string>()) {
-      case 'http':
-        return host.switchToHttp().getRequest();
-      case 'graphql':
+      case 'http': // [request, response, next]
+        return host.getArgByIndex(0);
+      case 'graphql': // [root, args, context, info]
         return host.getArgByIndex(2);
-      case 'ws':
-        return host.switchToWs().getClient();
-      case 'rpc':
+      case 'ws': // [client, data, pattern]
+        return host.getArgByIndex(0);
+      case 'rpc': // [data, context]
         // TCP, Redis, NATS, ...: the per-message context; gRPC: the call's metadata.
-        return host.switchToRpc().getContext();
+        return host.getArgByIndex(1);
       default:
         return undefined;
     }

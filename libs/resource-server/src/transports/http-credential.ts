@@ -22,6 +22,8 @@ export interface HttpCredentialSettings {
   readonly trustProxy: boolean;
   /** The header a TLS-terminating proxy forwards the client certificate in; undefined: the TLS socket. */
   readonly clientCertificateHeader: string | undefined;
+  /** Whether a token is identical to one that verified before (its syntax is then not checked again). */
+  readonly verified?: (token: string) => boolean;
 }
 
 /** A TLS socket, as far as the client certificate goes. */
@@ -38,7 +40,10 @@ export type HttpRequestLike = TokenSource &
   };
 
 /** The schemes and locations the module's options allow. */
-export function httpCredentialSettings(config: ResolvedConfig): HttpCredentialSettings {
+export function httpCredentialSettings(
+  config: ResolvedConfig,
+  verified?: (token: string) => boolean,
+): HttpCredentialSettings {
   const schemes = new Set<TokenScheme>();
   if (config.issuers.some((i) => i.dpop !== 'required')) schemes.add('bearer');
   if (config.issuers.some((i) => i.dpop !== 'off')) schemes.add('dpop');
@@ -47,6 +52,7 @@ export function httpCredentialSettings(config: ResolvedConfig): HttpCredentialSe
     schemes,
     trustProxy: config.senderConstraints.trustProxy,
     clientCertificateHeader: config.senderConstraints.clientCertificateHeader,
+    ...(verified ? { verified } : {}),
   };
 }
 
@@ -87,20 +93,18 @@ class HttpCredential implements Credential {
  * the token extractor. The URL and the certificate are only worked out when they are needed.
  */
 export function readHttpCredential(request: HttpRequestLike, settings: HttpCredentialSettings): Credential {
-  const source: TokenSource =
-    request.rawHeaders !== undefined || request.raw?.rawHeaders === undefined
-      ? request
-      : {
-          headers: request.headers,
-          method: request.method,
-          query: request.query,
-          body: request.body,
-          rawHeaders: request.raw.rawHeaders,
-        };
   // Every issuer requires DPoP: a Bearer token is refused as such, not as a missing token.
   if (!settings.schemes.has('bearer') && /^\s*bearer\s/i.test(String(request.headers.authorization ?? '')))
     throw new InvalidTokenError('dpop_required');
-  const { token, scheme } = extractPresentedToken(source, settings.locations, settings.schemes);
+  // Fastify keeps Node's raw header list on `request.raw`.
+  const rawHeaders = request.rawHeaders ?? request.raw?.rawHeaders;
+  const { token, scheme } = extractPresentedToken(
+    request,
+    settings.locations,
+    settings.schemes,
+    rawHeaders,
+    settings.verified,
+  );
   const dpop =
     scheme === 'dpop'
       ? {

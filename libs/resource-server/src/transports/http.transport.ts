@@ -60,7 +60,8 @@ export class HttpTransport implements TransportAdapter {
   }
 
   credential(context: ExecutionContext): Credential {
-    return readHttpCredential(context.switchToHttp().getRequest<HttpRequestLike>(), this.settings.credential);
+    // The request by index: `switchToHttp()` allocates on every call (see carrierOf).
+    return readHttpCredential(context.getArgByIndex<HttpRequestLike>(0), this.settings.credential);
   }
 
   /** Sets the challenge on the response and returns a Nest `HttpException`, as `@nestjs/throttler` does. */

@@ -21,7 +21,10 @@ const build = (options: Partial<ResourceServerModuleOptions>) =>
   messageTransports({ ...BASE, ...options }, resolveConfig({ ...BASE, ...options }));
 
 const rpcContext = (data: unknown, context: unknown = {}) =>
-  ({ switchToRpc: () => ({ getData: () => data, getContext: () => context }) }) as unknown as ExecutionContext;
+  ({
+    getArgByIndex: (index: number) => [data, context][index],
+    switchToRpc: () => ({ getData: () => data, getContext: () => context }),
+  }) as unknown as ExecutionContext;
 
 describe('messageTransports', () => {
   it('builds the ws and rpc adapters when their packages are installed', async () => {

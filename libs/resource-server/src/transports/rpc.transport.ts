@@ -37,9 +37,9 @@ export class RpcTransport implements TransportAdapter {
   ) {}
 
   credential(context: ExecutionContext): Credential {
-    const rpc = context.switchToRpc();
-    const data: unknown = rpc.getData();
-    const ctx: unknown = rpc.getContext();
+    // By index, [data, context]: `switchToRpc()` allocates on every call (see carrierOf).
+    const data: unknown = context.getArgByIndex(0);
+    const ctx: unknown = context.getArgByIndex(1);
     if (this.reader) return { token: oneToken([tokenOfValue(this.reader(data, ctx), true)]), scheme: 'bearer' };
     return {
       token: oneToken(messageCredentials(data, ctx, this.field).map((v) => tokenOfValue(v, false))),

@@ -69,7 +69,8 @@ export class WsTransport implements TransportAdapter {
   }
 
   credential(context: ExecutionContext): Credential {
-    const client = context.switchToWs().getClient<SocketIoClient & { [HANDSHAKE_TOKEN]?: string }>();
+    // The client by index: `switchToWs()` allocates on every call (see carrierOf).
+    const client = context.getArgByIndex<SocketIoClient & { [HANDSHAKE_TOKEN]?: string }>(0);
     // `ws`: the token its handshake was admitted with (none if the gateway does not protect its server).
     if (client[HANDSHAKE_TOKEN] !== undefined) return { token: client[HANDSHAKE_TOKEN], scheme: 'bearer' };
     if (!client.handshake) throw new MissingTokenError();

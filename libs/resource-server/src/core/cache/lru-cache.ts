@@ -37,6 +37,11 @@ export class LruCache<K, V> {
     return node.value;
   }
 
+  /** The value, expired or not, without making it the most recently used. */
+  peek(key: K): V | undefined {
+    return this.nodes.get(key)?.value;
+  }
+
   set(key: K, value: V, expiresAt: number): void {
     const existing = this.nodes.get(key);
     if (existing !== undefined) {

@@ -24,6 +24,17 @@ describe('VerifiedTokenCache', () => {
     expect(cache.get(real, 1_000)?.principal.token).toBe(real);
   });
 
+  it('tells whether an identical token is cached, expired or not, without counting it as a use', () => {
+    const cache = new VerifiedTokenCache(2);
+    const [a, b, c] = ['A', 'B', 'C'].map((s) => token('e30', s.repeat(43)));
+    cache.set(a, entry(a), 1_000);
+    cache.set(b, entry(b), 1_000);
+    expect([cache.has(a), cache.has(token('eyJ4IjoxfQ', 'A'.repeat(43))), cache.has(c)]).toEqual([true, false, false]);
+    // has() did not make `a` the most recently used: adding `c` evicts it.
+    cache.set(c, entry(c), 1_000);
+    expect([cache.has(a), cache.has(b), cache.has(c)]).toEqual([false, true, true]);
+  });
+
   it('forgets an entry at its expiry time and on delete, but not on the delete of a look-alike', () => {
     const cache = new VerifiedTokenCache(10);
     const real = token('eyJzdWIiOiJhbGljZSJ9');

@@ -32,6 +32,11 @@ export class VerifiedTokenCache {
     return entry?.principal.token === token ? entry : undefined;
   }
 
+  /** Whether this exact token is cached (expired or not): it verified once. Does not count as a use. */
+  has(token: string): boolean {
+    return this.entries.peek(token.slice(-KEY_LENGTH))?.principal.token === token;
+  }
+
   /** Stores an entry until `expiresAt` (ms), when its claims would stop passing validation. */
   set(token: string, entry: VerifiedEntry, expiresAt: number): void {
     this.entries.set(token.slice(-KEY_LENGTH), entry, expiresAt);

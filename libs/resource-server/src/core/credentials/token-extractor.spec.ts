@@ -3,7 +3,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { InvalidRequestError, MissingTokenError } from '../../errors/resource-server.error.js';
 import type { ErrorCode } from '../../errors/messages.js';
-import { extractToken, type TokenLocation, type TokenSource } from './token-extractor.js';
+import { extractPresentedToken, extractToken, type TokenLocation, type TokenSource } from './token-extractor.js';
 
 const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2ln';
 const NONE: ReadonlySet<TokenLocation> = new Set();
@@ -203,5 +203,27 @@ describe('extractToken: more than one token (RFC 6750 §2: one method per reques
   it('does not count another scheme in the header as a token', () => {
     const source: TokenSource = { headers: { authorization: 'Basic dXNlcjpwYXNz' }, query: { access_token: TOKEN } };
     expect(extractToken(source, new Set(['query']))).toBe(TOKEN);
+  });
+});
+
+describe('extractPresentedToken: a token that verified before', () => {
+  const BEARER = new Set(['bearer'] as const);
+  const read = (value: string, verified: (token: string) => boolean) =>
+    extractPresentedToken(header(value), NONE, BEARER, undefined, verified);
+
+  it('skips the syntax check only for the token the verifier knows, never for another', () => {
+    const asked: string[] = [];
+    const known = (token: string) => (asked.push(token), token === TOKEN);
+    expect(read(`Bearer ${TOKEN}`, known)).toEqual({ token: TOKEN, scheme: 'bearer' });
+    expect(() => read('Bearer a,b', known)).toThrow(InvalidRequestError);
+    expect(() => read('Bearer a b', known)).toThrow(InvalidRequestError);
+    expect(() => read('Bearer ', known)).toThrow(InvalidRequestError);
+    expect(asked).toEqual([TOKEN, 'a,b', 'a b']);
+  });
+
+  it('still refuses two Authorization headers for a known token', () => {
+    const source = { headers: { authorization: `Bearer ${TOKEN}` } };
+    const raw = ['Authorization', `Bearer ${TOKEN}`, 'authorization', `Bearer ${TOKEN}`];
+    expect(() => extractPresentedToken(source, NONE, BEARER, raw, () => true)).toThrow(InvalidRequestError);
   });
 });

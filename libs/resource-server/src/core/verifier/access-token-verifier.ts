@@ -126,6 +126,15 @@ export class AccessTokenVerifier {
   }
 
   /**
+   * Whether this exact token verified before and is still in the verified-token cache (expired or
+   * not): it passed the credential syntax checks then. Decides nothing about its validity now.
+   * @internal the HTTP credential reader's fast path
+   */
+  isVerified(token: string): boolean {
+    return this.cache?.has(token) === true;
+  }
+
+  /**
    * The caller for a JWT that already verified, answered synchronously from the verified-token cache
    * (the signing key and revocations re-checked), or undefined when it must be verified in full (an
    * entry leaves the cache when its claims expire). Throws when the cached token has been revoked.
