@@ -136,18 +136,29 @@ const slice = (instance, path, token, seconds) =>
     ),
   );
 /** Per round: unguarded then same-token on one instance; the ratio of the two. */
-async function pairedRound(instance, seconds) {
-  const base = await slice(instance, '/health', undefined, seconds);
+async function pairedRound(instance, seconds, guardedFirst = false) {
+  // ABBA over the rounds (guardedFirst in odd ones): a steady drift favours neither side.
+  const base = guardedFirst ? undefined : await slice(instance, '/health', undefined, seconds);
   const guarded = await slice(instance, '/messages', sameToken, seconds);
+  const after = guardedFirst ? await slice(instance, '/health', undefined, seconds) : base;
   if (guarded.non2xx || guarded.errors)
     throw new Error(`same-token slice on ${instance.name}: ${guarded.non2xx} non-2xx, ${guarded.errors} errors`);
-  return { base: base.rps, same: guarded.rps, ratio: guarded.rps / base.rps };
+  return { base: after.rps, same: guarded.rps, ratio: guarded.rps / after.rps };
 }
 for (const instance of [a, c]) await pairedRound(instance, WARMUP);
 const rounds = { A: [], C: [] };
 for (let round = 0; round < ROUNDS; round++) {
-  rounds.A.push(await pairedRound(a, SLICE));
-  rounds.C.push(await pairedRound(c, SLICE));
+  const odd = round % 2 === 1;
+  for (const [name, instance] of odd
+    ? [
+        ['C', c],
+        ['A', a],
+      ]
+    : [
+        ['A', a],
+        ['C', c],
+      ])
+    rounds[name].push(await pairedRound(instance, SLICE, odd));
 }
 const summary = (rs) => {
   const ratios = rs.map((r) => r.ratio);
