@@ -28,7 +28,11 @@ const AUDIENCE = 'https://bench.api.example';
 
 const key = generateRsaKey('bench-guard');
 const issuer = await startIssuer({ keys: [key] });
-const same = signRs256(key.privateKey, key.kid, benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 's', seq: 0 }));
+const same = signRs256(
+  key.privateKey,
+  key.kid,
+  benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 's', seq: 0 }),
+);
 const { tokens: pool } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: 2000, prefix: 'p' });
 const { tokens: fresh } = await mintTokens({
   key,
