@@ -21,7 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { startIssuer } from './lib/issuer.mjs';
 import { benchClaims, generateRsaKey, signRs256 } from './lib/jwt.mjs';
 import { mintTokens } from './lib/mint.mjs';
-import { freePort, installCleanup, pinSelf, startNode, waitForReady } from './lib/procs.mjs';
+import { freePort, installCleanup, pinSelf, sampleApiEnv, startNode, waitForReady } from './lib/procs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 process.chdir(ROOT);
@@ -84,13 +84,7 @@ for (const [name, dir] of [
   const child = startNode({
     name,
     nodeArgs: [join(dir, 'apps/sample-api/dist/main.js')],
-    env: {
-      OIDC_ISSUER: issuer.issuer,
-      OIDC_AUDIENCE: AUDIENCE,
-      PORT: String(port),
-      RPC_PORT: String(await freePort()),
-      NODE_ENV: 'production',
-    },
+    env: await sampleApiEnv({ issuer: issuer.issuer, audience: AUDIENCE, port }),
     cpu: 0,
   });
   const app = { name, url: `http://127.0.0.1:${port}`, child, freshCursor: 0 };

@@ -16,7 +16,16 @@ import { availableParallelism, cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startIssuer } from './lib/issuer.mjs';
 import { benchClaims, generateRsaKey, signRs256 } from './lib/jwt.mjs';
-import { canPin, freePort, installCleanup, pinSelf, startNode, stopAll, waitForReady } from './lib/procs.mjs';
+import {
+  canPin,
+  freePort,
+  installCleanup,
+  pinSelf,
+  sampleApiEnv,
+  startNode,
+  stopAll,
+  waitForReady,
+} from './lib/procs.mjs';
 import { startRedisServer } from './lib/redis.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
@@ -66,14 +75,10 @@ const instances = [];
 // the cost of revocation can be told apart from the machine's drift.
 for (const name of ['A', 'B', 'C']) {
   const port = await freePort();
-  const env = {
-    OIDC_ISSUER: issuer.issuer,
-    OIDC_AUDIENCE: AUDIENCE,
-    PORT: String(port),
-    RPC_PORT: String(await freePort()),
-    NODE_ENV: 'production',
-    REDIS_URL: name === 'C' ? '' : redis.url,
-  };
+  const env = await sampleApiEnv(
+    { issuer: issuer.issuer, audience: AUDIENCE, port },
+    { REDIS_URL: name === 'C' ? '' : redis.url },
+  );
   instances.push({
     name,
     url: `http://127.0.0.1:${port}`,

@@ -32,6 +32,7 @@ import {
   freePort,
   installCleanup,
   pinSelf,
+  sampleApiEnv,
   startNode,
   stopAll,
   stopChild,
@@ -153,14 +154,7 @@ for (const name of APPS) {
   const child = startNode({
     name,
     nodeArgs: profiled ? ['bench/lib/profiled.mjs', entry] : [...preload, entry],
-    // RPC_PORT: the sample API's TCP microservice, on a free port too (unused by the bench).
-    env: {
-      OIDC_ISSUER: issuer.issuer,
-      OIDC_AUDIENCE: AUDIENCE,
-      PORT: String(port),
-      RPC_PORT: String(await freePort()),
-      NODE_ENV: 'production',
-    },
+    env: await sampleApiEnv({ issuer: issuer.issuer, audience: AUDIENCE, port }),
     cpu: 0,
     ipc: profiled,
   });
@@ -516,14 +510,7 @@ if (EXTRAS.length) {
     const child = startNode({
       name,
       nodeArgs: [entry],
-      env: {
-        OIDC_ISSUER: issuer.issuer,
-        OIDC_AUDIENCE: AUDIENCE,
-        PORT: String(port),
-        RPC_PORT: String(await freePort()),
-        NODE_ENV: 'production',
-        ...env,
-      },
+      env: await sampleApiEnv({ issuer: issuer.issuer, audience: AUDIENCE, port }, env),
       cpu: 0,
     });
     const app = { name, child, url: `http://127.0.0.1:${port}` };

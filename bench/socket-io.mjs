@@ -9,7 +9,7 @@ import { io } from 'socket.io-client';
 import { fileURLToPath } from 'node:url';
 import { startIssuer } from './lib/issuer.mjs';
 import { benchClaims, generateRsaKey, signRs256 } from './lib/jwt.mjs';
-import { freePort, installCleanup, pinSelf, startNode, stopAll, waitForReady } from './lib/procs.mjs';
+import { freePort, installCleanup, pinSelf, sampleApiEnv, startNode, stopAll, waitForReady } from './lib/procs.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
 const num = (name, fallback) => (process.env[name] ? Number(process.env[name]) : fallback);
@@ -38,13 +38,7 @@ const port = await freePort();
 const server = startNode({
   name: 'socket.io',
   nodeArgs: ['bench/socketio/server.mjs'],
-  env: {
-    OIDC_ISSUER: issuer.issuer,
-    OIDC_AUDIENCE: AUDIENCE,
-    PORT: String(port),
-    RPC_PORT: String(await freePort()),
-    NODE_ENV: 'production',
-  },
+  env: await sampleApiEnv({ issuer: issuer.issuer, audience: AUDIENCE, port }),
   cpu: 0,
 });
 await waitForReady(server, `http://127.0.0.1:${port}/health`);

@@ -14,6 +14,22 @@ export function pinSelf(cpus) {
   return spawnSync('taskset', ['-a', '-cp', cpus, String(process.pid)], { stdio: 'ignore' }).status === 0;
 }
 
+/**
+ * The environment of a sample API (or of an app with the same settings) serving on `port`: its
+ * issuer and audience, production mode, and a free port of its own for the TCP microservice
+ * (RPC_PORT; never the default, which another process may hold). `extra` is added last.
+ */
+export async function sampleApiEnv({ issuer, audience, port }, extra = {}) {
+  return {
+    OIDC_ISSUER: issuer,
+    OIDC_AUDIENCE: audience,
+    PORT: String(port),
+    RPC_PORT: String(await freePort()),
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
 export async function freePort() {
   const server = createServer();
   await new Promise((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ExecutionContext } from '@nestjs/common';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
-import type { Telemetry, VerificationRecord } from '../core/telemetry/telemetry.js';
+import { cachedAcceptance, type Telemetry, type VerificationRecord } from '../core/telemetry/telemetry.js';
 import { InvalidTokenError } from '../errors/resource-server.error.js';
 import { PipelineObserver } from './pipeline-observer.js';
 import type { Refusal } from './refusal.js';
@@ -32,14 +32,7 @@ function recorder() {
     // As documented on the interface: a cached JWT's verification and its cache hit, in one call.
     acceptedFromCache: (issuer) => {
       lookups.push(['verified_token', true]);
-      records.push({
-        outcome: 'accepted',
-        errorCode: undefined,
-        issuer,
-        tokenFormat: 'jwt',
-        cached: true,
-        durationMs: undefined,
-      });
+      records.push(cachedAcceptance(issuer));
     },
   };
   return { telemetry, records, lookups };

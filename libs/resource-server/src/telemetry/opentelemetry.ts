@@ -4,6 +4,7 @@
 import type { Attributes, Histogram, Meter, Tracer } from '@opentelemetry/api';
 import type * as OtelApiModule from '@opentelemetry/api';
 import {
+  cachedAcceptance,
   NO_TELEMETRY,
   type CacheName,
   type OutboundKind,
@@ -112,14 +113,7 @@ class OpenTelemetrySink implements Telemetry {
   acceptedFromCache(issuer: string): void {
     let sums = this.fromCache.get(issuer);
     if (!sums) {
-      const record: VerificationRecord = {
-        outcome: 'accepted',
-        errorCode: undefined,
-        issuer,
-        tokenFormat: 'jwt',
-        cached: true,
-        durationMs: undefined,
-      };
+      const record = cachedAcceptance(issuer);
       const verification = this.verifications.entry(this.verificationKey(record), () => verificationAttributes(record));
       const lookup = this.cacheLookups.entry('verified_token|1', () => ({
         'resource_server.cache': 'verified_token',

@@ -44,6 +44,11 @@ export interface Telemetry {
 }
 
 /** Records nothing. */
+/** The record `acceptedFromCache(issuer)` stands for: an accepted JWT, answered from the verified-token cache. */
+export function cachedAcceptance(issuer: string): VerificationRecord {
+  return { outcome: 'accepted', errorCode: undefined, issuer, tokenFormat: 'jwt', cached: true, durationMs: undefined };
+}
+
 export const NO_TELEMETRY: Telemetry = Object.freeze({
   enabled: false,
   verification: () => undefined,
