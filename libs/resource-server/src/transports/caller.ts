@@ -47,24 +47,17 @@ export function carrierOf(host: ArgumentsHost): object | undefined {
 
 // What the carrier holds: the caller, and the handlers whose requirements were checked against that
 // caller (one for an HTTP request; a set when one GraphQL context carries several resolvers). A new
-// caller on the same carrier starts with no handler checked.
-class Attachment implements Caller {
+// caller on the same carrier starts with no handler checked. Plain data, no methods: another copy of
+// the library in the process shares the map (see above) and reads the same fields.
+interface Attachment extends Caller {
   enforced: object | Set<object> | undefined;
+}
 
-  constructor(
-    readonly principal: VerifiedPrincipal,
-    readonly userInfo: Caller['userInfo'],
-    handler: object | undefined,
-  ) {
-    this.enforced = handler;
-  }
-
-  enforce(handler: object): void {
-    const { enforced } = this;
-    if (enforced === undefined || enforced === handler) this.enforced = handler;
-    else if (enforced instanceof Set) enforced.add(handler);
-    else this.enforced = new Set([enforced, handler]);
-  }
+function enforce(attachment: Attachment, handler: object): void {
+  const { enforced } = attachment;
+  if (enforced === undefined || enforced === handler) attachment.enforced = handler;
+  else if (enforced instanceof Set) enforced.add(handler);
+  else attachment.enforced = new Set([enforced, handler]);
 }
 
 function attachmentOf(carrier: object | undefined): Attachment | undefined {
@@ -83,10 +76,11 @@ export function attachCaller(
 ): void {
   const current = attachmentOf(carrier);
   if (current !== undefined && current.principal === principal && current.userInfo === userInfo) {
-    if (enforcedHandler !== undefined) current.enforce(enforcedHandler);
+    if (enforcedHandler !== undefined) enforce(current, enforcedHandler);
     return;
   }
-  CALLERS.set(carrier, new Attachment(principal, userInfo, enforcedHandler));
+  const attachment: Attachment = { principal, userInfo, enforced: enforcedHandler };
+  CALLERS.set(carrier, attachment);
 }
 
 /** The verified caller of a carrier, if the pipeline accepted it. */
@@ -96,7 +90,8 @@ export function callerOf(carrier: object | undefined): Caller | undefined {
 
 /** Records that a handler's requirements were checked against the carrier's caller (which must be attached). */
 export function markEnforced(carrier: object, handler: object): void {
-  attachmentOf(carrier)?.enforce(handler);
+  const attachment = attachmentOf(carrier);
+  if (attachment !== undefined) enforce(attachment, handler);
 }
 
 /** Whether a handler's requirements were checked against the carrier's current caller. */
