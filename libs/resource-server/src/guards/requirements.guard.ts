@@ -27,10 +27,7 @@ export class RequirementsGuard implements CanActivate {
   constructor(protected readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    enforceRequirements(
-      context,
-      this.requirementsCache.get(context, (c) => readRouteRequirements(this.reflector, c)),
-    );
+    enforceRequirements(context, (c) => this.requirementsCache.get(c, () => readRouteRequirements(this.reflector, c)));
     return true;
   }
 }

@@ -14,12 +14,18 @@ const reported = new WeakSet<object>();
  * Checks the handler's requirements against the verified caller of the call, unless the pipeline
  * already did for this handler. Throws a 403 `ResourceServerError` when they are not met, or when
  * the route has requirements and no verified caller (no `AccessTokenGuard`, no library strategy).
+ * `requirementsOf` is only called when they are not known to be checked: most calls were admitted by
+ * the library's guard, and then this is one map lookup.
  */
-export function enforceRequirements(context: ExecutionContext, requirements: Requirements): void {
-  if (!hasRequirements(requirements)) return;
+export function enforceRequirements(
+  context: ExecutionContext,
+  requirementsOf: (context: ExecutionContext) => Requirements,
+): void {
   const handler = context.getHandler();
   const carrier = carrierOf(context);
   if (carrier && wasEnforced(carrier, handler)) return;
+  const requirements = requirementsOf(context);
+  if (!hasRequirements(requirements)) return;
   const caller = callerOf(carrier);
   if (!caller) throw unchecked(context, handler);
   authorize(caller.principal, requirements);

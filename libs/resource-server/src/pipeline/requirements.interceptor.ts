@@ -1,7 +1,6 @@
 import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Observable } from 'rxjs';
-import { carrierOf, wasEnforced } from '../transports/caller.js';
 import { enforceRequirements } from './enforce-requirements.js';
 import { readRouteRequirements, RequirementsCache } from './route-requirements.js';
 
@@ -18,15 +17,7 @@ export class RequirementsInterceptor implements NestInterceptor {
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    // Most calls were admitted by the library's guard, which checked this handler's requirements:
-    // one map lookup, and the route metadata is not even looked at.
-    const carrier = carrierOf(context);
-    if (carrier === undefined || !wasEnforced(carrier, context.getHandler())) {
-      enforceRequirements(
-        context,
-        this.requirementsCache.get(context, (c) => readRouteRequirements(this.reflector, c)),
-      );
-    }
+    enforceRequirements(context, (c) => this.requirementsCache.get(c, () => readRouteRequirements(this.reflector, c)));
     return next.handle();
   }
 }

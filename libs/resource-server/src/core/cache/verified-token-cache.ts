@@ -42,7 +42,8 @@ export class VerifiedTokenCache {
     this.entries.set(token.slice(-KEY_LENGTH), entry, expiresAt);
   }
 
+  /** Forgets this exact token (a look-alike sharing its signature tail leaves it in place). */
   delete(token: string): void {
-    if (this.get(token, Number.NEGATIVE_INFINITY) !== undefined) this.entries.delete(token.slice(-KEY_LENGTH));
+    if (this.has(token)) this.entries.delete(token.slice(-KEY_LENGTH));
   }
 }
