@@ -25,7 +25,7 @@ import type { TransportAdapter } from '../transports/transport-adapter.js';
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  private readonly requirementsCache = new RequirementsCache();
+  private readonly requirementsCache = new RequirementsCache((context) => this.getRequirements(context));
 
   constructor(
     protected readonly reflector: Reflector,
@@ -33,7 +33,7 @@ export class AccessTokenGuard implements CanActivate {
   ) {}
 
   canActivate(context: ExecutionContext): boolean | Promise<boolean> {
-    const requirements = this.requirementsCache.get(context, (c) => this.getRequirements(c));
+    const requirements = this.requirementsCache.get(context);
     if (requirements.isPublic) return true;
     const transport = this.getTransport(context);
     if (!transport) {

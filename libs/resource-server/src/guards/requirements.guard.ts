@@ -22,12 +22,12 @@ import { readRouteRequirements, RequirementsCache } from '../pipeline/route-requ
  */
 @Injectable()
 export class RequirementsGuard implements CanActivate {
-  private readonly requirementsCache = new RequirementsCache();
+  private readonly requirements = new RequirementsCache((context) => readRouteRequirements(this.reflector, context));
 
   constructor(protected readonly reflector: Reflector) {}
 
   canActivate(context: ExecutionContext): boolean {
-    enforceRequirements(context, (c) => this.requirementsCache.get(c, () => readRouteRequirements(this.reflector, c)));
+    enforceRequirements(context, this.requirements);
     return true;
   }
 }

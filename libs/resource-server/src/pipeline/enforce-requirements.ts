@@ -14,21 +14,21 @@ const reported = new WeakSet<object>();
  * Checks the handler's requirements against the verified caller of the call, unless the pipeline
  * already did for this handler. Throws a 403 `ResourceServerError` when they are not met, or when
  * the route has requirements and no verified caller (no `AccessTokenGuard`, no library strategy).
- * `requirementsOf` is only called when they are not known to be checked: most calls were admitted by
- * the library's guard, and then this is one map lookup.
+ * The handler's requirements are only looked up when they are not known to be checked: most calls
+ * were admitted by the library's guard, and then this is one lookup on the carrier.
  */
 export function enforceRequirements(
   context: ExecutionContext,
-  requirementsOf: (context: ExecutionContext) => Requirements,
+  requirements: { get(context: ExecutionContext): Requirements },
 ): void {
   const handler = context.getHandler();
   const carrier = carrierOf(context);
   if (carrier && wasEnforced(carrier, handler)) return;
-  const requirements = requirementsOf(context);
-  if (!hasRequirements(requirements)) return;
+  const required = requirements.get(context);
+  if (!hasRequirements(required)) return;
   const caller = callerOf(carrier);
   if (!caller) throw unchecked(context, handler);
-  authorize(caller.principal, requirements);
+  authorize(caller.principal, required);
   if (carrier) markEnforced(carrier, handler);
 }
 

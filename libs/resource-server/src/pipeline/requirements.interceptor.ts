@@ -12,12 +12,12 @@ import { readRouteRequirements, RequirementsCache } from './route-requirements.j
  */
 @Injectable()
 export class RequirementsInterceptor implements NestInterceptor {
-  private readonly requirementsCache = new RequirementsCache();
+  private readonly requirements = new RequirementsCache((context) => readRouteRequirements(this.reflector, context));
 
   constructor(private readonly reflector: Reflector) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    enforceRequirements(context, (c) => this.requirementsCache.get(c, () => readRouteRequirements(this.reflector, c)));
+    enforceRequirements(context, this.requirements);
     return next.handle();
   }
 }

@@ -36,7 +36,11 @@ export class RequirementsCache {
   private readonly byHandler = new WeakMap<object, { readonly cls: object; readonly rules: RouteRequirements }>();
   private readonly byClass = new WeakMap<object, WeakMap<object, RouteRequirements>>();
 
-  get(context: ExecutionContext, read: (context: ExecutionContext) => RouteRequirements): RouteRequirements {
+  /** `read` is called once per class and handler. */
+  constructor(private readonly read: (context: ExecutionContext) => RouteRequirements) {}
+
+  get(context: ExecutionContext): RouteRequirements {
+    const { read } = this;
     const handler = context.getHandler();
     const cls = context.getClass();
     const first = this.byHandler.get(handler);

@@ -1,4 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import { inspect } from 'node:util';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import { attachCaller, callerOf, markEnforced, wasEnforced } from './caller.js';
 
@@ -8,21 +11,37 @@ const bob = { subject: 'bob' } as VerifiedPrincipal;
 const handlers = [function list() {}, function create() {}, function remove() {}] as const;
 
 describe('the caller of a carrier', () => {
-  it('is kept beside the carrier, which is left untouched', () => {
-    const request = { headers: {} };
-    attachCaller(request, alice, userInfo);
-    expect(callerOf(request)?.principal).toBe(alice);
-    expect(callerOf(request)?.userInfo).toBe(userInfo);
-    expect(Reflect.ownKeys(request)).toEqual(['headers']);
+  it('is kept under a registered symbol on a carrier, hidden from logs and not carried over by a copy', () => {
+    const context = { headers: {} };
+    attachCaller(context, alice, userInfo);
+    expect(callerOf(context)?.principal).toBe(alice);
+    expect(callerOf(context)?.userInfo).toBe(userInfo);
+    expect(Object.keys(context)).toEqual(['headers']);
+    expect(JSON.stringify(context)).toBe('{"headers":{}}');
+    expect(inspect(context, { breakLength: Infinity })).toBe(
+      '{ headers: {}, [Symbol(nestjs-resource-server.caller)]: [verified caller] }',
+    );
+    // Another build of the library reads the same property.
+    const slot = (context as Record<symbol, { principal?: unknown }>)[Symbol.for('nestjs-resource-server.caller')];
+    expect(slot?.principal).toBe(alice);
+    // A copy, or an object that inherits from the carrier, has no caller.
+    expect(callerOf({ ...context })).toBeUndefined();
+    expect(callerOf(Object.create(context) as object)).toBeUndefined();
     expect(callerOf({ headers: {} })).toBeUndefined();
     expect(callerOf(undefined)).toBeUndefined();
   });
 
-  it('is found by a second copy of the library (the other build) through the global registry', () => {
-    const request = {};
+  it('is kept beside a Node request (Express) and a frozen carrier, which are left untouched', () => {
+    const request = new IncomingMessage(new Socket());
+    const frozen = Object.freeze({ metadata: {} });
+    const keysBefore = Reflect.ownKeys(request);
     attachCaller(request, alice, userInfo);
+    attachCaller(frozen, bob, userInfo, handlers[0]);
+    expect([callerOf(request)?.principal, callerOf(frozen)?.principal]).toEqual([alice, bob]);
+    expect(wasEnforced(frozen, handlers[0])).toBe(true);
+    expect(Reflect.ownKeys(request)).toEqual(keysBefore);
+    // In the process-wide map, which another build of the library shares.
     const shared = (globalThis as Record<symbol, unknown>)[Symbol.for('nestjs-resource-server.callers')];
-    expect(shared).toBeInstanceOf(WeakMap);
     expect((shared as WeakMap<object, { principal: unknown }>).get(request)?.principal).toBe(alice);
   });
 

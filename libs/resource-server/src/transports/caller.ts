@@ -1,13 +1,22 @@
 import type { ArgumentsHost } from '@nestjs/common';
+import { IncomingMessage } from 'node:http';
+import { inspect } from 'node:util';
 import type { VerifiedPrincipal } from '../core/claims/principal.js';
 import type { UserInfo } from '../core/userinfo/userinfo-client.js';
 
-// Callers live in a WeakMap keyed by their carrier, not in a property such as `request.user`: nothing
-// else (another passport strategy, a body parser, request data) can set or overwrite them, so a
-// handler never mistakes someone else's object for a verified caller; and the carrier's shape is left
-// alone (a new property on an Express request, whose prototype Express swaps per request, cost more
-// than the rest of a cached verification). One map per process, under a `Symbol.for` key, so that the
-// ESM and the CommonJS build of the library agree on it.
+// Where a carrier's caller is kept, never in a property such as `request.user` that request data or
+// another Passport strategy could set. Both places are shared by every copy of the library in the
+// process (the ESM and the CommonJS build) through `Symbol.for` keys:
+// - most carriers (a Fastify request, a GraphQL context, a WebSocket client, an RPC context) get a
+//   property under a registered symbol: request data cannot create one (JSON has no symbols), and a
+//   record is only believed on the carrier it was made for (a copy `{ ...request }` has no caller).
+//   A WeakMap entry per request cost a Fastify request about 1.5 us (insertion, then the collector's
+//   ephemeron work); the property costs a cached shape transition;
+// - Node's IncomingMessage (an Express request) is the exception: Express swaps its prototype on every
+//   request, so a symbol read walks six dictionary-mode prototypes; there the process-wide WeakMap is
+//   cheaper, and the request is left untouched;
+// - a carrier that cannot take a property (frozen, sealed) also goes to the WeakMap.
+const SLOT = Symbol.for('nestjs-resource-server.caller');
 const CALLERS: WeakMap<object, Attachment> = ((globalThis as Record<symbol, unknown>)[
   Symbol.for('nestjs-resource-server.callers')
 ] ??= new WeakMap()) as WeakMap<object, Attachment>;
@@ -47,10 +56,21 @@ export function carrierOf(host: ArgumentsHost): object | undefined {
 
 // What the carrier holds: the caller, and the handlers whose requirements were checked against that
 // caller (one for an HTTP request; a set when one GraphQL context carries several resolvers). A new
-// caller on the same carrier starts with no handler checked. Plain data, no methods: another copy of
-// the library in the process shares the map (see above) and reads the same fields.
-interface Attachment extends Caller {
-  enforced: object | Set<object> | undefined;
+// caller on the same carrier starts with no handler checked. Data only (the one method hides the
+// claims from `console.log(request)`): another copy of the library reads the same fields.
+class Attachment implements Caller {
+  constructor(
+    /** The carrier, for one kept in a property; undefined in the WeakMap (a value that references its key
+     * keeps the key alive through every minor collection: Express requests then died only in major ones). */
+    readonly carrier: object | undefined,
+    readonly principal: VerifiedPrincipal,
+    readonly userInfo: Caller['userInfo'],
+    public enforced: object | Set<object> | undefined,
+  ) {}
+
+  [inspect.custom](): string {
+    return '[verified caller]';
+  }
 }
 
 function enforce(attachment: Attachment, handler: object): void {
@@ -60,13 +80,20 @@ function enforce(attachment: Attachment, handler: object): void {
   else attachment.enforced = new Set([enforced, handler]);
 }
 
+function inMap(carrier: object): boolean {
+  return carrier instanceof IncomingMessage || !Object.isExtensible(carrier);
+}
+
 function attachmentOf(carrier: object | undefined): Attachment | undefined {
-  return carrier === undefined ? undefined : CALLERS.get(carrier);
+  if (carrier === undefined) return undefined;
+  if (inMap(carrier)) return CALLERS.get(carrier);
+  const attachment = (carrier as { [SLOT]?: Attachment })[SLOT];
+  return attachment?.carrier === carrier ? attachment : undefined;
 }
 
 /**
  * Attaches the verified caller to a carrier, with the handler whose requirements were just checked
- * against it, if any. The carrier itself is not modified.
+ * against it, if any.
  */
 export function attachCaller(
   carrier: object,
@@ -79,8 +106,8 @@ export function attachCaller(
     if (enforcedHandler !== undefined) enforce(current, enforcedHandler);
     return;
   }
-  const attachment: Attachment = { principal, userInfo, enforced: enforcedHandler };
-  CALLERS.set(carrier, attachment);
+  if (inMap(carrier)) CALLERS.set(carrier, new Attachment(undefined, principal, userInfo, enforcedHandler));
+  else (carrier as { [SLOT]?: Attachment })[SLOT] = new Attachment(carrier, principal, userInfo, enforcedHandler);
 }
 
 /** The verified caller of a carrier, if the pipeline accepted it. */

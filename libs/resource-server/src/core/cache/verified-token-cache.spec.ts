@@ -16,12 +16,22 @@ describe('VerifiedTokenCache', () => {
     const real = token('eyJzdWIiOiJhbGljZSJ9');
     cache.set(real, entry(real), 2_000);
     expect(cache.get(real, 1_000)?.principal.token).toBe(real);
-    // Same last 43 characters (the cache key), another payload: a miss, and the real entry stays.
+    // The same signature tail (hence the same key), another payload: a miss, and the real entry stays.
     const forged = token('eyJzdWIiOiJtYWxsb3J5In0');
     expect(cache.get(forged, 1_000)).toBeUndefined();
     expect(cache.get(`x${real.slice(1)}`, 1_000)).toBeUndefined();
     expect(cache.get(real.slice(0, -1), 1_000)).toBeUndefined();
     expect(cache.get(real, 1_000)?.principal.token).toBe(real);
+  });
+
+  it('keeps one of two verified tokens that share a key: the one stored last', () => {
+    const cache = new VerifiedTokenCache(10);
+    const [first, second] = [token('eyJzdWIiOiJhbGljZSJ9'), token('eyJzdWIiOiJib2IifQ')];
+    cache.set(first, entry(first), 2_000);
+    cache.set(second, entry(second), 2_000);
+    expect([cache.get(first, 1_000), cache.get(second, 1_000)?.principal.token]).toEqual([undefined, second]);
+    cache.set(first, entry(first), 2_000);
+    expect([cache.has(first), cache.has(second)]).toEqual([true, false]);
   });
 
   it('tells whether an identical token is cached, expired or not, without counting it as a use', () => {

@@ -8,42 +8,51 @@ export interface VerifiedEntry {
   readonly key: VerificationKey;
 }
 
-// The last 43 characters of a compact JWS are 256 bits of its signature: no two tokens an issuer
-// signs share them. Hashing them is ~20x cheaper than hashing the whole token (SHA-256 of a 900-byte
-// token, or even V8's own string hash of it, cost more than the rest of a cache hit).
-const KEY_LENGTH = 43;
+// The key is folded from the last 8 characters of a compact JWS, 48 bits of its signature, into a
+// 30-bit number (a V8 small integer). Cutting the tail out as a string and hashing it cost half of a
+// cache hit; SHA-256 of the whole token more than the rest of the hit. Tokens whose keys collide (about
+// one pair among 10 000 entries in 200) take turns in the cache; an entry is only ever returned for the
+// identical token string.
+const KEY_CHARS = 8;
+
+function keyOf(token: string): number {
+  let key = 0x811c9dc5; // FNV-1a
+  for (let i = Math.max(0, token.length - KEY_CHARS); i < token.length; i++)
+    key = Math.imul(key ^ token.charCodeAt(i), 0x01000193);
+  return key & 0x3fffffff;
+}
 
 /**
  * Remembers verified tokens so a repeated token skips decoding, signature verification and claim
  * validation. Keyed by the tail of the signature; an entry is returned only for the identical token
- * string, so a string crafted to share a cached token's tail is a miss (and then fails verification).
+ * string, so a string crafted to share a cached token's key is a miss (and then fails verification).
  * Only successes are ever stored, until their claims would stop passing (`claimsExpireAt`). The
  * principal holds the token itself, which a JWT cache cannot avoid: it must compare the whole string.
  */
 export class VerifiedTokenCache {
-  private readonly entries: LruCache<string, VerifiedEntry>;
+  private readonly entries: LruCache<number, VerifiedEntry>;
 
   constructor(maxEntries: number) {
     this.entries = new LruCache(maxEntries);
   }
 
   get(token: string, now: number): VerifiedEntry | undefined {
-    const entry = this.entries.get(token.slice(-KEY_LENGTH), now);
+    const entry = this.entries.get(keyOf(token), now);
     return entry?.principal.token === token ? entry : undefined;
   }
 
   /** Whether this exact token is cached (expired or not): it verified once. Does not count as a use. */
   has(token: string): boolean {
-    return this.entries.peek(token.slice(-KEY_LENGTH))?.principal.token === token;
+    return this.entries.peek(keyOf(token))?.principal.token === token;
   }
 
   /** Stores an entry until `expiresAt` (ms), when its claims would stop passing validation. */
   set(token: string, entry: VerifiedEntry, expiresAt: number): void {
-    this.entries.set(token.slice(-KEY_LENGTH), entry, expiresAt);
+    this.entries.set(keyOf(token), entry, expiresAt);
   }
 
-  /** Forgets this exact token (a look-alike sharing its signature tail leaves it in place). */
+  /** Forgets this exact token (a look-alike sharing its key leaves it in place). */
   delete(token: string): void {
-    if (this.has(token)) this.entries.delete(token.slice(-KEY_LENGTH));
+    if (this.has(token)) this.entries.delete(keyOf(token));
   }
 }

@@ -1,5 +1,6 @@
 import { ForbiddenError } from '../../errors/resource-server.error.js';
 import type { VerifiedPrincipal } from './principal.js';
+import { grantsAll, grantsOne } from './scopes.js';
 
 /** What a route requires beyond scopes. */
 export interface AccessRequirement {
@@ -10,9 +11,9 @@ export interface AccessRequirement {
 
 /** Throws {@link ForbiddenError} unless the caller has the roles and passes every predicate. */
 export function checkAccess(principal: VerifiedPrincipal, required: AccessRequirement): void {
-  const missing = required.roles.filter((r) => !principal.roles.includes(r));
-  const failedGroups = required.anyOfRoles.filter((group) => !group.some((r) => principal.roles.includes(r)));
-  if (missing.length > 0 || failedGroups.length > 0) {
+  const { roles } = principal;
+  if (!grantsAll(roles, required.roles) || !required.anyOfRoles.every((group) => grantsOne(roles, group))) {
+    const failedGroups = required.anyOfRoles.filter((group) => !grantsOne(roles, group));
     throw new ForbiddenError('insufficient_role', [...new Set([...required.roles, ...failedGroups.flat()])]);
   }
   for (const predicate of required.predicates) {

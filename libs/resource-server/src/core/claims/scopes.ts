@@ -19,6 +19,18 @@ export function readScopes(claims: Readonly<Record<string, unknown>>, claimNames
 }
 
 /** What a route requires: every scope of `all`, and from each group of `anyOf` at least one. */
+/** Whether `granted` holds every one of `required`. */
+export function grantsAll(granted: readonly string[], required: readonly string[]): boolean {
+  for (const value of required) if (!granted.includes(value)) return false;
+  return true;
+}
+
+/** Whether `granted` holds at least one of `group`. */
+export function grantsOne(granted: readonly string[], group: readonly string[]): boolean {
+  for (const value of group) if (granted.includes(value)) return true;
+  return false;
+}
+
 export interface ScopeRequirement {
   readonly all: readonly string[];
   readonly anyOf: readonly (readonly string[])[];
@@ -29,9 +41,9 @@ export interface ScopeRequirement {
  * Matching is exact: `read` does not satisfy `read:messages`, nor the reverse.
  */
 export function checkScopes(granted: readonly string[], required: ScopeRequirement): void {
-  const missingAll = required.all.some((s) => !granted.includes(s));
-  const failedGroups = required.anyOf.filter((group) => !group.some((s) => granted.includes(s)));
-  if (!missingAll && failedGroups.length === 0) return;
+  // Allocation-free when the caller has what is required (nearly every call); details on failure only.
+  if (grantsAll(granted, required.all) && required.anyOf.every((group) => grantsOne(granted, group))) return;
+  const failedGroups = required.anyOf.filter((group) => !grantsOne(granted, group));
   // RFC 6750 §3: name what the resource requires, so a client that asks for exactly that succeeds.
   throw new InsufficientScopeError([...new Set([...required.all, ...failedGroups.flat()])]);
 }

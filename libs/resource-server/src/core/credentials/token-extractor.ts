@@ -30,11 +30,25 @@ export interface PresentedToken {
 
 const BEARER_ONLY: ReadonlySet<TokenScheme> = new Set(['bearer']);
 
+const SCHEMES: readonly TokenScheme[] = ['bearer', 'dpop'];
+
+/** Whether `text` starts with `name` (lower-case ASCII letters only) in any case. */
+function startsWithName(text: string, name: string): boolean {
+  // ASCII case folding: `| 0x20` turns exactly the letters A-Z into a-z, and no other character into a letter.
+  for (let i = 0; i < name.length; i++) if ((text.charCodeAt(i) | 0x20) !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether the header starts with the scheme `name` (any case) followed by a space or nothing. */
+function isScheme(header: string, name: TokenScheme): boolean {
+  const n = name.length;
+  return (header.length === n || (header.length > n && header.charCodeAt(n) === 32)) && startsWithName(header, name);
+}
+
+// Compares in place: a slice and a lower-cased copy cost two strings per request.
 function schemeOf(header: string, schemes: ReadonlySet<TokenScheme>): TokenScheme | undefined {
-  // The scheme is case-insensitive (RFC 7235 §2.1); another scheme (Basic, ...) is not ours to judge.
-  const space = header.indexOf(' ');
-  const name = (space === -1 ? header : header.slice(0, space)).toLowerCase();
-  return (name === 'bearer' || name === 'dpop') && schemes.has(name) ? name : undefined;
+  for (const name of SCHEMES) if (isScheme(header, name)) return schemes.has(name) ? name : undefined;
+  return undefined;
 }
 
 function fromHeader(
@@ -59,7 +73,7 @@ function fromHeader(
 // (a valid token and a forged one, say) can only be seen in the raw header list.
 function countAuthorizationHeaders(raw: readonly string[]): number {
   let count = 0;
-  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && raw[i].toLowerCase() === 'authorization') count++;
+  for (let i = 0; i < raw.length; i += 2) if (raw[i].length === 13 && startsWithName(raw[i], 'authorization')) count++;
   return count;
 }
 

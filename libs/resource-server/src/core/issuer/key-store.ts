@@ -101,12 +101,13 @@ export class JwksKeyStore {
   /**
    * Whether this key may still vouch for a cached verification: it is in the current key set and the
    * set is within `maxStaleAge`. Like a lookup, an aged set starts a background refresh, so a key the
-   * issuer removed stops vouching even when only cached tokens arrive.
+   * issuer removed stops vouching even when only cached tokens arrive. `now`: the runtime's clock,
+   * when the caller has just read it.
    */
-  holds(key: VerificationKey): boolean {
+  holds(key: VerificationKey, now = this.runtime.now()): boolean {
     const keys = this.keys;
     if (!keys?.all.includes(key)) return false;
-    const age = this.runtime.now() - keys.fetchedAt;
+    const age = now - keys.fetchedAt;
     if (age > this.settings.cacheMaxAge && this.mayAttempt(0)) void this.refresh();
     return age <= this.settings.maxStaleAge;
   }

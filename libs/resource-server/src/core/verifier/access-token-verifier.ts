@@ -145,9 +145,11 @@ export class AccessTokenVerifier {
     // (claimsExpireAt): the rest of the claim rules do not change with time, so a hit is not
     // validated again. A key can leave the key set, and a token can be revoked, at any time.
     if (!this.cache || token.length > this.config.maxTokenLength) return undefined;
-    const cached = this.cache.get(token, this.runtime.now());
+    const now = this.runtime.now();
+    const cached = this.cache.get(token, now);
     if (!cached) return undefined;
-    if (this.issuers.get(cached.principal.issuer)?.keys.holds(cached.key)) return this.checkRevoked(cached.principal);
+    if (this.issuers.get(cached.principal.issuer)?.keys.holds(cached.key, now))
+      return this.checkRevoked(cached.principal);
     this.cache.delete(token);
     return undefined;
   }
