@@ -18,7 +18,6 @@ export function readScopes(claims: Readonly<Record<string, unknown>>, claimNames
   return [...scopes];
 }
 
-/** What a route requires: every scope of `all`, and from each group of `anyOf` at least one. */
 /** Whether `granted` holds every one of `required`. */
 export function grantsAll(granted: readonly string[], required: readonly string[]): boolean {
   for (const value of required) if (!granted.includes(value)) return false;
@@ -31,6 +30,7 @@ export function grantsOne(granted: readonly string[], group: readonly string[]):
   return false;
 }
 
+/** What a route requires: every scope of `all`, and from each group of `anyOf` at least one. */
 export interface ScopeRequirement {
   readonly all: readonly string[];
   readonly anyOf: readonly (readonly string[])[];

@@ -30,6 +30,7 @@ describe('extractToken: Authorization header', () => {
     ['Bearer <token>', `Bearer ${TOKEN}`],
     ['lower-case scheme', `bearer ${TOKEN}`],
     ['upper-case scheme', `BEARER ${TOKEN}`],
+    ['mixed-case scheme', `bEaReR ${TOKEN}`],
     ['several spaces after the scheme', `Bearer    ${TOKEN}`],
     ['surrounding whitespace', `  Bearer ${TOKEN}  `],
     ['b64token characters - . _ ~ + / and = padding', 'Bearer aZ09-._~+/=='],
@@ -45,6 +46,8 @@ describe('extractToken: Authorization header', () => {
     ['a DPoP-bound token (another scheme)', `DPoP ${TOKEN}`],
     ['the scheme glued to the token', `Bearer${TOKEN}`],
     ['a scheme that only starts with Bearer', `BearerToken ${TOKEN}`],
+    ['a scheme one letter off', `Bearex ${TOKEN}`],
+    ['a scheme whose letters differ by more than case', `\u0002EARER ${TOKEN}`],
   ])('treats %s as no token (MissingTokenError)', (_name, value) => {
     expect(failure(header(value), NONE)).toEqual({ type: 'missing', code: 'missing_token' });
   });
@@ -71,6 +74,23 @@ describe('extractToken: Authorization header', () => {
       type: 'invalid_request',
       code: 'malformed_authorization',
     });
+  });
+
+  it('sees repeated Authorization headers in the raw header list, whatever their case', () => {
+    const source = (raw: string[]): TokenSource => ({ headers: { authorization: `Bearer ${TOKEN}` }, rawHeaders: raw });
+    const value = `Bearer ${TOKEN}`;
+    expect(failure(source(['AUTHORIZATION', value, 'authorization', value]), NONE)).toEqual({
+      type: 'invalid_request',
+      code: 'multiple_tokens',
+    });
+    expect(failure(source(['Host', 'a', 'aUtHoRiZaTiOn', value, 'Authorization', 'x']), NONE)).toEqual({
+      type: 'invalid_request',
+      code: 'multiple_tokens',
+    });
+    // Names of the same length that are not Authorization do not count.
+    expect(extractToken(source(['Authorizatiom', 'x', 'X-Authorizatn', 'y', 'Authorization', value]), NONE)).toBe(
+      TOKEN,
+    );
   });
 
   it('answers a malformed header with 400 invalid_request, no token with a bare 401', () => {

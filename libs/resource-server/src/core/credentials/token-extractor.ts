@@ -45,7 +45,8 @@ function isScheme(header: string, name: TokenScheme): boolean {
   return (header.length === n || (header.length > n && header.charCodeAt(n) === 32)) && startsWithName(header, name);
 }
 
-// Compares in place: a slice and a lower-cased copy cost two strings per request.
+// The scheme is case-insensitive (RFC 7235 §2.1); another scheme (Basic, ...) is not ours to judge.
+// Compared in place: a slice and a lower-cased copy cost two strings per request.
 function schemeOf(header: string, schemes: ReadonlySet<TokenScheme>): TokenScheme | undefined {
   for (const name of SCHEMES) if (isScheme(header, name)) return schemes.has(name) ? name : undefined;
   return undefined;
