@@ -13,8 +13,9 @@ import type { UserInfo } from '../core/userinfo/userinfo-client.js';
 //   A WeakMap entry per request cost a Fastify request about 1.5 us (insertion, then the collector's
 //   ephemeron work); the property costs a cached shape transition;
 // - Node's IncomingMessage (an Express request) is the exception: Express swaps its prototype on every
-//   request, so a symbol read walks six dictionary-mode prototypes; there the process-wide WeakMap is
-//   cheaper, and the request is left untouched;
+//   request, and a symbol read or write there misses on the request and walks its six prototypes
+//   (measured slower than the map in the server); there the process-wide WeakMap is used, and the
+//   request is left untouched;
 // - a carrier that cannot take a property (frozen, sealed) also goes to the WeakMap.
 const SLOT = Symbol.for('nestjs-resource-server.caller');
 const CALLERS: WeakMap<object, Attachment> = ((globalThis as Record<symbol, unknown>)[
