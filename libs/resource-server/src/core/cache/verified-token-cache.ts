@@ -8,11 +8,11 @@ export interface VerifiedEntry {
   readonly key: VerificationKey;
 }
 
-// The key is folded from the last 8 characters of a compact JWS, 48 bits of its signature, into a
-// 30-bit number (a V8 small integer). Cutting the tail out as a string and hashing it cost half of a
-// cache hit; SHA-256 of the whole token more than the rest of the hit. Tokens whose keys collide (about
-// one pair among 10 000 entries in 200) take turns in the cache; an entry is only ever returned for the
-// identical token string.
+// The key is folded from the last 8 characters of a compact JWS (up to 48 bits of its signature) into
+// a 30-bit number (a V8 small integer). Cutting the tail out as a string and hashing it cost half of a
+// cache hit; SHA-256 of the whole token more than the rest of the hit. Two cached tokens whose keys
+// collide (a full cache of 10 000 entries holds such a pair about once in 20) take turns in the cache;
+// an entry is only ever returned for the identical token string.
 const KEY_CHARS = 8;
 
 function keyOf(token: string): number {
