@@ -18,9 +18,7 @@ import { mkdtempSync, readdirSync, rmSync, symlinkSync, mkdirSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startIssuer } from './lib/issuer.mjs';
-import { benchClaims, generateRsaKey, signRs256 } from './lib/jwt.mjs';
-import { mintTokens } from './lib/mint.mjs';
+import { benchTokenSet } from './lib/mint.mjs';
 import { freePort, installCleanup, pinSelf, sampleApiEnv, startNode, waitForReady } from './lib/procs.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -64,17 +62,9 @@ console.log(`building ${commit} in ${worktree} ...`);
 execFileSync('npm', ['run', 'build', '--silent'], { cwd: worktree, stdio: 'inherit' });
 
 // --- issuer, tokens, the two apps -------------------------------------------------------------------
-const key = generateRsaKey('bench-compare');
-const issuer = await startIssuer({ keys: [key] });
-const same = signRs256(
-  key.privateKey,
-  key.kid,
-  benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 's', seq: 0 }),
-);
-const { tokens: pool } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: 2000, prefix: 'p' });
 // Fresh tokens for warm-up + every round, at up to 6,000 req/s, +30 %; each app has its own cursor.
 const freshCount = WORKLOADS.includes('fresh-tokens') ? Math.ceil(6000 * SLICE * (ROUNDS + 1) * 1.3) : 0;
-const { tokens: fresh } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: freshCount, prefix: 'f' });
+const { issuer, same, pool, fresh } = await benchTokenSet({ kid: 'bench-compare', audience: AUDIENCE, freshCount });
 const apps = [];
 for (const [name, dir] of [
   [commit, worktree],

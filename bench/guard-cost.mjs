@@ -15,9 +15,7 @@ import 'reflect-metadata';
 import { NestFactory, Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host.js';
 import { fileURLToPath } from 'node:url';
-import { startIssuer } from './lib/issuer.mjs';
-import { benchClaims, generateRsaKey, signRs256 } from './lib/jwt.mjs';
-import { mintTokens } from './lib/mint.mjs';
+import { benchTokenSet } from './lib/mint.mjs';
 import { pinSelf } from './lib/procs.mjs';
 
 process.chdir(fileURLToPath(new URL('..', import.meta.url)));
@@ -26,20 +24,10 @@ const ROUNDS = Number(process.env.BENCH_GUARD_ROUNDS || 7);
 const FRESH_CALLS = Math.max(100, Math.floor(CALLS / 10));
 const AUDIENCE = 'https://bench.api.example';
 
-const key = generateRsaKey('bench-guard');
-const issuer = await startIssuer({ keys: [key] });
-const same = signRs256(
-  key.privateKey,
-  key.kid,
-  benchClaims({ iss: issuer.issuer, aud: AUDIENCE, prefix: 's', seq: 0 }),
-);
-const { tokens: pool } = await mintTokens({ key, iss: issuer.issuer, aud: AUDIENCE, count: 2000, prefix: 'p' });
-const { tokens: fresh } = await mintTokens({
-  key,
-  iss: issuer.issuer,
-  aud: AUDIENCE,
-  count: FRESH_CALLS * (ROUNDS + 1),
-  prefix: 'f',
+const { issuer, same, pool, fresh } = await benchTokenSet({
+  kid: 'bench-guard',
+  audience: AUDIENCE,
+  freshCount: FRESH_CALLS * (ROUNDS + 1),
 });
 pinSelf('0');
 

@@ -1,6 +1,8 @@
 // Parallel minting of many distinct RS256 tokens with worker_threads (RSA signing ~0.25 ms each).
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
+import { startIssuer } from './issuer.mjs';
+import { benchClaims, generateRsaKey, signRs256 } from './jwt.mjs';
 
 let prefixCounter = 0;
 
@@ -44,4 +46,18 @@ export async function mintJoined({
 export async function mintTokens(options) {
   const { joined, ms } = await mintJoined(options);
   return { tokens: joined === '' ? [] : joined.split('\n'), ms };
+}
+
+/**
+ * A local issuer with one RS256 key and the token kinds of the benchmarks: `same` (one token, to
+ * repeat), `pool` (2,000 distinct tokens) and `fresh` (`freshCount` more, never to be repeated).
+ */
+export async function benchTokenSet({ kid, audience, freshCount }) {
+  const key = generateRsaKey(kid);
+  const issuer = await startIssuer({ keys: [key] });
+  const iss = issuer.issuer;
+  const same = signRs256(key.privateKey, key.kid, benchClaims({ iss, aud: audience, prefix: 's', seq: 0 }));
+  const { tokens: pool } = await mintTokens({ key, iss, aud: audience, count: 2000, prefix: 'p' });
+  const { tokens: fresh } = await mintTokens({ key, iss, aud: audience, count: freshCount, prefix: 'f' });
+  return { issuer, same, pool, fresh };
 }

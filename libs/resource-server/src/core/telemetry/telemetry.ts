@@ -43,11 +43,12 @@ export interface Telemetry {
   acceptedFromCache(issuer: string): void;
 }
 
-/** Records nothing. */
 /** The record `acceptedFromCache(issuer)` stands for: an accepted JWT, answered from the verified-token cache. */
 export function cachedAcceptance(issuer: string): VerificationRecord {
   return { outcome: 'accepted', errorCode: undefined, issuer, tokenFormat: 'jwt', cached: true, durationMs: undefined };
 }
+
+/** Records nothing. */
 
 export const NO_TELEMETRY: Telemetry = Object.freeze({
   enabled: false,
